@@ -1,0 +1,111 @@
+#pragma once
+/// @file
+/// @brief The one exception hierarchy of ServiceChain.
+///
+/// Every message has the form `[code] location: what is wrong`, e.g.
+/// `[servicechain.unstable] unit 'legal': utilization = 1.25, but must be < 1`.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace servicechain {
+
+/// @brief Base of every exception the library throws on bad data or an analytic failure.
+class error : public std::runtime_error {
+ public:
+  /// @param code stable machine-readable code, e.g. `servicechain.invalid_model`.
+  /// @param message human-readable text naming the unit, link or JSON location.
+  error(std::string code, const std::string& message);
+
+  /// @brief Stable code such as `servicechain.parse_error`; safe to branch on.
+  [[nodiscard]] const std::string& code() const noexcept { return code_; }
+
+ private:
+  std::string code_{};
+};
+
+/// @brief One problem found by validation: where it is and what is wrong.
+struct diagnostic {
+  std::string location{};  ///< e.g. `unit 'legal' (/units/3)` or `link 'a' -> 'b' (/links/7)`
+  std::string message{};   ///< e.g. `servers = 0, but must be a positive integer or "unlimited"`
+
+  /// @brief `location: message`.
+  [[nodiscard]] std::string to_string() const;
+};
+
+/// @brief The model breaks one or more rules; carries every diagnostic found.
+class invalid_model_error : public error {
+ public:
+  explicit invalid_model_error(std::vector<diagnostic> diagnostics);
+  [[nodiscard]] const std::vector<diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+
+ private:
+  std::vector<diagnostic> diagnostics_{};
+};
+
+/// @brief A model file could not be read or parsed; names the JSON location.
+class parse_error : public error {
+ public:
+  /// @param pointer JSON pointer of the offending value (`/units/3/servers`), empty if unknown.
+  /// @param line,column 1-based position reported by the parser, 0 if unknown.
+  parse_error(std::string source, std::string pointer, std::size_t line, std::size_t column,
+              const std::string& message);
+  [[nodiscard]] const std::string& pointer() const noexcept { return pointer_; }
+  [[nodiscard]] std::size_t line() const noexcept { return line_; }
+  [[nodiscard]] std::size_t column() const noexcept { return column_; }
+
+ private:
+  std::string pointer_{};
+  std::size_t line_;
+  std::size_t column_;
+};
+
+/// @brief A unit whose utilization is at least 1: its queue grows without bound.
+struct saturated_unit {
+  std::string id{};
+  double utilization;  ///< ρ = λ·s / servers, ≥ 1
+  double load;         ///< λ, services per time unit
+  double capacity;     ///< servers / s, services per time unit
+};
+
+/// @brief An analysis that needs stability met saturated units; lists every one.
+class unstable_error : public error {
+ public:
+  explicit unstable_error(std::vector<saturated_unit> units);
+  [[nodiscard]] const std::vector<saturated_unit>& units() const noexcept { return units_; }
+
+ private:
+  std::vector<saturated_unit> units_{};
+};
+
+/// @brief A loop of mutual service whose gain (spectral radius of its `requests` matrix) is ≥ 1.
+struct divergent_loop {
+  std::vector<std::string> unit_ids{};  ///< the units of the strongly connected component
+  double gain;                        ///< spectral radius, ≥ 1
+};
+
+/// @brief One or more loops of mutual service ask for infinitely many items of themselves:
+/// `(I − R) y = d` has no non-negative solution. Lists every such loop with its gain.
+class loop_gain_error : public error {
+ public:
+  explicit loop_gain_error(std::vector<divergent_loop> loops);
+  [[nodiscard]] const std::vector<divergent_loop>& loops() const noexcept { return loops_; }
+
+ private:
+  std::vector<divergent_loop> loops_{};
+};
+
+/// @brief A numerical solver failed (singular system, no convergence); names what it solved.
+class solver_error : public error {
+ public:
+  explicit solver_error(const std::string& message);
+};
+
+/// @brief A file could not be opened, written, or an external tool could not be run.
+class io_error : public error {
+ public:
+  explicit io_error(const std::string& message);
+};
+
+}  // namespace servicechain

@@ -1,0 +1,217 @@
+#pragma once
+/// @file
+/// @brief The compiled, immutable service graph: dense indices, CSR adjacency in both
+/// directions, strongly connected components and a topological order of their condensation.
+
+#include <compare>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "servicechain/model/organization.hpp"
+
+namespace servicechain {
+
+/// @brief A dense index in `[0, n)`; a distinct type per `Tag` so unit and link indices never mix.
+template <typename Tag>
+class strong_index {
+ public:
+  using value_type = std::uint32_t;
+  constexpr strong_index() noexcept = default;
+  constexpr explicit strong_index(value_type value) noexcept : value_(value) {}
+  /// @brief The raw position, for indexing result vectors.
+  [[nodiscard]] constexpr value_type value() const noexcept { return value_; }
+  friend constexpr auto operator<=>(strong_index, strong_index) noexcept = default;
+
+ private:
+  value_type value_ = 0;
+};
+
+/// @brief Index of a unit: its position in `organization::units`.
+using unit_index = strong_index<struct unit_index_tag>;
+/// @brief Index of a link: its position in `organization::links`.
+using link_index = strong_index<struct link_index_tag>;
+
+/// @brief The numeric parameters of a unit, as compiled (ids and names are kept apart).
+///
+/// Times are in the model's time unit, rates per time unit, money in its currency.
+struct unit_parameters {
+  bool external = false;
+  bool unlimited_servers = false;
+  bool preemptive = false;
+  discipline queue_discipline = discipline::fifo;
+  double servers = 1;            ///< server count; 0 when unlimited
+  double service_time = 0;       ///< 0 for external units
+  double service_scv = 1;
+  double cost_per_time = 0;      ///< currency per time unit
+  double cost_per_request = 0;   ///< currency per service
+  double yield = 1;
+  bool open_class = false;       ///< external with `demand`
+  double demand = 0;             ///< requests per time unit (open classes), else 0
+  std::int64_t population = 0;   ///< closed classes, else 0
+  double think_time = 0;         ///< closed classes
+  double value_per_request = 0;  ///< currency per request
+};
+
+/// @brief The parameters of a link, as compiled.
+struct link_parameters {
+  unit_index provider{};
+  unit_index consumer{};
+  double requests = 1;
+  double acceptance = 1;
+  double rejections = 0;  ///< e = (1 − a) / a, expected rejections per accepted delivery
+  link_mode mode = link_mode::sync;
+  std::int64_t priority = 0;
+  std::int32_t group = -1;  ///< index into `service_graph::group_names()`, −1 for none
+};
+
+/// @brief A strongly connected component with more than one unit: a loop of mutual service.
+struct service_loop {
+  std::vector<unit_index> units{};
+  double gain = 0;  ///< spectral radius of the `requests` matrix restricted to the loop, < 1
+};
+
+/// @brief Id → index lookup shared by a graph and the results computed from it.
+///
+/// Results keep a `shared_ptr` to it so they stay valid after the graph is gone.
+class unit_directory {
+ public:
+  explicit unit_directory(std::vector<std::string> ids);
+  [[nodiscard]] std::size_t size() const noexcept { return ids_.size(); }
+  [[nodiscard]] const std::string& id(unit_index u) const noexcept { return ids_[u.value()]; }
+  [[nodiscard]] const std::vector<std::string>& ids() const noexcept { return ids_; }
+  /// @brief The index of the unit with this id, or `std::nullopt`.
+  [[nodiscard]] std::optional<unit_index> find(std::string_view id) const noexcept;
+  /// @brief The index of the unit with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if there is none.
+  [[nodiscard]] unit_index at(std::string_view id) const;
+
+ private:
+  std::vector<std::string> ids_{};
+  std::vector<std::uint32_t> table_{};  // open addressing: slot -> index + 1, 0 = empty
+};
+
+namespace detail {
+struct bgl_storage;
+}
+
+/// @brief The immutable compiled form of an `organization`.
+///
+/// Built once by `compile()`, then shared by every analysis. Units keep the indices of
+/// `organization::units` and links those of `organization::links`. Adjacency is stored
+/// as CSR in both directions: `out_links(u)` are the links where `u` is the provider
+/// (towards its consumers), `in_links(u)` those where `u` is the consumer (from its
+/// providers). Components are numbered in topological order of the condensation:
+/// every link goes from a component to itself or to a later one.
+class service_graph {
+ public:
+  service_graph(service_graph&&) noexcept;
+  service_graph& operator=(service_graph&&) noexcept;
+  service_graph(const service_graph&);
+  service_graph& operator=(const service_graph&);
+  ~service_graph();
+
+  // ---- the model as a whole
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] const std::string& time_unit() const noexcept { return time_unit_; }
+  [[nodiscard]] const std::string& currency() const noexcept { return currency_; }
+
+  // ---- units
+  [[nodiscard]] std::size_t unit_count() const noexcept { return units_.size(); }
+  [[nodiscard]] const unit_parameters& unit(unit_index u) const noexcept { return units_[u.value()]; }
+  [[nodiscard]] std::span<const unit_parameters> units() const noexcept { return units_; }
+  [[nodiscard]] const std::string& id(unit_index u) const noexcept { return directory_->id(u); }
+  [[nodiscard]] const std::string& display_name(unit_index u) const noexcept { return names_[u.value()]; }
+  /// @brief Id lookup, shared with results.
+  [[nodiscard]] const std::shared_ptr<const unit_directory>& directory() const noexcept { return directory_; }
+  /// @brief The index of the unit with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if there is none.
+  [[nodiscard]] unit_index index_of(std::string_view id) const { return directory_->at(id); }
+
+  // ---- links
+  [[nodiscard]] std::size_t link_count() const noexcept { return links_.size(); }
+  [[nodiscard]] const link_parameters& link(link_index l) const noexcept { return links_[l.value()]; }
+  [[nodiscard]] std::span<const link_parameters> links() const noexcept { return links_; }
+  /// @brief Group labels; `link_parameters::group` indexes this.
+  [[nodiscard]] const std::vector<std::string>& group_names() const noexcept { return group_names_; }
+
+  /// @brief Links where `u` is the provider, i.e. towards its consumers.
+  [[nodiscard]] std::span<const link_index> out_links(unit_index u) const noexcept {
+    return {out_.link.data() + out_.offset[u.value()], out_.link.data() + out_.offset[u.value() + 1]};
+  }
+  /// @brief Links where `u` is the consumer, i.e. from its providers.
+  [[nodiscard]] std::span<const link_index> in_links(unit_index u) const noexcept {
+    return {in_.link.data() + in_.offset[u.value()], in_.link.data() + in_.offset[u.value() + 1]};
+  }
+
+  // ---- customers (classes)
+  /// @brief The external units in model order; class `c` is `customers()[c]`.
+  [[nodiscard]] std::span<const unit_index> customers() const noexcept { return customers_; }
+  [[nodiscard]] std::size_t class_count() const noexcept { return customers_.size(); }
+  /// @brief The class of an external unit, or `std::nullopt` for an internal one.
+  [[nodiscard]] std::optional<std::size_t> class_of(unit_index u) const noexcept;
+
+  // ---- structure
+  [[nodiscard]] std::size_t component_count() const noexcept { return component_start_.size() - 1; }
+  /// @brief Component of a unit; components are numbered in topological order.
+  [[nodiscard]] std::uint32_t component_of(unit_index u) const noexcept { return component_[u.value()]; }
+  /// @brief Every unit, providers before consumers; the units of a component are contiguous.
+  [[nodiscard]] std::span<const unit_index> topological_order() const noexcept { return order_; }
+  /// @brief The units of component `c`, a contiguous slice of `topological_order()`.
+  [[nodiscard]] std::span<const unit_index> component_units(std::uint32_t c) const noexcept {
+    return {order_.data() + component_start_[c], order_.data() + component_start_[c + 1]};
+  }
+  /// @brief Position of a unit in `topological_order()`.
+  [[nodiscard]] std::uint32_t order_position(unit_index u) const noexcept { return position_[u.value()]; }
+  /// @brief Every loop of mutual service (component with more than one unit) with its gain.
+  [[nodiscard]] const std::vector<service_loop>& loops() const noexcept { return loops_; }
+
+  /// @brief Raw CSR arrays for kernels: row `u` holds entries `[offset[u], offset[u+1])`.
+  struct csr {
+    std::vector<std::uint32_t> offset{};    ///< size n + 1, indexed by unit index
+    std::vector<link_index> link{};         ///< link of each entry
+    std::vector<std::uint32_t> neighbor{};  ///< the unit at the other end of each entry
+    std::vector<double> requests{};         ///< `requests` of each entry's link
+  };
+  [[nodiscard]] const csr& out_csr() const noexcept { return out_; }
+  [[nodiscard]] const csr& in_csr() const noexcept { return in_; }
+
+  /// @brief Opaque BGL storage; include `servicechain/graph/bgl.hpp` to use it.
+  [[nodiscard]] const detail::bgl_storage& bgl_storage() const noexcept { return *bgl_; }
+
+ private:
+  friend service_graph compile(const organization& org);
+  service_graph();
+
+  std::string name_, time_unit_, currency_;
+  std::shared_ptr<const unit_directory> directory_;
+  std::vector<std::string> names_{};
+  std::vector<unit_parameters> units_{};
+  std::vector<link_parameters> links_{};
+  std::vector<std::string> group_names_{};
+  csr out_, in_;
+  std::vector<unit_index> customers_{};
+  std::vector<std::int32_t> class_of_{};
+  std::vector<std::uint32_t> component_{};
+  std::vector<std::uint32_t> component_start_{};
+  std::vector<unit_index> order_{};
+  std::vector<std::uint32_t> position_{};
+  std::vector<service_loop> loops_{};
+  std::shared_ptr<const detail::bgl_storage> bgl_;
+};
+
+/// @brief Validates `org` and compiles it into an immutable `service_graph`.
+///
+/// Checks every rule of `validate()`, then that every loop of mutual service has a
+/// loop gain (spectral radius of its `requests` matrix) below 1, so that
+/// `(I − R) y = d` has a unique non-negative solution.
+/// @throws servicechain::invalid_model_error listing every validation problem.
+/// @throws servicechain::loop_gain_error listing every loop whose gain is ≥ 1.
+[[nodiscard]] service_graph compile(const organization& org);
+
+}  // namespace servicechain

@@ -1,0 +1,38 @@
+#pragma once
+/// @file
+/// @brief A small text table: aligned plain text for people, CSV for tools.
+
+#include <string>
+#include <vector>
+
+namespace servicechain {
+
+/// @brief Rows of cells under named columns, rendered as aligned text or as CSV.
+/// @code
+/// text_table t({"unit", "load (/hour)"});
+/// t.add_row({"legal", "12.5"});
+/// std::cout << t.to_text();
+/// @endcode
+class text_table {
+ public:
+  /// @param headers column headers; include the unit in the header, e.g. `load (/hour)`.
+  explicit text_table(std::vector<std::string> headers);
+  /// @brief Appends a row; it must have one cell per column.
+  /// @throws servicechain::error (`servicechain.invalid_argument`) on a wrong cell count.
+  void add_row(std::vector<std::string> cells);
+  [[nodiscard]] std::size_t row_count() const noexcept { return rows_.size(); }
+  /// @brief Aligned text: the first column left-aligned, the others right-aligned, a rule under the headers.
+  [[nodiscard]] std::string to_text() const;
+  /// @brief RFC 4180 CSV: header line, then one line per row; cells quoted where needed.
+  [[nodiscard]] std::string to_csv() const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+/// @brief A number for a table cell: up to `significant` significant digits, no exponent
+/// for ordinary magnitudes, `-` for an empty optional (see the overload).
+[[nodiscard]] std::string format_number(double value, int significant = 4);
+
+}  // namespace servicechain

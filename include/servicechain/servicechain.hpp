@@ -1,0 +1,14 @@
+#pragma once
+/// @file
+/// @brief The only include you need: the whole public API of ServiceChain.
+
+#include "servicechain/error.hpp"
+#include "servicechain/model/link.hpp"
+#include "servicechain/model/organization.hpp"
+#include "servicechain/model/unit.hpp"
+#include "servicechain/model/validate.hpp"
+#include "servicechain/graph/service_graph.hpp"
+#include "servicechain/analysis/propagation.hpp"
+#include "servicechain/analysis/load.hpp"
+#include "servicechain/analysis/capacity.hpp"
+#include "servicechain/io/json.hpp"

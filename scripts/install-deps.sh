@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ServiceChain needs, and only those that are missing.
+# A no-op (no apt-get call at all) when everything is present.
+#   scripts/install-deps.sh            build + test dependencies
+#   scripts/install-deps.sh --optional also graphviz (for `servicechain dot --svg`)
+set -euo pipefail
+
+packages=(
+  g++ cmake make
+  libboost-graph-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  python3-mpmath
+)
+if [[ "${1:-}" == "--optional" ]]; then
+  packages+=(graphviz)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,83 @@
+#include "servicechain/analysis/capacity.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace servicechain {
+
+namespace {
+bool has_capacity_limit(const unit_parameters& p) { return !p.external && !p.unlimited_servers; }
+}  // namespace
+
+capacity_result analyze_capacity(const service_graph& g, const load_result& load) {
+  const std::size_t n = g.unit_count();
+  const std::size_t classes = g.class_count();
+  capacity_result r;
+  r.directory = g.directory();
+  r.units.resize(n);
+
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& p = g.unit(unit_index{i});
+    auto& u = r.units[i];
+    if (p.external) continue;
+    u.load = load.total_load[i];
+    u.busy_servers = u.load * p.service_time;
+    if (p.unlimited_servers) continue;
+    u.utilization = u.busy_servers / p.servers;
+    if (u.utilization > 0) {
+      u.saturation_scale = 1.0 / u.utilization;
+      u.headroom = 1.0 / u.utilization - 1.0;
+    }
+    r.ranking.push_back(unit_index{i});
+  }
+  std::stable_sort(r.ranking.begin(), r.ranking.end(), [&](unit_index a, unit_index b) {
+    return r.units[a.value()].utilization > r.units[b.value()].utilization;
+  });
+  if (!r.ranking.empty() && r.units[r.ranking.front().value()].utilization > 0) {
+    r.bottleneck = r.ranking.front();
+    r.max_demand_scale = r.units[r.bottleneck->value()].saturation_scale;
+  }
+  for (unit_index u : r.ranking) {
+    const auto& c = r.units[u.value()];
+    if (c.utilization < 1.0) break;
+    const auto& p = g.unit(u);
+    r.saturated.push_back({g.id(u), c.utilization, c.load, p.servers / p.service_time});
+  }
+
+  // Per class: ρ_i = ρ_i^(others) + d_c u_ic, with u_ic the utilization one request per
+  // time unit of class c causes at unit i. Every bound is the tightest over units.
+  r.customers.resize(classes);
+  for (std::size_t c = 0; c < classes; ++c) {
+    auto& cc = r.customers[c];
+    cc.customer = g.customers()[c];
+    if (g.unit(cc.customer).open_class) cc.demand = load.demand[c];
+    double with_others = std::numeric_limits<double>::infinity();
+    double alone = std::numeric_limits<double>::infinity();
+    bool others_saturate = false;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const auto& p = g.unit(unit_index{i});
+      if (!has_capacity_limit(p)) continue;
+      const double per_request = load.load_per_request(i, static_cast<Eigen::Index>(c)) * p.service_time / p.servers;
+      const double others = r.units[i].utilization - per_request * load.demand[c];
+      if (others >= 1.0) others_saturate = true;
+      if (per_request <= 0) continue;
+      const double bound = std::max(0.0, 1.0 - others) / per_request;
+      if (bound < with_others) {
+        with_others = bound;
+        cc.limiting_unit = unit_index{i};
+      }
+      alone = std::min(alone, 1.0 / per_request);
+    }
+    if (others_saturate) {
+      cc.max_demand = 0.0;
+    } else if (with_others < std::numeric_limits<double>::infinity()) {
+      cc.max_demand = with_others;
+    }
+    if (alone < std::numeric_limits<double>::infinity()) cc.max_demand_alone = alone;
+  }
+  return r;
+}
+
+capacity_result analyze_capacity(const service_graph& g) { return analyze_capacity(g, compute_load(g)); }
+
+}  // namespace servicechain

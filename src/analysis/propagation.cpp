@@ -1,0 +1,147 @@
+#include "servicechain/analysis/propagation.hpp"
+
+#include <Eigen/LU>
+#include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <vector>
+
+#include "detail/component_system.hpp"
+#include "servicechain/error.hpp"
+
+namespace servicechain {
+
+namespace {
+
+constexpr std::size_t dense_loop_limit = 512;
+
+std::string loop_ids(const service_graph& g, std::uint32_t c) {
+  std::string names;
+  for (unit_index u : g.component_units(c)) {
+    if (names.size() > 200) return names + ", …";
+    if (!names.empty()) names += ", ";
+    names += "'" + g.id(u) + "'";
+  }
+  return names;
+}
+
+// Solves one loop of mutual service: (I − A) X = B for its members, where B already
+// holds b plus everything that flows in from outside the loop.
+void solve_loop(const service_graph& g, std::uint32_t c, const service_graph::csr& adj,
+                std::span<const double> weights, unit_matrix& x) {
+  const auto members = g.component_units(c);
+  const auto k = static_cast<Eigen::Index>(members.size());
+  const Eigen::Index columns = x.cols();
+  const auto entries = detail::component_entries(g, c, adj, weights);
+
+  Eigen::MatrixXd b(k, columns);
+  for (Eigen::Index i = 0; i < k; ++i) b.row(i) = x.row(members[static_cast<std::size_t>(i)].value());
+
+  Eigen::MatrixXd solution;
+  if (members.size() <= dense_loop_limit) {
+    Eigen::MatrixXd m = Eigen::MatrixXd::Identity(k, k);
+    for (const auto& e : entries) m(e.row, e.col) -= e.weight;
+    Eigen::PartialPivLU<Eigen::MatrixXd> lu(m);
+    // An estimate of the reciprocal condition number catches (near-)singular loops.
+    if (!(lu.rcond() > 1e-13)) {
+      throw solver_error(fmt::format("loop of mutual service {{{}}}: its system is singular (rcond = {:.3g}); "
+                                     "the loop gain of these weights is ≥ 1",
+                                     loop_ids(g, c), lu.rcond()));
+    }
+    solution = lu.solve(b);
+  } else {
+    std::vector<Eigen::Triplet<double>> triplets;
+    triplets.reserve(entries.size() + members.size());
+    for (Eigen::Index i = 0; i < k; ++i) triplets.emplace_back(i, i, 1.0);
+    for (const auto& e : entries) triplets.emplace_back(e.row, e.col, -e.weight);
+    Eigen::SparseMatrix<double> m(k, k);
+    m.setFromTriplets(triplets.begin(), triplets.end());
+    Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
+    lu.compute(m);
+    if (lu.info() != Eigen::Success) {
+      throw solver_error(fmt::format("loop of mutual service {{{}}}: sparse LU failed on its {} units ({})",
+                                     loop_ids(g, c), k, lu.lastErrorMessage()));
+    }
+    solution = lu.solve(b);
+    if (lu.info() != Eigen::Success) {
+      throw solver_error(fmt::format("loop of mutual service {{{}}}: sparse solve failed", loop_ids(g, c)));
+    }
+  }
+  if (!solution.allFinite()) {
+    throw solver_error(fmt::format("loop of mutual service {{{}}}: the solution is not finite", loop_ids(g, c)));
+  }
+  for (Eigen::Index i = 0; i < k; ++i) x.row(members[static_cast<std::size_t>(i)].value()) = solution.row(i);
+}
+
+}  // namespace
+
+unit_matrix propagate(const service_graph& g, direction dir, unit_matrix x, std::span<const double> link_weights) {
+  const std::size_t n = g.unit_count();
+  if (static_cast<std::size_t>(x.rows()) != n) {
+    throw error("servicechain.invalid_argument",
+                fmt::format("propagate: the right-hand side has {} rows, but the graph has {} units", x.rows(), n));
+  }
+  if (!link_weights.empty() && link_weights.size() != g.link_count()) {
+    throw error("servicechain.invalid_argument",
+                fmt::format("propagate: {} link weights given, but the graph has {} links", link_weights.size(),
+                            g.link_count()));
+  }
+  for (std::size_t l = 0; l < link_weights.size(); ++l) {
+    if (!(link_weights[l] >= 0.0) || !std::isfinite(link_weights[l])) {
+      const auto& p = g.link(link_index{static_cast<std::uint32_t>(l)});
+      throw error("servicechain.invalid_argument",
+                  fmt::format("propagate: link '{}' -> '{}': weight = {}, but must be finite and >= 0",
+                              g.id(p.provider), g.id(p.consumer), link_weights[l]));
+    }
+  }
+
+  // A unit gathers over its row of `adj`: consumers for demand, providers for service.
+  const auto& adj = dir == direction::with_demand ? g.out_csr() : g.in_csr();
+  std::vector<double> permuted;
+  std::span<const double> weights = adj.requests;
+  if (!link_weights.empty()) {
+    permuted.resize(adj.link.size());
+    for (std::size_t pos = 0; pos < permuted.size(); ++pos) permuted[pos] = link_weights[adj.link[pos].value()];
+    weights = permuted;
+  }
+
+  const std::size_t columns = static_cast<std::size_t>(x.cols());
+  const std::uint32_t* offset = adj.offset.data();
+  const std::uint32_t* neighbor = adj.neighbor.data();
+  const double* w = weights.data();
+  double* data = x.data();
+
+  // Everything a unit gathers from outside its own component is final by the time it is
+  // visited: demand travels from the last component to the first, service the other way.
+  auto gather = [&](std::uint32_t u, std::uint32_t own_component, bool skip_own) {
+    double* xu = data + std::size_t{u} * columns;
+    for (std::uint32_t pos = offset[u]; pos < offset[u + 1]; ++pos) {
+      const std::uint32_t v = neighbor[pos];
+      if (skip_own && g.component_of(unit_index{v}) == own_component) continue;
+      const double* xv = data + std::size_t{v} * columns;
+      const double wv = w[pos];
+      for (std::size_t k = 0; k < columns; ++k) xu[k] += wv * xv[k];
+    }
+  };
+  auto visit = [&](std::uint32_t c) {
+    const auto members = g.component_units(c);
+    if (members.size() == 1) {
+      gather(members.front().value(), c, /*skip_own=*/false);  // no self-links: nothing inside
+      return;
+    }
+    for (unit_index u : members) gather(u.value(), c, /*skip_own=*/true);
+    solve_loop(g, c, adj, weights, x);
+  };
+
+  const auto components = static_cast<std::uint32_t>(g.component_count());
+  if (dir == direction::with_demand) {
+    for (std::uint32_t c = components; c-- > 0;) visit(c);
+  } else {
+    for (std::uint32_t c = 0; c < components; ++c) visit(c);
+  }
+  return x;
+}
+
+}  // namespace servicechain

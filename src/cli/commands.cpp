@@ -1,0 +1,58 @@
+#include "cli/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "servicechain/servicechain.hpp"
+#include "servicechain/io/report.hpp"
+
+namespace servicechain::cli {
+
+namespace {
+
+int analyze(const command_options& options) {
+  const organization org = load_organization(options.model);
+  const service_graph g = compile(org);
+  const load_result load = compute_load(g);
+  const capacity_result capacity = analyze_capacity(g, load);
+  const std::string report = capacity_report(g, load, capacity, *parse_report_format(options.format));
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  return exit_ok;
+}
+
+int validate_model(const command_options& options) {
+  const organization org = load_organization(options.model);
+  const auto problems = validate(org);
+  if (!problems.empty()) throw invalid_model_error(problems);
+  const service_graph g = compile(org);  // also checks loop gains
+  fmt::print("{}: valid ({} units, {} links, {} customers, {} loops of mutual service)\n", options.model,
+             g.unit_count(), g.link_count(), g.class_count(), g.loops().size());
+  return exit_ok;
+}
+
+}  // namespace
+
+int run_command(command which, const command_options& options) {
+  try {
+    switch (which) {
+      case command::analyze:
+        return analyze(options);
+      case command::validate:
+        return validate_model(options);
+    }
+  } catch (const unstable_error& e) {
+    fmt::print(stderr, "servicechain: {}\n", e.what());
+    return exit_unstable;
+  } catch (const error& e) {
+    fmt::print(stderr, "servicechain: {}\n", e.what());
+    return exit_invalid;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "servicechain: out of memory\n");
+    return exit_invalid;
+  }
+  return exit_usage;
+}
+
+}  // namespace servicechain::cli

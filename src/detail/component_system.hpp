@@ -1,0 +1,31 @@
+#pragma once
+// Internal: the weighted adjacency of one strongly connected component as a small
+// local system. Shared by the propagation kernel (which solves it) and by compile()
+// (which computes its spectral radius, the loop gain).
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "servicechain/graph/service_graph.hpp"
+
+namespace servicechain::detail {
+
+/// One entry A(row, col) += weight of a component's local matrix; rows and columns are
+/// positions within the component (`order_position(u) − first position`).
+struct local_entry {
+  std::uint32_t row;
+  std::uint32_t col;
+  double weight;
+};
+
+/// The entries of `adj` (row = unit, neighbor = other end) that stay inside component `c`,
+/// with `weights` in CSR order of `adj`.
+std::vector<local_entry> component_entries(const service_graph& g, std::uint32_t c, const service_graph::csr& adj,
+                                           std::span<const double> weights);
+
+/// Spectral radius of the `requests` matrix restricted to component `c` (its loop gain).
+/// @throws servicechain::solver_error if it cannot be determined.
+double component_spectral_radius(const service_graph& g, std::uint32_t c);
+
+}  // namespace servicechain::detail

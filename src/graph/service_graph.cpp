@@ -1,0 +1,238 @@
+#include "servicechain/graph/service_graph.hpp"
+
+#include <Eigen/Dense>
+#include <boost/graph/strong_components.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <utility>
+
+#include "detail/component_system.hpp"
+#include "servicechain/error.hpp"
+#include "servicechain/graph/bgl.hpp"
+#include "servicechain/model/validate.hpp"
+
+namespace servicechain {
+
+// ------------------------------------------------------------------ unit_directory
+
+namespace {
+std::size_t hash_id(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
+}  // namespace
+
+unit_directory::unit_directory(std::vector<std::string> ids) : ids_(std::move(ids)) {
+  // Open addressing with linear probing at load factor ≤ 1/2: one 4-byte slot per
+  // entry instead of a node per id, which matters at a million units.
+  const std::size_t slots = std::bit_ceil(std::max<std::size_t>(2 * ids_.size(), 8));
+  table_.assign(slots, 0);
+  const std::size_t mask = slots - 1;
+  for (std::uint32_t i = 0; i < ids_.size(); ++i) {
+    std::size_t slot = hash_id(ids_[i]) & mask;
+    while (table_[slot] != 0) slot = (slot + 1) & mask;
+    table_[slot] = i + 1;
+  }
+}
+
+std::optional<unit_index> unit_directory::find(std::string_view id) const noexcept {
+  const std::size_t mask = table_.size() - 1;
+  for (std::size_t slot = hash_id(id) & mask; table_[slot] != 0; slot = (slot + 1) & mask) {
+    const std::uint32_t i = table_[slot] - 1;
+    if (ids_[i] == id) return unit_index{i};
+  }
+  return std::nullopt;
+}
+
+unit_index unit_directory::at(std::string_view id) const {
+  if (auto u = find(id)) return *u;
+  throw error("servicechain.unknown_id", fmt::format("no unit with id '{}'", id));
+}
+
+// ------------------------------------------------------------------ service_graph
+
+service_graph::service_graph() = default;
+service_graph::service_graph(service_graph&&) noexcept = default;
+service_graph& service_graph::operator=(service_graph&&) noexcept = default;
+service_graph::service_graph(const service_graph&) = default;
+service_graph& service_graph::operator=(const service_graph&) = default;
+service_graph::~service_graph() = default;
+
+std::optional<std::size_t> service_graph::class_of(unit_index u) const noexcept {
+  const std::int32_t c = class_of_[u.value()];
+  if (c < 0) return std::nullopt;
+  return static_cast<std::size_t>(c);
+}
+
+namespace {
+
+unit_parameters compile_unit(const unit& u) {
+  unit_parameters p;
+  p.external = u.external;
+  p.unlimited_servers = u.servers.is_unlimited();
+  p.servers = p.unlimited_servers ? 0.0 : static_cast<double>(u.servers.count());
+  p.preemptive = u.preemptive;
+  p.queue_discipline = u.queue_discipline;
+  p.service_time = u.external ? 0.0 : u.service_time.value_or(0.0);
+  p.service_scv = u.service_scv;
+  p.cost_per_time = u.cost_per_time;
+  p.cost_per_request = u.cost_per_request;
+  p.yield = u.yield;
+  p.open_class = u.external && u.demand.has_value();
+  p.demand = u.demand.value_or(0.0);
+  p.population = u.population.value_or(0);
+  p.think_time = u.think_time.value_or(0.0);
+  p.value_per_request = u.value_per_request;
+  return p;
+}
+
+// Counting sort of the links by one endpoint, stable in link order.
+service_graph::csr build_csr(std::size_t n, std::span<const link_parameters> links, bool by_provider) {
+  service_graph::csr c;
+  c.offset.assign(n + 1, 0);
+  for (const auto& l : links) ++c.offset[(by_provider ? l.provider : l.consumer).value() + 1];
+  std::partial_sum(c.offset.begin(), c.offset.end(), c.offset.begin());
+  c.link.resize(links.size());
+  c.neighbor.resize(links.size());
+  c.requests.resize(links.size());
+  std::vector<std::uint32_t> next(c.offset.begin(), c.offset.end() - 1);
+  for (std::uint32_t i = 0; i < links.size(); ++i) {
+    const auto& l = links[i];
+    const std::uint32_t row = (by_provider ? l.provider : l.consumer).value();
+    const std::uint32_t pos = next[row]++;
+    c.link[pos] = link_index{i};
+    c.neighbor[pos] = (by_provider ? l.consumer : l.provider).value();
+    c.requests[pos] = l.requests;
+  }
+  return c;
+}
+
+}  // namespace
+
+service_graph compile(const organization& org) {
+  require_valid(org);
+  constexpr std::size_t max_count = std::numeric_limits<std::uint32_t>::max() - 1;
+  if (org.units.size() > max_count || org.links.size() > max_count) {
+    throw error("servicechain.too_large",
+                fmt::format("the model has {} units and {} links, but at most {} of each are supported",
+                            org.units.size(), org.links.size(), max_count));
+  }
+
+  service_graph g;
+  g.name_ = org.name;
+  g.time_unit_ = org.time_unit;
+  g.currency_ = org.currency;
+  const std::size_t n = org.units.size();
+
+  std::vector<std::string> ids;
+  ids.reserve(n);
+  g.names_.reserve(n);
+  g.units_.reserve(n);
+  g.class_of_.assign(n, -1);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& u = org.units[i];
+    ids.push_back(u.id);
+    g.names_.push_back(u.display_name());
+    g.units_.push_back(compile_unit(u));
+    if (u.external) {
+      g.class_of_[i] = static_cast<std::int32_t>(g.customers_.size());
+      g.customers_.push_back(unit_index{i});
+    }
+  }
+  g.directory_ = std::make_shared<const unit_directory>(std::move(ids));
+
+  // Links; group labels are interned.
+  g.links_.reserve(org.links.size());
+  std::vector<std::pair<std::string_view, std::int32_t>> groups;
+  for (const auto& l : org.links) {
+    link_parameters p;
+    p.provider = g.directory_->at(l.from);
+    p.consumer = g.directory_->at(l.to);
+    p.requests = l.requests;
+    p.acceptance = l.acceptance;
+    p.rejections = (1.0 - l.acceptance) / l.acceptance;
+    p.mode = l.mode;
+    p.priority = l.priority;
+    if (!l.group.empty()) {
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& e) { return e.first == l.group; });
+      if (it == groups.end()) {
+        groups.emplace_back(l.group, static_cast<std::int32_t>(g.group_names_.size()));
+        g.group_names_.push_back(l.group);
+        p.group = groups.back().second;
+      } else {
+        p.group = it->second;
+      }
+    }
+    g.links_.push_back(p);
+  }
+
+  g.out_ = build_csr(n, g.links_, /*by_provider=*/true);
+  g.in_ = build_csr(n, g.links_, /*by_provider=*/false);
+
+  // BGL view, built from the out-CSR (already sorted by source).
+  {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges(g.links_.size());
+    std::vector<bgl_edge> properties(g.links_.size());
+    for (std::uint32_t u = 0; u < n; ++u) {
+      for (std::uint32_t pos = g.out_.offset[u]; pos < g.out_.offset[u + 1]; ++pos) {
+        edges[pos] = {u, g.out_.neighbor[pos]};
+        properties[pos].link = g.out_.link[pos].value();
+      }
+    }
+    auto storage = std::make_shared<detail::bgl_storage>(detail::bgl_storage{
+        bgl_graph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), properties.begin(),
+                  static_cast<std::uint32_t>(n))});
+    g.bgl_ = std::move(storage);
+  }
+
+  // Strongly connected components. Tarjan's algorithm (as in BGL) numbers a component
+  // only after every component reachable from it, so a link goes from a higher number
+  // to a lower or equal one; reversing the numbers gives a topological order.
+  std::vector<std::uint32_t> tarjan(n);
+  const std::uint32_t k =
+      n == 0 ? 0
+             : static_cast<std::uint32_t>(boost::strong_components(
+                   g.bgl_->graph,
+                   boost::make_iterator_property_map(tarjan.begin(), boost::get(boost::vertex_index, g.bgl_->graph))));
+  g.component_.resize(n);
+  g.component_start_.assign(std::size_t{k} + 1, 0);
+  for (std::uint32_t u = 0; u < n; ++u) {
+    g.component_[u] = k - 1 - tarjan[u];
+    ++g.component_start_[g.component_[u] + 1];
+  }
+  std::partial_sum(g.component_start_.begin(), g.component_start_.end(), g.component_start_.begin());
+  g.order_.resize(n);
+  g.position_.resize(n);
+  {
+    std::vector<std::uint32_t> next(g.component_start_.begin(), g.component_start_.end() - 1);
+    for (std::uint32_t u = 0; u < n; ++u) {
+      const std::uint32_t pos = next[g.component_[u]]++;
+      g.order_[pos] = unit_index{u};
+      g.position_[u] = pos;
+    }
+  }
+
+  // Loop gains of every component with more than one unit.
+  std::vector<divergent_loop> divergent;
+  for (std::uint32_t c = 0; c < k; ++c) {
+    const auto members = g.component_units(c);
+    if (members.size() < 2) continue;
+    service_loop loop;
+    loop.units.assign(members.begin(), members.end());
+    std::sort(loop.units.begin(), loop.units.end());
+    loop.gain = detail::component_spectral_radius(g, c);
+    if (!(loop.gain < 1.0)) {
+      divergent_loop d;
+      d.gain = loop.gain;
+      for (unit_index u : loop.units) d.unit_ids.push_back(g.id(u));
+      divergent.push_back(std::move(d));
+    }
+    g.loops_.push_back(std::move(loop));
+  }
+  if (!divergent.empty()) throw loop_gain_error(std::move(divergent));
+  return g;
+}
+
+}  // namespace servicechain
