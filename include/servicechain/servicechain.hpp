@@ -11,4 +11,5 @@
 #include "servicechain/analysis/propagation.hpp"
 #include "servicechain/analysis/load.hpp"
 #include "servicechain/analysis/capacity.hpp"
+#include "servicechain/analysis/queueing.hpp"
 #include "servicechain/io/json.hpp"
