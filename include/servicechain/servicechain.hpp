@@ -12,4 +12,5 @@
 #include "servicechain/analysis/load.hpp"
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/queueing.hpp"
+#include "servicechain/analysis/open_network.hpp"
 #include "servicechain/io/json.hpp"

@@ -1,5 +1,7 @@
 #include "servicechain/analysis/load.hpp"
 
+#include "detail/services.hpp"
+
 namespace servicechain {
 
 load_result compute_load(const service_graph& g) {
@@ -18,27 +20,9 @@ load_result compute_load(const service_graph& g) {
   }
   r.visits = propagate(g, direction::with_demand, std::move(rhs));
 
-  // Services per request: first passes plus re-checks of rejected inputs
-  // (v_i Σ_k r_ki e_ki), plus redos for consumers (Σ_j r_ij e_ij v_j).
-  r.load_per_request = r.visits;
-  const auto& in = g.in_csr();
-  const auto& out = g.out_csr();
+  // Services per request: first passes, re-checks of rejected inputs, redos for consumers.
+  r.load_per_request = detail::services_per_request(g, r.visits);
   const auto links = g.links();
-  for (std::uint32_t u = 0; u < n; ++u) {
-    auto row = r.load_per_request.row(u);
-    if (g.unit(unit_index{u}).external) {
-      row.setZero();  // customers consume; they perform no services
-      continue;
-    }
-    double rechecks = 0;
-    for (std::uint32_t pos = in.offset[u]; pos < in.offset[u + 1]; ++pos)
-      rechecks += in.requests[pos] * links[in.link[pos].value()].rejections;
-    row *= 1.0 + rechecks;
-    for (std::uint32_t pos = out.offset[u]; pos < out.offset[u + 1]; ++pos) {
-      const double e = links[out.link[pos].value()].rejections;
-      if (e != 0.0) row += (out.requests[pos] * e) * r.visits.row(out.neighbor[pos]);
-    }
-  }
 
   const Eigen::Map<const Eigen::VectorXd> d(r.demand.data(), static_cast<Eigen::Index>(classes));
   r.total_load.resize(n);

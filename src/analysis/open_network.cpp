@@ -1,0 +1,300 @@
+#include "servicechain/analysis/open_network.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "detail/services.hpp"
+#include "servicechain/analysis/capacity.hpp"
+#include "servicechain/analysis/queueing.hpp"
+#include "servicechain/error.hpp"
+
+namespace servicechain {
+
+namespace {
+
+using index_t = Eigen::Index;
+
+server_count servers_of(const unit_parameters& p) {
+  return p.unlimited_servers ? server_count::unlimited() : server_count(static_cast<std::int64_t>(p.servers));
+}
+
+station_metrics station(const service_graph& g, unit_index u, double load, double arrival_scv) {
+  const auto& p = g.unit(u);
+  return analyze_station({.arrival_rate = load,
+                          .service_time = p.service_time,
+                          .servers = servers_of(p),
+                          .arrival_scv = arrival_scv,
+                          .service_scv = p.service_scv},
+                         g.id(u));
+}
+
+// QNA traffic-variability equations (Whitt 1983, §4), linear in the arrival SCVs x:
+//   departures of unit j:     cd²_j = α_j + β_j x_j,  β_j = 1 − ρ_j², α_j = ρ_j² (1 + (cs²_j − 1)/√c_j)
+//   stream j -> provider i:   q cd²_j + 1 − q,  q = min(1, r_ij (1 + e_ij))  (Markovian splitting)
+//   arrivals at i:            x_i = Σ_j (a_ij / λ_i) (stream j -> i) + (rechecks_i / λ_i) · 1
+// with a_ij = r_ij (1 + e_ij) y_j the requests (first passes and redos) j sends to i.
+// Following the routing view of the oracles' Jackson translation, a consumer's departures
+// are the requests it sends upstream. Customers are Poisson sources (cd² = 1); a stream
+// with more than one request per item keeps the departure SCV (q capped at 1), and
+// re-check streams are taken as Poisson. The system has the structure of `propagate`'s
+// `with_demand` direction: one kernel call solves it, loops included.
+std::vector<double> qna_arrival_scv(const service_graph& g, const load_result& load,
+                                    const std::vector<double>& utilization) {
+  const std::size_t n = g.unit_count();
+  const auto links = g.links();
+  const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<index_t>(load.demand.size()));
+  const Eigen::VectorXd items = load.visits * d;
+
+  std::vector<double> alpha(n, 1.0), beta(n, 0.0);
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const auto& p = g.unit(unit_index{j});
+    if (p.external) continue;  // Poisson source: α = 1, β = 0
+    if (p.unlimited_servers) {  // M/G/∞ keeps the arrival SCV (ρ = 0 in the formula)
+      alpha[j] = 0.0;
+      beta[j] = 1.0;
+      continue;
+    }
+    const double rho2 = utilization[j] * utilization[j];
+    beta[j] = 1.0 - rho2;
+    alpha[j] = rho2 * (1.0 + (p.service_scv - 1.0) / std::sqrt(p.servers));
+  }
+
+  unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
+  std::vector<double> weights(links.size(), 0.0);
+  std::vector<double> first_and_redo(n, 0.0);
+  for (std::size_t l = 0; l < links.size(); ++l) {
+    const auto& p = links[l];
+    const double rate = p.requests * (1.0 + p.rejections) * items(p.consumer.value());
+    const double total = load.total_load[p.provider.value()];
+    if (rate <= 0 || total <= 0) continue;
+    const double share = rate / total;
+    const double q = std::min(1.0, p.requests * (1.0 + p.rejections));
+    b(p.provider.value(), 0) += share * (q * alpha[p.consumer.value()] + 1.0 - q);
+    weights[l] = share * q * beta[p.consumer.value()];
+    first_and_redo[p.provider.value()] += share;
+  }
+  for (std::uint32_t i = 0; i < n; ++i) {
+    // Whatever is not a consumer's stream (re-checks, or no load at all) counts as Poisson.
+    b(i, 0) += std::max(0.0, 1.0 - first_and_redo[i]);
+  }
+  const unit_matrix x = propagate(g, direction::with_demand, std::move(b), weights);
+  std::vector<double> scv(n);
+  for (std::uint32_t i = 0; i < n; ++i) scv[i] = std::max(0.0, x(i, 0));
+  return scv;
+}
+
+// Units from which some chain of links leads to an external customer.
+std::vector<char> reaches_customer(const service_graph& g) {
+  std::vector<char> seen(g.unit_count(), 0);
+  std::vector<unit_index> stack(g.customers().begin(), g.customers().end());
+  for (unit_index c : stack) seen[c.value()] = 1;
+  while (!stack.empty()) {
+    const unit_index u = stack.back();
+    stack.pop_back();
+    for (link_index l : g.in_links(u)) {
+      const unit_index provider = g.link(l).provider;
+      if (!seen[provider.value()]) {
+        seen[provider.value()] = 1;
+        stack.push_back(provider);
+      }
+    }
+  }
+  return seen;
+}
+
+}  // namespace
+
+open_result analyze_open(const service_graph& g, const open_options& options) {
+  const std::size_t n = g.unit_count();
+  const std::size_t classes = g.class_count();
+  const auto links = g.links();
+  const auto cols = static_cast<index_t>(classes);
+
+  open_result r;
+  r.directory = g.directory();
+  r.load = compute_load(g);
+  const load_result& load = r.load;
+  {
+    const capacity_result capacity = analyze_capacity(g, load);
+    if (!capacity.stable()) throw unstable_error(capacity.saturated);
+  }
+
+  // ---- queueing at every unit
+  r.units.resize(n);
+  std::vector<double> utilization(n, 0.0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& p = g.unit(unit_index{i});
+    if (!p.external && !p.unlimited_servers) utilization[i] = load.total_load[i] * p.service_time / p.servers;
+  }
+  std::vector<double> arrival_scv(n, 1.0);
+  if (options.variability == arrival_variability::propagate) arrival_scv = qna_arrival_scv(g, load, utilization);
+  std::vector<double> sojourn(n, 0.0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const unit_index u{i};
+    auto& perf = r.units[i];
+    if (g.unit(u).external) {
+      perf.arrival_scv = 0;
+      continue;
+    }
+    const station_metrics m = station(g, u, load.total_load[i], arrival_scv[i]);
+    perf.load = load.total_load[i];
+    perf.utilization = m.utilization;
+    perf.busy_servers = m.busy_servers;
+    perf.arrival_scv = arrival_scv[i];
+    perf.p_wait = m.p_wait;
+    perf.wait = m.wait;
+    perf.sojourn = m.sojourn;
+    perf.queue_length = m.queue_length;
+    perf.number_in_unit = m.number_in_unit;
+    sojourn[i] = m.sojourn;
+  }
+
+  // ---- lead time: L_c = Σ_i κ_ic W_i, κ = services per request over sync links only
+  std::vector<char> sync(links.size());
+  bool all_sync = true;
+  for (std::size_t l = 0; l < links.size(); ++l) {
+    sync[l] = links[l].mode == link_mode::sync;
+    all_sync = all_sync && sync[l];
+  }
+  const std::vector<double> sync_requests = detail::masked_requests(g, sync);
+  unit_matrix sync_visits;  // z: fresh items of i waited for per request of c
+  if (all_sync) {
+    sync_visits = load.visits;
+  } else {
+    unit_matrix rhs = unit_matrix::Zero(static_cast<index_t>(n), cols);
+    for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<index_t>(c)) = 1.0;
+    sync_visits = propagate(g, direction::with_demand, std::move(rhs), sync_requests);
+  }
+  const unit_matrix kappa = all_sync ? load.load_per_request : detail::services_per_request(g, sync_visits, sync);
+
+  r.lead_time_wait.resize(static_cast<index_t>(n), cols);
+  r.lead_time_service.resize(static_cast<index_t>(n), cols);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& perf = r.units[i];
+    r.lead_time_wait.row(i) = kappa.row(i) * perf.wait;
+    r.lead_time_service.row(i) = kappa.row(i) * (perf.sojourn - perf.wait);
+  }
+
+  // By link: link i -> j carries i's sojourns (first pass and redo) and j's re-checks:
+  //   r_ij z_jc (W_i (1 + e_ij) + e_ij W_j); summed over links this is Σ_i κ_ic W_i.
+  r.lead_time_by_link = unit_matrix::Zero(static_cast<index_t>(links.size()), cols);
+  for (std::size_t l = 0; l < links.size(); ++l) {
+    if (!sync[l]) continue;
+    const auto& p = links[l];
+    const double carried = p.requests * (sojourn[p.provider.value()] * (1.0 + p.rejections) +
+                                         p.rejections * sojourn[p.consumer.value()]);
+    if (carried != 0.0) r.lead_time_by_link.row(static_cast<index_t>(l)) = carried * sync_visits.row(p.consumer.value());
+  }
+
+  // T_j = W_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (T_i + e_ij W_i) over sync links.
+  {
+    unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
+    for (std::uint32_t j = 0; j < n; ++j) b(j, 0) = sojourn[j];
+    for (std::size_t l = 0; l < links.size(); ++l) {
+      if (!sync[l]) continue;
+      const auto& p = links[l];
+      b(p.consumer.value(), 0) +=
+          p.requests * p.rejections * (sojourn[p.consumer.value()] + sojourn[p.provider.value()]);
+    }
+    const unit_matrix t = propagate(g, direction::with_service, std::move(b), sync_requests);
+    for (std::uint32_t i = 0; i < n; ++i) r.units[i].lead_time_per_item = t(i, 0);
+  }
+
+  // ---- cost to serve by reciprocal allocation: K_c = Σ_i ℓ_ic k_i
+  std::vector<double> k(n, 0.0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& p = g.unit(unit_index{i});
+    if (p.external) continue;
+    const double fixed_and_variable = p.cost_per_time + p.cost_per_request * load.total_load[i];
+    r.total_cost += fixed_and_variable;
+    if (load.total_load[i] > 0) {
+      k[i] = p.cost_per_request + p.cost_per_time / load.total_load[i];
+    } else {
+      r.unallocated_cost += p.cost_per_time;  // serves no external customer's request
+    }
+    r.units[i].cost_per_service = k[i];
+  }
+  r.cost_by_unit.resize(static_cast<index_t>(n), cols);
+  for (std::uint32_t i = 0; i < n; ++i) r.cost_by_unit.row(i) = load.load_per_request.row(i) * k[i];
+  {
+    // K_j = k_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (K_i + e_ij k_i) over all links.
+    unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
+    for (std::uint32_t j = 0; j < n; ++j) b(j, 0) = k[j];
+    for (const auto& p : links)
+      b(p.consumer.value(), 0) += p.requests * p.rejections * (k[p.consumer.value()] + k[p.provider.value()]);
+    const unit_matrix full = propagate(g, direction::with_service, std::move(b));
+    for (std::uint32_t i = 0; i < n; ++i) r.units[i].cost_per_item = full(i, 0);  // at a customer: K_c
+  }
+
+  // ---- quality: log Q_j = log yield_j + Σ_i r_ij log Q_i, so −log Q_c = Σ_i v_ic (−log yield_i)
+  std::vector<double> risk(n);
+  for (std::uint32_t i = 0; i < n; ++i) risk[i] = -std::log(g.unit(unit_index{i}).yield);
+  r.defect_share.resize(static_cast<index_t>(n), cols);
+  for (std::uint32_t i = 0; i < n; ++i) r.defect_share.row(i) = load.visits.row(i) * risk[i];
+  {
+    unit_matrix b(static_cast<index_t>(n), 1);
+    for (std::uint32_t i = 0; i < n; ++i) b(i, 0) = -risk[i];
+    const unit_matrix log_q = propagate(g, direction::with_service, std::move(b));
+    for (std::uint32_t i = 0; i < n; ++i) r.units[i].defect_free_per_item = std::exp(log_q(i, 0));
+  }
+
+  // ---- per customer
+  r.customers.resize(classes);
+  for (std::size_t c = 0; c < classes; ++c) {
+    const auto col = static_cast<index_t>(c);
+    auto& cp = r.customers[c];
+    cp.customer = g.customers()[c];
+    cp.lead_time = r.lead_time_wait.col(col).sum() + r.lead_time_service.col(col).sum();
+    cp.cost_to_serve = r.cost_by_unit.col(col).sum();
+    const double total_risk = r.defect_share.col(col).sum();
+    cp.defect_free = std::exp(-total_risk);
+    if (total_risk > 0) {
+      r.defect_share.col(col) /= total_risk;
+    } else {
+      r.defect_share.col(col).setZero();
+    }
+    r.allocated_cost += load.demand[c] * cp.cost_to_serve;
+  }
+
+  // ---- cost of poor internal service, link by link (only its two units' loads change)
+  for (std::uint32_t l = 0; l < links.size(); ++l) {
+    const auto& p = links[l];
+    if (p.rejections == 0.0) continue;
+    const unit_index i = p.provider, j = p.consumer;
+    const bool consumer_serves = !g.unit(j).external;
+    rework_cost rc;
+    rc.link = link_index{l};
+    rc.rework_flow = load.link_rework_flow[l];
+    rc.extra_load = rc.rework_flow * (consumer_serves ? 2.0 : 1.0);
+    rc.extra_cost = rc.rework_flow * (k[i.value()] + (consumer_serves ? k[j.value()] : 0.0));
+    // With acceptance 1: both units lose these services, their queues shorten, and the
+    // e-terms of κ at both ends vanish (sync links only).
+    const double provider_w = station(g, i, load.total_load[i.value()] - rc.rework_flow, arrival_scv[i.value()]).sojourn;
+    const double consumer_w =
+        consumer_serves ? station(g, j, load.total_load[j.value()] - rc.rework_flow, arrival_scv[j.value()]).sojourn
+                        : 0.0;
+    rc.extra_lead_time.resize(classes);
+    for (std::size_t c = 0; c < classes; ++c) {
+      const auto col = static_cast<index_t>(c);
+      const double z_j = sync_visits(j.value(), col);
+      double kappa_i = kappa(i.value(), col), kappa_j = consumer_serves ? kappa(j.value(), col) : 0.0;
+      const double before = kappa_i * sojourn[i.value()] + kappa_j * sojourn[j.value()];
+      if (p.mode == link_mode::sync) {
+        kappa_i -= p.requests * p.rejections * z_j;
+        if (consumer_serves) kappa_j -= z_j * p.requests * p.rejections;
+      }
+      rc.extra_lead_time[c] = before - (kappa_i * provider_w + kappa_j * consumer_w);
+    }
+    r.rework.push_back(std::move(rc));
+  }
+
+  // ---- alignment
+  const std::vector<char> aligned = reaches_customer(g);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    r.units[i].aligned = aligned[i] != 0;
+    if (!aligned[i]) r.misaligned.push_back(unit_index{i});
+  }
+  return r;
+}
+
+}  // namespace servicechain
