@@ -1,0 +1,223 @@
+#include "servicechain/model/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace servicechain {
+
+namespace {
+
+// Above this many candidates a "did you mean" hint would cost O(n) per bad name, and a
+// list that long rarely has a near miss worth showing; skip it.
+constexpr std::size_t max_suggestion_candidates = 10000;
+
+/// Levenshtein distance (insertions, deletions, substitutions), two-row dynamic programme.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> previous(b.size() + 1);
+  std::vector<std::size_t> current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+/// ` (did you mean 'x'?)` for the closest candidate if it is a plausible typo, else "".
+template <typename Range, typename Project>
+std::string suggestion(std::string_view wrong, const Range& candidates, Project project) {
+  if (std::size(candidates) > max_suggestion_candidates) return {};
+  // A typo changes a few characters; a third of the word (at least 2) keeps unrelated
+  // names such as 'qa' vs 'hr' from being suggested.
+  const std::size_t budget = std::max<std::size_t>(2, wrong.size() / 3);
+  std::string_view best;
+  std::size_t best_distance = budget + 1;
+  for (const auto& candidate : candidates) {
+    const std::string_view name = project(candidate);
+    if (name.empty()) continue;
+    const std::size_t d = edit_distance(wrong, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
+}
+
+std::string unit_location(const unit& u, std::size_t index) {
+  return u.id.empty() ? fmt::format("unit #{} (/units/{})", index, index)
+                      : fmt::format("unit '{}' (/units/{})", u.id, index);
+}
+
+std::string link_location(const link& l, std::size_t index) {
+  return l.from.empty() && l.to.empty() ? fmt::format("link #{} (/links/{})", index, index)
+                                        : fmt::format("link '{}' -> '{}' (/links/{})", l.from, l.to, index);
+}
+
+/// Collects diagnostics for one unit or link, all under the same location.
+class reporter {
+ public:
+  reporter(std::vector<diagnostic>& out, std::string location) : out_(out), location_(std::move(location)) {}
+
+  void add(std::string message) { out_.push_back({location_, std::move(message)}); }
+
+  /// Costs, rates, counts of requests and SCVs: zero is meaningful, negative is not.
+  void non_negative(std::string_view field, double value) {
+    if (!std::isfinite(value) || value < 0) add(fmt::format("{} = {}, but must be a finite number >= 0", field, value));
+  }
+
+  /// Probabilities that divide (acceptance: e = (1 − a)/a) or enter a log (yield): 0 is excluded.
+  void probability(std::string_view field, double value) {
+    if (!(value > 0 && value <= 1)) add(fmt::format("{} = {}, but must be in (0, 1]", field, value));
+  }
+
+ private:
+  std::vector<diagnostic>& out_;
+  std::string location_;
+};
+
+void check_unit(const unit& u, reporter& report) {
+  if (!u.servers.is_unlimited() && u.servers.count() < 1)
+    report.add(fmt::format("servers = {}, but must be a positive integer or \"unlimited\"", u.servers.count()));
+
+  if (u.service_time) {
+    if (!u.external && !(std::isfinite(*u.service_time) && *u.service_time > 0))
+      report.add(fmt::format("service_time = {}, but must be a finite number > 0", *u.service_time));
+    else if (u.external)
+      report.non_negative("service_time", *u.service_time);  // ignored for a customer, but still a number
+  } else if (!u.external) {
+    report.add("service_time is missing, but an internal unit needs one (the mean time one request occupies one server)");
+  }
+  report.non_negative("service_scv", u.service_scv);
+  report.non_negative("cost_per_time", u.cost_per_time);
+  report.non_negative("cost_per_request", u.cost_per_request);
+  report.probability("yield", u.yield);
+
+  if (u.external) {
+    if (u.demand && u.population) {
+      report.add(fmt::format(
+          "demand = {} and population = {} are both set, but an external customer is either an open class "
+          "(demand) or a closed class (population, think_time)",
+          *u.demand, *u.population));
+    } else if (!u.demand && !u.population) {
+      report.add(
+          "neither demand nor population is set, but an external customer needs one: demand (requests per time "
+          "unit, an open class) or population (a closed class)");
+    }
+    if (u.demand) report.non_negative("demand", *u.demand);
+    if (u.population && *u.population < 1)
+      report.add(fmt::format("population = {}, but must be an integer >= 1", *u.population));
+    if (u.think_time) {
+      if (!u.population)
+        report.add(fmt::format("think_time = {} is set without population, but think time belongs to a closed class",
+                               *u.think_time));
+      report.non_negative("think_time", *u.think_time);
+    }
+    report.non_negative("value_per_request", u.value_per_request);
+    return;
+  }
+
+  // An internal unit's work is driven by its consumers; a demand of its own would be a
+  // class with no customer to report it for.
+  constexpr std::string_view only_external = "but only an external customer (external = true) has";
+  if (u.demand) report.add(fmt::format("demand = {}, {} demand", *u.demand, only_external));
+  if (u.population) report.add(fmt::format("population = {}, {} a population", *u.population, only_external));
+  if (u.think_time) report.add(fmt::format("think_time = {}, {} a think time", *u.think_time, only_external));
+  if (u.value_per_request != 0)
+    report.add(fmt::format("value_per_request = {}, {} a value per request", u.value_per_request, only_external));
+}
+
+void check_endpoint(const organization& org, const std::unordered_map<std::string_view, std::size_t>& index_of,
+                    std::string_view field, const std::string& id, std::string_view role, reporter& report) {
+  if (id.empty()) {
+    report.add(fmt::format("{} is empty, but must be the id of the {} unit", field, role));
+  } else if (!index_of.contains(id)) {
+    report.add(fmt::format("{} = '{}', but there is no unit with this id{}", field, id,
+                           suggestion(id, org.units, [](const unit& u) -> std::string_view { return u.id; })));
+  }
+}
+
+void check_ratings(const need_ratings& ratings, reporter& report) {
+  std::vector<std::string_view> seen;
+  for (const auto& [need, score] : ratings) {
+    const bool known = std::find(std::begin(need_names), std::end(need_names), need) != std::end(need_names);
+    if (!known) {
+      report.add(fmt::format(
+          "ratings has unknown need '{}'{}, but the needs are informed, in_control, choices, friendly, "
+          "knowledgeable, attentive",
+          need, suggestion(need, need_names, [](std::string_view n) { return n; })));
+    } else if (std::find(seen.begin(), seen.end(), need) != seen.end()) {
+      report.add(fmt::format("ratings rates '{}' twice, but each need may be rated once", need));
+    } else {
+      seen.emplace_back(need);
+    }
+    if (!(score >= 1 && score <= 5))
+      report.add(fmt::format("ratings.{} = {}, but must be a score between 1 and 5", need, score));
+  }
+}
+
+void check_link(const organization& org, const std::unordered_map<std::string_view, std::size_t>& index_of,
+                const link& l, reporter& report) {
+  check_endpoint(org, index_of, "from", l.from, "providing", report);
+  check_endpoint(org, index_of, "to", l.to, "consuming", report);
+  if (!l.from.empty() && l.from == l.to)
+    report.add(fmt::format("from = to = '{}', but a unit cannot be its own provider", l.from));
+  if (auto it = index_of.find(l.from); it != index_of.end() && org.units[it->second].external) {
+    report.add(fmt::format(
+        "from = '{}' is an external customer, but an external customer never provides (a link points from "
+        "provider to consumer)",
+        l.from));
+  }
+  // requests = 0 is a link that carries nothing (e.g. a scenario that switches it off).
+  report.non_negative("requests", l.requests);
+  report.probability("acceptance", l.acceptance);
+  check_ratings(l.ratings, report);
+}
+
+}  // namespace
+
+std::vector<diagnostic> validate(const organization& org) {
+  std::vector<diagnostic> out;
+
+  // First position of each id; a link to a duplicated id is ambiguous, but the duplicate
+  // itself is already reported, so links resolve to the first one.
+  std::unordered_map<std::string_view, std::size_t> index_of;
+  index_of.reserve(org.units.size());
+  for (std::size_t i = 0; i < org.units.size(); ++i) {
+    const unit& u = org.units[i];
+    reporter report(out, unit_location(u, i));
+    if (u.id.empty()) {
+      report.add("id is empty, but must be a non-empty string");
+    } else if (auto [it, inserted] = index_of.emplace(u.id, i); !inserted) {
+      report.add(fmt::format("id '{}' is already used by unit #{} (/units/{}), but ids must be unique", u.id,
+                             it->second, it->second));
+    }
+    check_unit(u, report);
+  }
+
+  for (std::size_t j = 0; j < org.links.size(); ++j) {
+    const link& l = org.links[j];
+    reporter report(out, link_location(l, j));
+    check_link(org, index_of, l, report);
+  }
+  return out;
+}
+
+void require_valid(const organization& org) {
+  auto diagnostics = validate(org);
+  if (!diagnostics.empty()) throw invalid_model_error(std::move(diagnostics));
+}
+
+}  // namespace servicechain
