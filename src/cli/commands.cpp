@@ -15,9 +15,13 @@ namespace {
 int analyze(const command_options& options) {
   const organization org = load_organization(options.model);
   const service_graph g = compile(org);
-  const load_result load = compute_load(g);
-  const capacity_result capacity = analyze_capacity(g, load);
-  const std::string report = capacity_report(g, load, capacity, *parse_report_format(options.format));
+  const open_options open_opts{.variability = options.variability == "propagate" ? arrival_variability::propagate
+                                                                                  : arrival_variability::poisson};
+  // Throws unstable_error (exit 3) listing every saturated unit.
+  const open_result open = analyze_open(g, open_opts);
+  const capacity_result capacity = analyze_capacity(g, open.load);
+  const std::string report =
+      analysis_report(g, capacity, open.load, &open, *parse_report_format(options.format));
   std::fwrite(report.data(), 1, report.size(), stdout);
   return exit_ok;
 }

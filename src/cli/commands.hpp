@@ -15,6 +15,7 @@ enum class command { analyze, validate };
 struct command_options {
   std::string model;
   std::string format = "table";
+  std::string variability = "poisson";  ///< analyze: arrival variability, poisson | propagate
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.

@@ -21,11 +21,16 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
 
   command_options options;
-  auto* analyze = app.add_subcommand("analyze", "capacity, loads and bottlenecks of a model");
+  auto* analyze = app.add_subcommand(
+      "analyze", "capacity, bottlenecks, waits, lead time, cost to serve and quality of a model, decomposed by unit and link");
   analyze->add_option("MODEL", options.model, "model file (JSON, see docs/model-format.md)")->required();
   analyze->add_option("--format", options.format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
+  analyze->add_option("--variability", options.variability,
+                      "arrival variability: poisson (ca2 = 1 everywhere) or propagate (Whitt's QNA)")
+      ->check(CLI::IsMember({"poisson", "propagate"}))
+      ->default_val("poisson");
 
   auto* validate = app.add_subcommand("validate", "check a model and list every problem");
   validate->add_option("MODEL", options.model, "model file (JSON)")->required();

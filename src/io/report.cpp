@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <numeric>
+
 #include "servicechain/io/table.hpp"
 
 namespace servicechain {
@@ -10,6 +13,7 @@ namespace servicechain {
 namespace {
 
 using json = nlohmann::ordered_json;
+using index_t = Eigen::Index;
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
@@ -21,15 +25,48 @@ struct number_style {
     return exact ? fmt::format("{}", v) : format_number(v, significant);
   }
   [[nodiscard]] std::string operator()(const std::optional<double>& v, int significant = 4) const {
-    return v ? (*this)(*v, significant) : std::string(exact ? "" : "-");
+    return v ? (*this)(*v, significant) : none();
   }
+  [[nodiscard]] std::string none() const { return exact ? "" : "-"; }
 };
 
-std::string servers_cell(const unit_parameters& p) {
+std::string servers_text(const unit_parameters& p) {
   return p.unlimited_servers ? std::string("unlimited") : fmt::format("{}", static_cast<long long>(p.servers));
 }
 
-json capacity_json(const service_graph& g, const load_result& load, const capacity_result& cap) {
+// Internal units, bottleneck first (the order a manager reads in), unlimited units last.
+std::vector<unit_index> report_order(const service_graph& g, const capacity_result& cap) {
+  std::vector<unit_index> order = cap.ranking;
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const auto& p = g.unit(unit_index{i});
+    if (!p.external && p.unlimited_servers) order.push_back(unit_index{i});
+  }
+  return order;
+}
+
+// Non-zero entries of one column of a per-unit (or per-link) matrix, largest first.
+std::vector<std::pair<std::uint32_t, double>> nonzero_column(const unit_matrix& m, std::size_t c) {
+  std::vector<std::pair<std::uint32_t, double>> entries;
+  for (index_t i = 0; i < m.rows(); ++i) {
+    const double v = m(i, static_cast<index_t>(c));
+    if (v != 0.0) entries.emplace_back(static_cast<std::uint32_t>(i), v);
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  return entries;
+}
+
+unit_matrix lead_time_by_unit(const open_result& open) { return open.lead_time_wait + open.lead_time_service; }
+
+const rework_cost* rework_of(const open_result* open, std::uint32_t l) {
+  if (!open) return nullptr;
+  auto it = std::lower_bound(open->rework.begin(), open->rework.end(), l,
+                             [](const rework_cost& rc, std::uint32_t link) { return rc.link.value() < link; });
+  return it != open->rework.end() && it->link.value() == l ? &*it : nullptr;
+}
+
+// ------------------------------------------------------------------ JSON
+
+json report_json(const service_graph& g, const capacity_result& cap, const load_result& load, const open_result* open) {
   json j;
   j["model"] = g.name();
   j["time_unit"] = g.time_unit();
@@ -37,43 +74,106 @@ json capacity_json(const service_graph& g, const load_result& load, const capaci
   j["stable"] = cap.stable();
   j["bottleneck"] = cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr);
   j["max_demand_scale"] = optional_number(cap.max_demand_scale);
+  if (open) {
+    j["total_cost"] = open->total_cost;
+    j["allocated_cost"] = open->allocated_cost;
+    j["unallocated_cost"] = open->unallocated_cost;
+  }
+
   json units = json::array();
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    const auto& p = g.unit(unit_index{i});
+    const unit_index u{i};
+    const auto& p = g.unit(u);
     if (p.external) continue;
-    const auto& u = cap.units[i];
+    const auto& c = cap.units[i];
     json ju;
-    ju["id"] = g.id(unit_index{i});
-    ju["name"] = g.display_name(unit_index{i});
+    ju["id"] = g.id(u);
+    ju["name"] = g.display_name(u);
     ju["servers"] = p.unlimited_servers ? json("unlimited") : json(static_cast<long long>(p.servers));
-    ju["load"] = u.load;
-    ju["utilization"] = u.utilization;
-    ju["busy_servers"] = u.busy_servers;
-    ju["headroom"] = optional_number(u.headroom);
-    ju["saturation_scale"] = optional_number(u.saturation_scale);
+    ju["load"] = c.load;
+    ju["utilization"] = c.utilization;
+    ju["busy_servers"] = c.busy_servers;
+    ju["headroom"] = optional_number(c.headroom);
+    ju["saturation_scale"] = optional_number(c.saturation_scale);
+    if (open) {
+      const auto& perf = open->units[i];
+      ju["arrival_scv"] = perf.arrival_scv;
+      ju["p_wait"] = perf.p_wait;
+      ju["wait"] = perf.wait;
+      ju["sojourn"] = perf.sojourn;
+      ju["queue_length"] = perf.queue_length;
+      ju["number_in_unit"] = perf.number_in_unit;
+      ju["cost_per_service"] = perf.cost_per_service;
+      ju["cost_per_item"] = perf.cost_per_item;
+      ju["cost_per_time"] = p.cost_per_time + p.cost_per_request * c.load;
+      ju["lead_time_per_item"] = perf.lead_time_per_item;
+      ju["defect_free_per_item"] = perf.defect_free_per_item;
+      ju["aligned"] = perf.aligned;
+    }
     units.push_back(std::move(ju));
   }
   j["units"] = std::move(units);
+
   json customers = json::array();
-  for (const auto& c : cap.customers) {
+  const unit_matrix by_unit = open ? lead_time_by_unit(*open) : unit_matrix();
+  for (std::size_t c = 0; c < cap.customers.size(); ++c) {
+    const auto& cc = cap.customers[c];
     json jc;
-    jc["id"] = g.id(c.customer);
-    jc["demand"] = optional_number(c.demand);
-    jc["max_demand"] = optional_number(c.max_demand);
-    jc["max_demand_alone"] = optional_number(c.max_demand_alone);
-    jc["limiting_unit"] = c.limiting_unit ? json(g.id(*c.limiting_unit)) : json(nullptr);
+    jc["id"] = g.id(cc.customer);
+    jc["demand"] = optional_number(cc.demand);
+    jc["max_demand"] = optional_number(cc.max_demand);
+    jc["max_demand_alone"] = optional_number(cc.max_demand_alone);
+    jc["limiting_unit"] = cc.limiting_unit ? json(g.id(*cc.limiting_unit)) : json(nullptr);
+    if (open) {
+      const auto& cp = open->customers[c];
+      jc["lead_time"] = cp.lead_time;
+      json lt = json::object(), wait = json::object(), cost = json::object(), defects = json::object();
+      for (const auto& [u, v] : nonzero_column(by_unit, c)) lt[g.id(unit_index{u})] = v;
+      for (const auto& [u, v] : nonzero_column(open->lead_time_wait, c)) wait[g.id(unit_index{u})] = v;
+      jc["lead_time_by_unit"] = std::move(lt);
+      jc["lead_time_wait_by_unit"] = std::move(wait);
+      jc["cost_to_serve"] = cp.cost_to_serve;
+      for (const auto& [u, v] : nonzero_column(open->cost_by_unit, c)) cost[g.id(unit_index{u})] = v;
+      jc["cost_by_unit"] = std::move(cost);
+      jc["defect_free"] = cp.defect_free;
+      for (const auto& [u, v] : nonzero_column(open->defect_share, c)) defects[g.id(unit_index{u})] = v;
+      jc["defect_share_by_unit"] = std::move(defects);
+      jc["value_per_request"] = g.unit(cc.customer).value_per_request;
+    }
     customers.push_back(std::move(jc));
   }
   j["customers"] = std::move(customers);
+
   json links = json::array();
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const auto& p = g.link(link_index{l});
-    links.push_back({{"from", g.id(p.provider)},
-                     {"to", g.id(p.consumer)},
-                     {"flow", load.link_flow[l]},
-                     {"rework_flow", load.link_rework_flow[l]}});
+    json jl{{"from", g.id(p.provider)},
+            {"to", g.id(p.consumer)},
+            {"flow", load.link_flow[l]},
+            {"rework_flow", load.link_rework_flow[l]}};
+    if (open) {
+      const rework_cost* rc = rework_of(open, l);
+      jl["rework_cost"] = rc ? rc->extra_cost : 0.0;
+      json share = json::object(), extra = json::object();
+      for (std::size_t c = 0; c < g.class_count(); ++c) {
+        const double lead = open->customers[c].lead_time;
+        const double carried = open->lead_time_by_link(l, static_cast<index_t>(c));
+        if (carried != 0.0 && lead > 0) share[g.id(g.customers()[c])] = carried / lead;
+        if (rc && rc->extra_lead_time[c] != 0.0) extra[g.id(g.customers()[c])] = rc->extra_lead_time[c];
+      }
+      jl["lead_time_share"] = std::move(share);
+      if (rc) jl["rework_lead_time"] = std::move(extra);
+    }
+    links.push_back(std::move(jl));
   }
   j["links"] = std::move(links);
+
+  if (open) {
+    json misaligned = json::array();
+    for (unit_index u : open->misaligned)
+      misaligned.push_back({{"id", g.id(u)}, {"cost", g.unit(u).cost_per_time}});
+    j["misaligned"] = std::move(misaligned);
+  }
   if (!cap.saturated.empty()) {
     json saturated = json::array();
     for (const auto& s : cap.saturated)
@@ -83,69 +183,192 @@ json capacity_json(const service_graph& g, const load_result& load, const capaci
   return j;
 }
 
-struct capacity_tables {
+// ------------------------------------------------------------------ tables (text and CSV)
+
+struct report_tables {
   text_table units, customers, links;
+  text_table performance{{"unit"}}, service{{"customer"}};  // filled only with an open analysis
 };
 
-capacity_tables make_tables(const service_graph& g, const load_result& load, const capacity_result& cap,
-                            number_style num) {
+report_tables make_tables(const service_graph& g, const capacity_result& cap, const load_result& load,
+                          const open_result* open, number_style num) {
   const std::string per_time = "/" + g.time_unit();
-  capacity_tables t{text_table({"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers",
-                                "headroom", "saturation scale"}),
-                    text_table({"customer", "demand (" + per_time + ")", "max demand (" + per_time + ")",
-                                "max demand alone (" + per_time + ")", "limited by"}),
-                    text_table({"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"})};
-  // Bottleneck first: the order a manager reads in. Unlimited units follow.
-  std::vector<unit_index> order = cap.ranking;
-  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    const auto& p = g.unit(unit_index{i});
-    if (!p.external && p.unlimited_servers) order.push_back(unit_index{i});
-  }
-  for (unit_index u : order) {
+  const std::string time = g.time_unit();
+  const std::string money = g.currency().empty() ? "cost" : g.currency();
+  std::vector<std::string> unit_headers{"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers",
+                                        "headroom", "saturation scale"};
+  std::vector<std::string> performance_headers{"unit", "P(wait)", "wait (" + time + ")", "sojourn (" + time + ")",
+                                               "Lq", "L", "cost/service (" + money + ")", "aligned"};
+  std::vector<std::string> customer_headers{"customer", "demand (" + per_time + ")", "max demand (" + per_time + ")",
+                                            "max demand alone (" + per_time + ")", "limited by"};
+  std::vector<std::string> service_headers{"customer", "lead time (" + time + ")", "cost to serve (" + money + ")",
+                                           "defect-free"};
+  std::vector<std::string> link_headers{"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"};
+  if (open) link_headers.push_back("rework cost (" + money + per_time + ")");
+  report_tables t{text_table(unit_headers), text_table(customer_headers), text_table(link_headers, 2),
+                  text_table(performance_headers), text_table(service_headers)};
+
+  for (unit_index u : report_order(g, cap)) {
     const auto& p = g.unit(u);
     const auto& c = cap.units[u.value()];
-    t.units.add_row({g.id(u), servers_cell(p), num(c.load),
-                     p.unlimited_servers ? std::string(num.exact ? "" : "-") : num(c.utilization, 3),
-                     num(c.busy_servers), num(c.headroom, 3), num(c.saturation_scale, 3)});
+    std::vector<std::string> row{g.id(u), servers_text(p), num(c.load),
+                                 p.unlimited_servers ? num.none() : num(c.utilization, 3), num(c.busy_servers),
+                                 num(c.headroom, 3), num(c.saturation_scale, 3)};
+    t.units.add_row(std::move(row));
+    if (open) {
+      const auto& perf = open->units[u.value()];
+      t.performance.add_row({g.id(u), num(perf.p_wait, 3), num(perf.wait), num(perf.sojourn), num(perf.queue_length),
+                             num(perf.number_in_unit), num(perf.cost_per_service), perf.aligned ? "yes" : "NO"});
+    }
   }
-  for (const auto& c : cap.customers) {
-    t.customers.add_row({g.id(c.customer), num(c.demand), num(c.max_demand), num(c.max_demand_alone),
-                         c.limiting_unit ? g.id(*c.limiting_unit) : std::string(num.exact ? "" : "-")});
+  for (std::size_t c = 0; c < cap.customers.size(); ++c) {
+    const auto& cc = cap.customers[c];
+    std::vector<std::string> row{g.id(cc.customer), num(cc.demand), num(cc.max_demand), num(cc.max_demand_alone),
+                                 cc.limiting_unit ? g.id(*cc.limiting_unit) : num.none()};
+    t.customers.add_row(std::move(row));
+    if (open) {
+      const auto& cp = open->customers[c];
+      t.service.add_row({g.id(cc.customer), num(cp.lead_time), num(cp.cost_to_serve), num(cp.defect_free, 4)});
+    }
   }
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const auto& p = g.link(link_index{l});
-    t.links.add_row({g.id(p.provider), g.id(p.consumer), num(load.link_flow[l]), num(load.link_rework_flow[l])});
+    std::vector<std::string> row{g.id(p.provider), g.id(p.consumer), num(load.link_flow[l]),
+                                 num(load.link_rework_flow[l])};
+    if (open) {
+      const rework_cost* rc = rework_of(open, l);
+      row.push_back(num(rc ? rc->extra_cost : 0.0));
+    }
+    t.links.add_row(std::move(row));
   }
   return t;
 }
 
-std::string capacity_text(const service_graph& g, const load_result& load, const capacity_result& cap) {
+// A text waterfall: each contribution is a bar starting where the previous one ended.
+std::string waterfall(const service_graph& g, const open_result& open, const unit_matrix& by_unit, std::size_t c,
+                      std::size_t shown) {
+  constexpr std::size_t width = 40;
+  const double total = open.customers[c].lead_time;
+  const auto entries = nonzero_column(by_unit, c);
+  text_table t({"unit", "contribution (" + g.time_unit() + ")", "share", "waterfall"});
+  double before = 0;
+  auto bar = [&](double from, double amount) {
+    const auto start = static_cast<std::size_t>(std::lround(from / total * width));
+    const auto end = std::max(start + 1, static_cast<std::size_t>(std::lround((from + amount) / total * width)));
+    std::string s = "|" + std::string(start, ' ');
+    for (std::size_t i = start; i < std::min(end, width); ++i) s += "\u2588";
+    return s + std::string(width - std::min(end, width), ' ') + "|";
+  };
+  for (std::size_t k = 0; k < entries.size() && k < shown; ++k) {
+    const auto& [u, v] = entries[k];
+    t.add_row({g.id(unit_index{u}), format_number(v), format_number(100 * v / total, 3) + "%", bar(before, v)});
+    before += v;
+  }
+  if (entries.size() > shown) {
+    const double rest = total - before;
+    t.add_row({fmt::format("({} more units)", entries.size() - shown), format_number(rest),
+               format_number(100 * rest / total, 3) + "%", bar(before, rest)});
+  }
+  return fmt::format("Lead time of {}: {} {} (waiting {}, service {})\n", g.id(g.customers()[c]),
+                     format_number(total), g.time_unit(),
+                     format_number(open.lead_time_wait.col(static_cast<index_t>(c)).sum()),
+                     format_number(open.lead_time_service.col(static_cast<index_t>(c)).sum())) +
+         t.to_text();
+}
+
+std::string report_text(const service_graph& g, const capacity_result& cap, const load_result& load,
+                        const open_result* open, const report_options& options) {
   const number_style num{.exact = false};
-  const auto t = make_tables(g, load, cap, num);
-  std::string out = fmt::format("Model: {}  (time unit: {})\n\n", g.name().empty() ? "(unnamed)" : g.name(),
-                                g.time_unit());
+  const auto t = make_tables(g, cap, load, open, num);
+  const std::string money = g.currency().empty() ? "" : " " + g.currency();
+  std::string out = fmt::format("Model: {}  (time unit: {}{})\n\n", g.name().empty() ? "(unnamed)" : g.name(),
+                                g.time_unit(), g.currency().empty() ? "" : ", currency: " + g.currency());
   out += "Capacity by unit (bottleneck first)\n" + t.units.to_text() + "\n";
-  out += "Customers\n" + t.customers.to_text() + "\n";
-  out += "Links\n" + t.links.to_text() + "\n";
+  out += "Capacity by customer\n" + t.customers.to_text() + "\n";
+  if (open) {
+    out += "Waiting and cost by unit\n" + t.performance.to_text() + "\n";
+    out += "What each customer receives\n" + t.service.to_text() + "\n";
+    const unit_matrix by_unit = lead_time_by_unit(*open);
+    for (std::size_t c = 0; c < g.class_count(); ++c) {
+      if (open->customers[c].lead_time > 0) out += waterfall(g, *open, by_unit, c, options.waterfall_units) + "\n";
+    }
+    if (!open->rework.empty()) {
+      std::vector<std::string> headers{"link", "rework flow (/" + g.time_unit() + ")", "extra load (/" + g.time_unit() + ")",
+                                       "extra cost (" + (money.empty() ? std::string("cost") : g.currency()) + "/" +
+                                           g.time_unit() + ")"};
+      for (unit_index c : g.customers()) headers.push_back("extra lead time " + g.id(c) + " (" + g.time_unit() + ")");
+      text_table rework(headers);
+      for (const auto& rc : open->rework) {
+        const auto& p = g.link(rc.link);
+        std::vector<std::string> row{g.id(p.provider) + " -> " + g.id(p.consumer), num(rc.rework_flow),
+                                     num(rc.extra_load), num(rc.extra_cost)};
+        for (double v : rc.extra_lead_time) row.push_back(num(v));
+        rework.add_row(std::move(row));
+      }
+      out += "Cost of poor internal service (links with acceptance < 1)\n" + rework.to_text() + "\n";
+    }
+    if (!open->misaligned.empty()) {
+      out += "Misaligned units (no chain to any external customer):";
+      for (unit_index u : open->misaligned)
+        out += fmt::format(" {} ({}{}/{})", g.id(u), num(g.unit(u).cost_per_time), money, g.time_unit());
+      out += "\n";
+    }
+    out += fmt::format("Total cost {}{}/{}: allocated to customers {}, unallocated {}.\n", num(open->total_cost),
+                       money, g.time_unit(), num(open->allocated_cost), num(open->unallocated_cost));
+  }
+  out += "\nLinks\n" + t.links.to_text() + "\n";
   if (cap.bottleneck) {
     const auto& b = cap.units[cap.bottleneck->value()];
     out += fmt::format("Bottleneck: {} (utilization {}); every demand can grow by a factor of {} before it saturates.\n",
                        g.id(*cap.bottleneck), num(b.utilization, 3), num(cap.max_demand_scale, 4));
   } else {
-    out += "No unit carries load.\n";
+    out += "No unit with finite servers carries load.\n";
   }
   if (!cap.stable()) {
     out += fmt::format("UNSTABLE: {} saturated unit{}:", cap.saturated.size(), cap.saturated.size() == 1 ? "" : "s");
-    for (const auto& s : cap.saturated) out += fmt::format(" {} (utilization {})", s.id, format_number(s.utilization, 4));
+    for (const auto& s : cap.saturated) out += fmt::format(" {} (utilization {})", s.id, num(s.utilization, 4));
     out += "\n";
   }
   return out;
 }
 
-std::string capacity_csv(const service_graph& g, const load_result& load, const capacity_result& cap) {
-  const auto t = make_tables(g, load, cap, number_style{.exact = true});
-  return "# units\n" + t.units.to_csv() + "\n# customers\n" + t.customers.to_csv() + "\n# links\n" +
-         t.links.to_csv();
+std::string report_csv(const service_graph& g, const capacity_result& cap, const load_result& load,
+                       const open_result* open) {
+  const number_style num{.exact = true};
+  const auto t = make_tables(g, cap, load, open, num);
+  std::string out = "# units\n" + t.units.to_csv() + "\n# customers\n" + t.customers.to_csv() + "\n# links\n" +
+                    t.links.to_csv();
+  if (!open) return out;
+  out += "\n# unit_performance\n" + t.performance.to_csv() + "\n# customer_service\n" + t.service.to_csv();
+  text_table by_unit({"customer", "unit", "lead_time", "wait", "service", "cost", "defect_share"});
+  text_table by_link({"customer", "from", "to", "lead_time", "share"}, 3);
+  for (std::size_t c = 0; c < g.class_count(); ++c) {
+    const auto col = static_cast<index_t>(c);
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+      const double w = open->lead_time_wait(i, col), s = open->lead_time_service(i, col);
+      const double cost = open->cost_by_unit(i, col), share = open->defect_share(i, col);
+      if (w == 0 && s == 0 && cost == 0 && share == 0) continue;
+      by_unit.add_row({g.id(g.customers()[c]), g.id(unit_index{i}), num(w + s), num(w), num(s), num(cost), num(share)});
+    }
+    for (std::uint32_t l = 0; l < g.link_count(); ++l) {
+      const double v = open->lead_time_by_link(l, col);
+      if (v == 0) continue;
+      const auto& p = g.link(link_index{l});
+      const double lead = open->customers[c].lead_time;
+      by_link.add_row({g.id(g.customers()[c]), g.id(p.provider), g.id(p.consumer), num(v), num(lead > 0 ? v / lead : 0.0)});
+    }
+  }
+  text_table rework({"from", "to", "customer", "rework_flow", "extra_load", "extra_cost", "extra_lead_time"});
+  for (const auto& rc : open->rework) {
+    const auto& p = g.link(rc.link);
+    for (std::size_t c = 0; c < g.class_count(); ++c)
+      rework.add_row({g.id(p.provider), g.id(p.consumer), g.id(g.customers()[c]), num(rc.rework_flow),
+                      num(rc.extra_load), num(rc.extra_cost), num(rc.extra_lead_time[c])});
+  }
+  text_table totals({"total_cost", "allocated_cost", "unallocated_cost"});
+  totals.add_row({num(open->total_cost), num(open->allocated_cost), num(open->unallocated_cost)});
+  return out + "\n# contributions_by_unit\n" + by_unit.to_csv() + "\n# lead_time_by_link\n" + by_link.to_csv() +
+         "\n# rework\n" + rework.to_csv() + "\n# totals\n" + totals.to_csv();
 }
 
 }  // namespace
@@ -157,17 +380,17 @@ std::optional<report_format> parse_report_format(std::string_view name) noexcept
   return std::nullopt;
 }
 
-std::string capacity_report(const service_graph& g, const load_result& load, const capacity_result& capacity,
-                            report_format format) {
+std::string analysis_report(const service_graph& g, const capacity_result& capacity, const load_result& load,
+                            const open_result* open, report_format format, const report_options& options) {
   switch (format) {
     case report_format::json:
-      return capacity_json(g, load, capacity).dump(2) + "\n";
+      return report_json(g, capacity, load, open).dump(2) + "\n";
     case report_format::csv:
-      return capacity_csv(g, load, capacity);
+      return report_csv(g, capacity, load, open);
     case report_format::table:
       break;
   }
-  return capacity_text(g, load, capacity);
+  return report_text(g, capacity, load, open, options);
 }
 
 }  // namespace servicechain

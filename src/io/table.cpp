@@ -30,7 +30,8 @@ std::string csv_cell(const std::string& cell) {
 
 }  // namespace
 
-text_table::text_table(std::vector<std::string> headers) : headers_(std::move(headers)) {}
+text_table::text_table(std::vector<std::string> headers, std::size_t left_aligned)
+    : headers_(std::move(headers)), left_aligned_(left_aligned) {}
 
 void text_table::add_row(std::vector<std::string> cells) {
   if (cells.size() != headers_.size()) {
@@ -52,7 +53,7 @@ std::string text_table::to_text() const {
     for (std::size_t c = 0; c < cells.size(); ++c) {
       const std::string pad(width[c] - display_width(cells[c]), ' ');
       if (c > 0) out += "  ";
-      out += c == 0 ? cells[c] + pad : pad + cells[c];
+      out += c < left_aligned_ ? cells[c] + pad : pad + cells[c];
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "servicechain/analysis/capacity.hpp"
-#include "servicechain/analysis/load.hpp"
+#include "servicechain/analysis/open_network.hpp"
 #include "servicechain/graph/service_graph.hpp"
 
 namespace servicechain {
@@ -15,16 +15,29 @@ namespace servicechain {
 /// @brief Output format of a report.
 enum class report_format {
   table,  ///< aligned text tables for people
-  json,   ///< one JSON object (keys documented in docs/cli.md)
+  json,   ///< one JSON object (keys documented in docs/metrics.md)
   csv,    ///< CSV sections, each introduced by a `# section` line
 };
 
 /// @brief Parses `table`, `json` or `csv`; `std::nullopt` if unknown.
 [[nodiscard]] std::optional<report_format> parse_report_format(std::string_view name) noexcept;
 
-/// @brief The analysis report of `servicechain analyze`: capacity of every unit,
-/// customer and link, in the requested format.
-[[nodiscard]] std::string capacity_report(const service_graph& g, const load_result& load,
-                                          const capacity_result& capacity, report_format format);
+/// @brief Options of `analysis_report`.
+struct report_options {
+  /// Table format: units shown in each customer's lead-time waterfall (the rest are summed).
+  std::size_t waterfall_units = 8;
+};
+
+/// @brief The report of `servicechain analyze`: capacity of every unit, customer and link
+/// and, when `open` is given, the open-network analysis (waits, lead time and its
+/// decomposition, cost to serve, quality, cost of poor internal service, alignment).
+/// @param g the compiled model.
+/// @param capacity its capacity analysis.
+/// @param load the loads the capacity analysis was computed from.
+/// @param open the open-network analysis of the same graph, or `nullptr` for capacity only.
+/// @param format table, JSON or CSV.
+[[nodiscard]] std::string analysis_report(const service_graph& g, const capacity_result& capacity,
+                                          const load_result& load, const open_result* open, report_format format,
+                                          const report_options& options = {});
 
 }  // namespace servicechain

@@ -16,18 +16,21 @@ namespace servicechain {
 class text_table {
  public:
   /// @param headers column headers; include the unit in the header, e.g. `load (/hour)`.
-  explicit text_table(std::vector<std::string> headers);
+  /// @param left_aligned how many leading columns hold text (left-aligned); the rest are
+  ///        numbers (right-aligned).
+  explicit text_table(std::vector<std::string> headers, std::size_t left_aligned = 1);
   /// @brief Appends a row; it must have one cell per column.
   /// @throws servicechain::error (`servicechain.invalid_argument`) on a wrong cell count.
   void add_row(std::vector<std::string> cells);
   [[nodiscard]] std::size_t row_count() const noexcept { return rows_.size(); }
-  /// @brief Aligned text: the first column left-aligned, the others right-aligned, a rule under the headers.
+  /// @brief Aligned text: text columns left-aligned, numbers right-aligned, a rule under the headers.
   [[nodiscard]] std::string to_text() const;
   /// @brief RFC 4180 CSV: header line, then one line per row; cells quoted where needed.
   [[nodiscard]] std::string to_csv() const;
 
  private:
   std::vector<std::string> headers_;
+  std::size_t left_aligned_;
   std::vector<std::vector<std::string>> rows_;
 };
 
