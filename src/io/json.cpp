@@ -1,5 +1,7 @@
 #include "servicechain/io/json.hpp"
 
+#include "detail/spelling.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -47,37 +49,10 @@ constexpr std::array<std::string_view, 2> mode_values{"sync", "async"};
 
 // ------------------------------------------------------------------ small text helpers
 
-/// Levenshtein distance, two-row dynamic programme.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> previous(b.size() + 1);
-  std::vector<std::size_t> current(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    current[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-    }
-    std::swap(previous, current);
-  }
-  return previous[b.size()];
-}
-
-/// The closest candidate if it is a plausible typo of `wrong` (a third of its length, at
-/// least 2 edits), else empty.
+/// The closest candidate if it is a plausible typo of `wrong`, else empty.
 template <typename Range>
 std::string_view closest(std::string_view wrong, const Range& candidates) {
-  const std::size_t budget = std::max<std::size_t>(2, wrong.size() / 3);
-  std::string_view best;
-  std::size_t best_distance = budget + 1;
-  for (std::string_view candidate : candidates) {
-    const std::size_t d = edit_distance(wrong, candidate);
-    if (d < best_distance) {
-      best_distance = d;
-      best = candidate;
-    }
-  }
-  return best;
+  return detail::closest_spelling(wrong, candidates, [](std::string_view name) { return name; });
 }
 
 template <typename Range>

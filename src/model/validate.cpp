@@ -1,5 +1,7 @@
 #include "servicechain/model/validate.hpp"
 
+#include "detail/spelling.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,40 +21,11 @@ namespace {
 // list that long rarely has a near miss worth showing; skip it.
 constexpr std::size_t max_suggestion_candidates = 10000;
 
-/// Levenshtein distance (insertions, deletions, substitutions), two-row dynamic programme.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> previous(b.size() + 1);
-  std::vector<std::size_t> current(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    current[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-    }
-    std::swap(previous, current);
-  }
-  return previous[b.size()];
-}
-
 /// ` (did you mean 'x'?)` for the closest candidate if it is a plausible typo, else "".
 template <typename Range, typename Project>
 std::string suggestion(std::string_view wrong, const Range& candidates, Project project) {
   if (std::size(candidates) > max_suggestion_candidates) return {};
-  // A typo changes a few characters; a third of the word (at least 2) keeps unrelated
-  // names such as 'qa' vs 'hr' from being suggested.
-  const std::size_t budget = std::max<std::size_t>(2, wrong.size() / 3);
-  std::string_view best;
-  std::size_t best_distance = budget + 1;
-  for (const auto& candidate : candidates) {
-    const std::string_view name = project(candidate);
-    if (name.empty()) continue;
-    const std::size_t d = edit_distance(wrong, name);
-    if (d < best_distance) {
-      best_distance = d;
-      best = name;
-    }
-  }
+  const std::string_view best = detail::closest_spelling(wrong, candidates, project);
   return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
 }
 
