@@ -37,12 +37,7 @@ capacity_result analyze_capacity(const service_graph& g, const load_result& load
     r.bottleneck = r.ranking.front();
     r.max_demand_scale = r.units[r.bottleneck->value()].saturation_scale;
   }
-  for (unit_index u : r.ranking) {
-    const auto& c = r.units[u.value()];
-    if (c.utilization < 1.0) break;
-    const auto& p = g.unit(u);
-    r.saturated.push_back({g.id(u), c.utilization, c.load, p.servers / p.service_time});
-  }
+  r.saturated = saturated_units(g, load.total_load);
 
   // Per class: ρ_i = ρ_i^(others) + d_c u_ic, with u_ic the utilization one request per
   // time unit of class c causes at unit i. Every bound is the tightest over units.
@@ -76,6 +71,20 @@ capacity_result analyze_capacity(const service_graph& g, const load_result& load
     if (alone < std::numeric_limits<double>::infinity()) cc.max_demand_alone = alone;
   }
   return r;
+}
+
+std::vector<saturated_unit> saturated_units(const service_graph& g, std::span<const double> load) {
+  std::vector<saturated_unit> saturated;
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const auto& p = g.unit(unit_index{i});
+    if (!has_capacity_limit(p)) continue;
+    // ρ formed as (λ·s)/c, exactly as analyze_station forms it, so both agree.
+    const double utilization = load[i] * p.service_time / p.servers;
+    if (utilization >= 1.0) saturated.push_back({g.id(unit_index{i}), utilization, load[i], p.servers / p.service_time});
+  }
+  std::stable_sort(saturated.begin(), saturated.end(),
+                   [](const saturated_unit& a, const saturated_unit& b) { return a.utilization > b.utilization; });
+  return saturated;
 }
 
 capacity_result analyze_capacity(const service_graph& g) { return analyze_capacity(g, compute_load(g)); }

@@ -114,9 +114,8 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
   r.directory = g.directory();
   r.load = compute_load(g);
   const load_result& load = r.load;
-  {
-    const capacity_result capacity = analyze_capacity(g, load);
-    if (!capacity.stable()) throw unstable_error(capacity.saturated);
+  if (auto saturated = saturated_units(g, load.total_load); !saturated.empty()) {
+    throw unstable_error(std::move(saturated));
   }
 
   // ---- queueing at every unit
@@ -157,33 +156,27 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
     all_sync = all_sync && sync[l];
   }
   const std::vector<double> sync_requests = detail::masked_requests(g, sync);
-  unit_matrix sync_visits;  // z: fresh items of i waited for per request of c
-  if (all_sync) {
-    sync_visits = load.visits;
-  } else {
+  if (!all_sync) {
+    // z: fresh items of i waited for per request of c; κ from z as the load from visits.
     unit_matrix rhs = unit_matrix::Zero(static_cast<index_t>(n), cols);
     for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<index_t>(c)) = 1.0;
-    sync_visits = propagate(g, direction::with_demand, std::move(rhs), sync_requests);
+    r.sync_visits_ = propagate(g, direction::with_demand, std::move(rhs), sync_requests);
+    r.sync_services_ = detail::services_per_request(g, r.sync_visits_, sync);
   }
-  const unit_matrix kappa = all_sync ? load.load_per_request : detail::services_per_request(g, sync_visits, sync);
-
-  r.lead_time_wait.resize(static_cast<index_t>(n), cols);
-  r.lead_time_service.resize(static_cast<index_t>(n), cols);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const auto& perf = r.units[i];
-    r.lead_time_wait.row(i) = kappa.row(i) * perf.wait;
-    r.lead_time_service.row(i) = kappa.row(i) * (perf.sojourn - perf.wait);
-  }
+  const unit_matrix& sync_visits = all_sync ? load.visits : r.sync_visits_;
+  const unit_matrix& kappa = all_sync ? load.load_per_request : r.sync_services_;
 
   // By link: link i -> j carries i's sojourns (first pass and redo) and j's re-checks:
   //   r_ij z_jc (W_i (1 + e_ij) + e_ij W_j); summed over links this is Σ_i κ_ic W_i.
-  r.lead_time_by_link = unit_matrix::Zero(static_cast<index_t>(links.size()), cols);
+  r.link_carried_.assign(links.size(), 0.0);
+  r.link_consumer_.resize(links.size());
   for (std::size_t l = 0; l < links.size(); ++l) {
-    if (!sync[l]) continue;
     const auto& p = links[l];
-    const double carried = p.requests * (sojourn[p.provider.value()] * (1.0 + p.rejections) +
+    r.link_consumer_[l] = p.consumer.value();
+    if (sync[l]) {
+      r.link_carried_[l] = p.requests * (sojourn[p.provider.value()] * (1.0 + p.rejections) +
                                          p.rejections * sojourn[p.consumer.value()]);
-    if (carried != 0.0) r.lead_time_by_link.row(static_cast<index_t>(l)) = carried * sync_visits.row(p.consumer.value());
+    }
   }
 
   // T_j = W_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (T_i + e_ij W_i) over sync links.
@@ -214,8 +207,6 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
     }
     r.units[i].cost_per_service = k[i];
   }
-  r.cost_by_unit.resize(static_cast<index_t>(n), cols);
-  for (std::uint32_t i = 0; i < n; ++i) r.cost_by_unit.row(i) = load.load_per_request.row(i) * k[i];
   {
     // K_j = k_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (K_i + e_ij k_i) over all links.
     unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
@@ -227,33 +218,33 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
   }
 
   // ---- quality: log Q_j = log yield_j + Σ_i r_ij log Q_i, so −log Q_c = Σ_i v_ic (−log yield_i)
-  std::vector<double> risk(n);
-  for (std::uint32_t i = 0; i < n; ++i) risk[i] = -std::log(g.unit(unit_index{i}).yield);
-  r.defect_share.resize(static_cast<index_t>(n), cols);
-  for (std::uint32_t i = 0; i < n; ++i) r.defect_share.row(i) = load.visits.row(i) * risk[i];
+  r.defect_risk_.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) r.defect_risk_[i] = -std::log(g.unit(unit_index{i}).yield);
   {
     unit_matrix b(static_cast<index_t>(n), 1);
-    for (std::uint32_t i = 0; i < n; ++i) b(i, 0) = -risk[i];
+    for (std::uint32_t i = 0; i < n; ++i) b(i, 0) = -r.defect_risk_[i];
     const unit_matrix log_q = propagate(g, direction::with_service, std::move(b));
     for (std::uint32_t i = 0; i < n; ++i) r.units[i].defect_free_per_item = std::exp(log_q(i, 0));
   }
 
-  // ---- per customer
-  r.customers.resize(classes);
-  for (std::size_t c = 0; c < classes; ++c) {
-    const auto col = static_cast<index_t>(c);
-    auto& cp = r.customers[c];
-    cp.customer = g.customers()[c];
-    cp.lead_time = r.lead_time_wait.col(col).sum() + r.lead_time_service.col(col).sum();
-    cp.cost_to_serve = r.cost_by_unit.col(col).sum();
-    const double total_risk = r.defect_share.col(col).sum();
-    cp.defect_free = std::exp(-total_risk);
-    if (total_risk > 0) {
-      r.defect_share.col(col) /= total_risk;
-    } else {
-      r.defect_share.col(col).setZero();
+  // ---- per customer: one pass over the units accumulates every class's totals
+  {
+    Eigen::VectorXd lead = Eigen::VectorXd::Zero(cols), cost = Eigen::VectorXd::Zero(cols);
+    Eigen::VectorXd risk = Eigen::VectorXd::Zero(cols);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (r.units[i].sojourn != 0.0) lead += kappa.row(i).transpose() * r.units[i].sojourn;
+      if (k[i] != 0.0) cost += load.load_per_request.row(i).transpose() * k[i];
+      if (r.defect_risk_[i] != 0.0) risk += load.visits.row(i).transpose() * r.defect_risk_[i];
     }
-    r.allocated_cost += load.demand[c] * cp.cost_to_serve;
+    r.customers.resize(classes);
+    for (std::size_t c = 0; c < classes; ++c) {
+      auto& cp = r.customers[c];
+      cp.customer = g.customers()[c];
+      cp.lead_time = lead(static_cast<index_t>(c));
+      cp.cost_to_serve = cost(static_cast<index_t>(c));
+      cp.defect_free = std::exp(-risk(static_cast<index_t>(c)));
+      r.allocated_cost += load.demand[c] * cp.cost_to_serve;
+    }
   }
 
   // ---- cost of poor internal service, link by link (only its two units' loads change)

@@ -75,12 +75,18 @@ double erlang_c(std::int64_t servers, double offered_load) {
 }
 
 station_metrics analyze_station(const station_input& input, std::string_view id) {
-  const std::string where = station_name(id);
-  require_non_negative(where, "arrival_rate", input.arrival_rate);
-  require_non_negative(where, "service_time", input.service_time);
-  require_non_negative(where, "arrival_scv", input.arrival_scv);
-  require_non_negative(where, "service_scv", input.service_scv);
-  if (!input.servers.is_unlimited()) require_servers(where, input.servers.count());
+  // The unit's name is formatted only on an error: this runs once per unit of a model
+  // with a million units.
+  const auto is_valid = [](double v) { return std::isfinite(v) && v >= 0; };
+  if (!is_valid(input.arrival_rate) || !is_valid(input.service_time) || !is_valid(input.arrival_scv) ||
+      !is_valid(input.service_scv) || (!input.servers.is_unlimited() && input.servers.count() < 1)) {
+    const std::string where = station_name(id);
+    require_non_negative(where, "arrival_rate", input.arrival_rate);
+    require_non_negative(where, "service_time", input.service_time);
+    require_non_negative(where, "arrival_scv", input.arrival_scv);
+    require_non_negative(where, "service_scv", input.service_scv);
+    require_servers(where, input.servers.count());
+  }
 
   const double lambda = input.arrival_rate;
   const double s = input.service_time;
@@ -88,7 +94,7 @@ station_metrics analyze_station(const station_input& input, std::string_view id)
   if (!std::isfinite(offered_load)) {
     throw error("servicechain.overflow",
                 fmt::format("{}: offered load = arrival_rate * service_time = {} * {} overflows a double",
-                            where, lambda, s));
+                            station_name(id), lambda, s));
   }
 
   station_metrics m;
@@ -126,7 +132,7 @@ station_metrics analyze_station(const station_input& input, std::string_view id)
     throw error("servicechain.overflow",
                 fmt::format("{}: mean sojourn {} or number in unit {} overflows a double "
                             "(arrival_rate {}, service_time {}, utilization {})",
-                            where, m.sojourn, m.number_in_unit, lambda, s, m.utilization));
+                            station_name(id), m.sojourn, m.number_in_unit, lambda, s, m.utilization));
   }
   return m;
 }

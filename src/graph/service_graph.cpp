@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "detail/component_system.hpp"
+#include "detail/model_check.hpp"
 #include "servicechain/error.hpp"
 #include "servicechain/graph/bgl.hpp"
 #include "servicechain/model/validate.hpp"
@@ -112,7 +113,9 @@ service_graph::csr build_csr(std::size_t n, std::span<const link_parameters> lin
 }  // namespace
 
 service_graph compile(const organization& org) {
-  require_valid(org);
+  std::vector<diagnostic> problems;
+  detail::resolved_model resolved = detail::check_model(org, problems);
+  if (!problems.empty()) throw invalid_model_error(std::move(problems));
   constexpr std::size_t max_count = std::numeric_limits<std::uint32_t>::max() - 1;
   if (org.units.size() > max_count || org.links.size() > max_count) {
     throw error("servicechain.too_large",
@@ -126,14 +129,11 @@ service_graph compile(const organization& org) {
   g.currency_ = org.currency;
   const std::size_t n = org.units.size();
 
-  std::vector<std::string> ids;
-  ids.reserve(n);
   g.names_.reserve(n);
   g.units_.reserve(n);
   g.class_of_.assign(n, -1);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& u = org.units[i];
-    ids.push_back(u.id);
     g.names_.push_back(u.display_name());
     g.units_.push_back(compile_unit(u));
     if (u.external) {
@@ -141,15 +141,16 @@ service_graph compile(const organization& org) {
       g.customers_.push_back(unit_index{i});
     }
   }
-  g.directory_ = std::make_shared<const unit_directory>(std::move(ids));
+  g.directory_ = std::move(resolved.directory);
 
   // Links; group labels are interned.
   g.links_.reserve(org.links.size());
   std::vector<std::pair<std::string_view, std::int32_t>> groups;
-  for (const auto& l : org.links) {
+  for (std::size_t j = 0; j < org.links.size(); ++j) {
+    const auto& l = org.links[j];
     link_parameters p;
-    p.provider = g.directory_->at(l.from);
-    p.consumer = g.directory_->at(l.to);
+    p.provider = unit_index{resolved.provider[j]};
+    p.consumer = unit_index{resolved.consumer[j]};
     p.requests = l.requests;
     p.acceptance = l.acceptance;
     p.rejections = (1.0 - l.acceptance) / l.acceptance;

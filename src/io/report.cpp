@@ -44,18 +44,17 @@ std::vector<unit_index> report_order(const service_graph& g, const capacity_resu
   return order;
 }
 
-// Non-zero entries of one column of a per-unit (or per-link) matrix, largest first.
-std::vector<std::pair<std::uint32_t, double>> nonzero_column(const unit_matrix& m, std::size_t c) {
+// Non-zero values of `value(i)` for i in [0, count), largest first.
+template <typename Value>
+std::vector<std::pair<std::uint32_t, double>> nonzero_entries(std::size_t count, Value value) {
   std::vector<std::pair<std::uint32_t, double>> entries;
-  for (index_t i = 0; i < m.rows(); ++i) {
-    const double v = m(i, static_cast<index_t>(c));
-    if (v != 0.0) entries.emplace_back(static_cast<std::uint32_t>(i), v);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const double v = value(i);
+    if (v != 0.0) entries.emplace_back(i, v);
   }
   std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   return entries;
 }
-
-unit_matrix lead_time_by_unit(const open_result& open) { return open.lead_time_wait + open.lead_time_service; }
 
 const rework_cost* rework_of(const open_result* open, std::uint32_t l) {
   if (!open) return nullptr;
@@ -115,7 +114,6 @@ json report_json(const service_graph& g, const capacity_result& cap, const load_
   j["units"] = std::move(units);
 
   json customers = json::array();
-  const unit_matrix by_unit = open ? lead_time_by_unit(*open) : unit_matrix();
   for (std::size_t c = 0; c < cap.customers.size(); ++c) {
     const auto& cc = cap.customers[c];
     json jc;
@@ -128,15 +126,20 @@ json report_json(const service_graph& g, const capacity_result& cap, const load_
       const auto& cp = open->customers[c];
       jc["lead_time"] = cp.lead_time;
       json lt = json::object(), wait = json::object(), cost = json::object(), defects = json::object();
-      for (const auto& [u, v] : nonzero_column(by_unit, c)) lt[g.id(unit_index{u})] = v;
-      for (const auto& [u, v] : nonzero_column(open->lead_time_wait, c)) wait[g.id(unit_index{u})] = v;
+      const std::size_t n = g.unit_count();
+      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->lead_time_contribution(unit_index{i}, c); }))
+        lt[g.id(unit_index{u})] = v;
+      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->lead_time_wait(unit_index{i}, c); }))
+        wait[g.id(unit_index{u})] = v;
       jc["lead_time_by_unit"] = std::move(lt);
       jc["lead_time_wait_by_unit"] = std::move(wait);
       jc["cost_to_serve"] = cp.cost_to_serve;
-      for (const auto& [u, v] : nonzero_column(open->cost_by_unit, c)) cost[g.id(unit_index{u})] = v;
+      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->cost_by_unit(unit_index{i}, c); }))
+        cost[g.id(unit_index{u})] = v;
       jc["cost_by_unit"] = std::move(cost);
       jc["defect_free"] = cp.defect_free;
-      for (const auto& [u, v] : nonzero_column(open->defect_share, c)) defects[g.id(unit_index{u})] = v;
+      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->defect_share(unit_index{i}, c); }))
+        defects[g.id(unit_index{u})] = v;
       jc["defect_share_by_unit"] = std::move(defects);
       jc["value_per_request"] = g.unit(cc.customer).value_per_request;
     }
@@ -157,7 +160,7 @@ json report_json(const service_graph& g, const capacity_result& cap, const load_
       json share = json::object(), extra = json::object();
       for (std::size_t c = 0; c < g.class_count(); ++c) {
         const double lead = open->customers[c].lead_time;
-        const double carried = open->lead_time_by_link(l, static_cast<index_t>(c));
+        const double carried = open->lead_time_through(link_index{l}, c);
         if (carried != 0.0 && lead > 0) share[g.id(g.customers()[c])] = carried / lead;
         if (rc && rc->extra_lead_time[c] != 0.0) extra[g.id(g.customers()[c])] = rc->extra_lead_time[c];
       }
@@ -245,17 +248,17 @@ report_tables make_tables(const service_graph& g, const capacity_result& cap, co
 }
 
 // A text waterfall: each contribution is a bar starting where the previous one ended.
-std::string waterfall(const service_graph& g, const open_result& open, const unit_matrix& by_unit, std::size_t c,
-                      std::size_t shown) {
+std::string waterfall(const service_graph& g, const open_result& open, std::size_t c, std::size_t shown) {
   constexpr std::size_t width = 40;
   const double total = open.customers[c].lead_time;
-  const auto entries = nonzero_column(by_unit, c);
+  const auto entries =
+      nonzero_entries(g.unit_count(), [&](auto i) { return open.lead_time_contribution(unit_index{i}, c); });
   text_table t({"unit", "contribution (" + g.time_unit() + ")", "share", "waterfall"});
   double before = 0;
   auto bar = [&](double from, double amount) {
     const auto start = static_cast<std::size_t>(std::lround(from / total * width));
     const auto end = std::max(start + 1, static_cast<std::size_t>(std::lround((from + amount) / total * width)));
-    std::string s = "|" + std::string(start, ' ');
+    std::string s = fmt::format("|{:{}}", "", start);
     for (std::size_t i = start; i < std::min(end, width); ++i) s += "\u2588";
     return s + std::string(width - std::min(end, width), ' ') + "|";
   };
@@ -269,11 +272,11 @@ std::string waterfall(const service_graph& g, const open_result& open, const uni
     t.add_row({fmt::format("({} more units)", entries.size() - shown), format_number(rest),
                format_number(100 * rest / total, 3) + "%", bar(before, rest)});
   }
-  return fmt::format("Lead time of {}: {} {} (waiting {}, service {})\n", g.id(g.customers()[c]),
-                     format_number(total), g.time_unit(),
-                     format_number(open.lead_time_wait.col(static_cast<index_t>(c)).sum()),
-                     format_number(open.lead_time_service.col(static_cast<index_t>(c)).sum())) +
-         t.to_text();
+  double waiting = 0;
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) waiting += open.lead_time_wait(unit_index{i}, c);
+  return fmt::format("Lead time of {}: {} {} (waiting {}, service {})\n{}", g.id(g.customers()[c]),
+                     format_number(total), g.time_unit(), format_number(waiting), format_number(total - waiting),
+                     t.to_text());
 }
 
 std::string report_text(const service_graph& g, const capacity_result& cap, const load_result& load,
@@ -283,14 +286,13 @@ std::string report_text(const service_graph& g, const capacity_result& cap, cons
   const std::string money = g.currency().empty() ? "" : " " + g.currency();
   std::string out = fmt::format("Model: {}  (time unit: {}{})\n\n", g.name().empty() ? "(unnamed)" : g.name(),
                                 g.time_unit(), g.currency().empty() ? "" : ", currency: " + g.currency());
-  out += "Capacity by unit (bottleneck first)\n" + t.units.to_text() + "\n";
-  out += "Capacity by customer\n" + t.customers.to_text() + "\n";
+  out += fmt::format("Capacity by unit (bottleneck first)\n{}\n", t.units.to_text());
+  out += fmt::format("Capacity by customer\n{}\n", t.customers.to_text());
   if (open) {
-    out += "Waiting and cost by unit\n" + t.performance.to_text() + "\n";
-    out += "What each customer receives\n" + t.service.to_text() + "\n";
-    const unit_matrix by_unit = lead_time_by_unit(*open);
+    out += fmt::format("Waiting and cost by unit\n{}\n", t.performance.to_text());
+    out += fmt::format("What each customer receives\n{}\n", t.service.to_text());
     for (std::size_t c = 0; c < g.class_count(); ++c) {
-      if (open->customers[c].lead_time > 0) out += waterfall(g, *open, by_unit, c, options.waterfall_units) + "\n";
+      if (open->customers[c].lead_time > 0) out += waterfall(g, *open, c, options.waterfall_units) + "\n";
     }
     if (!open->rework.empty()) {
       std::vector<std::string> headers{"link", "rework flow (/" + g.time_unit() + ")", "extra load (/" + g.time_unit() + ")",
@@ -305,7 +307,7 @@ std::string report_text(const service_graph& g, const capacity_result& cap, cons
         for (double v : rc.extra_lead_time) row.push_back(num(v));
         rework.add_row(std::move(row));
       }
-      out += "Cost of poor internal service (links with acceptance < 1)\n" + rework.to_text() + "\n";
+      out += fmt::format("Cost of poor internal service (links with acceptance < 1)\n{}\n", rework.to_text());
     }
     if (!open->misaligned.empty()) {
       out += "Misaligned units (no chain to any external customer):";
@@ -316,7 +318,7 @@ std::string report_text(const service_graph& g, const capacity_result& cap, cons
     out += fmt::format("Total cost {}{}/{}: allocated to customers {}, unallocated {}.\n", num(open->total_cost),
                        money, g.time_unit(), num(open->allocated_cost), num(open->unallocated_cost));
   }
-  out += "\nLinks\n" + t.links.to_text() + "\n";
+  out += fmt::format("\nLinks\n{}\n", t.links.to_text());
   if (cap.bottleneck) {
     const auto& b = cap.units[cap.bottleneck->value()];
     out += fmt::format("Bottleneck: {} (utilization {}); every demand can grow by a factor of {} before it saturates.\n",
@@ -336,22 +338,22 @@ std::string report_csv(const service_graph& g, const capacity_result& cap, const
                        const open_result* open) {
   const number_style num{.exact = true};
   const auto t = make_tables(g, cap, load, open, num);
-  std::string out = "# units\n" + t.units.to_csv() + "\n# customers\n" + t.customers.to_csv() + "\n# links\n" +
-                    t.links.to_csv();
+  std::string out = fmt::format("# units\n{}\n# customers\n{}\n# links\n{}", t.units.to_csv(),
+                                t.customers.to_csv(), t.links.to_csv());
   if (!open) return out;
-  out += "\n# unit_performance\n" + t.performance.to_csv() + "\n# customer_service\n" + t.service.to_csv();
+  out += fmt::format("\n# unit_performance\n{}\n# customer_service\n{}", t.performance.to_csv(), t.service.to_csv());
   text_table by_unit({"customer", "unit", "lead_time", "wait", "service", "cost", "defect_share"});
   text_table by_link({"customer", "from", "to", "lead_time", "share"}, 3);
   for (std::size_t c = 0; c < g.class_count(); ++c) {
-    const auto col = static_cast<index_t>(c);
     for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-      const double w = open->lead_time_wait(i, col), s = open->lead_time_service(i, col);
-      const double cost = open->cost_by_unit(i, col), share = open->defect_share(i, col);
+      const unit_index u{i};
+      const double w = open->lead_time_wait(u, c), s = open->lead_time_service(u, c);
+      const double cost = open->cost_by_unit(u, c), share = open->defect_share(u, c);
       if (w == 0 && s == 0 && cost == 0 && share == 0) continue;
       by_unit.add_row({g.id(g.customers()[c]), g.id(unit_index{i}), num(w + s), num(w), num(s), num(cost), num(share)});
     }
     for (std::uint32_t l = 0; l < g.link_count(); ++l) {
-      const double v = open->lead_time_by_link(l, col);
+      const double v = open->lead_time_through(link_index{l}, c);
       if (v == 0) continue;
       const auto& p = g.link(link_index{l});
       const double lead = open->customers[c].lead_time;
@@ -367,8 +369,8 @@ std::string report_csv(const service_graph& g, const capacity_result& cap, const
   }
   text_table totals({"total_cost", "allocated_cost", "unallocated_cost"});
   totals.add_row({num(open->total_cost), num(open->allocated_cost), num(open->unallocated_cost)});
-  return out + "\n# contributions_by_unit\n" + by_unit.to_csv() + "\n# lead_time_by_link\n" + by_link.to_csv() +
-         "\n# rework\n" + rework.to_csv() + "\n# totals\n" + totals.to_csv();
+  return out + fmt::format("\n# contributions_by_unit\n{}\n# lead_time_by_link\n{}\n# rework\n{}\n# totals\n{}",
+                           by_unit.to_csv(), by_link.to_csv(), rework.to_csv(), totals.to_csv());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "servicechain/model/validate.hpp"
 
+#include "detail/model_check.hpp"
 #include "detail/spelling.hpp"
 
 #include <fmt/format.h>
@@ -9,7 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -42,11 +43,16 @@ std::string link_location(const link& l, std::size_t index) {
 /// Collects diagnostics for one unit or link, all under the same location.
 class reporter {
  public:
-  reporter(std::vector<diagnostic>& out, std::string location) : out_(out), location_(std::move(location)) {}
+  // The location is formatted only when a problem is found: validating a million valid
+  // units must not format a million strings.
+  reporter(std::vector<diagnostic>& out, const unit& u, std::size_t index) : out_(out), unit_(&u), index_(index) {}
+  reporter(std::vector<diagnostic>& out, const link& l, std::size_t index) : out_(out), link_(&l), index_(index) {}
 
-  void add(std::string message) { out_.push_back({location_, std::move(message)}); }
+  void add(std::string message) {
+    out_.push_back({unit_ ? unit_location(*unit_, index_) : link_location(*link_, index_), std::move(message)});
+  }
 
-  /// Costs, rates, counts of requests and SCVs: zero is meaningful, negative is not.
+/// Costs, rates, counts of requests and SCVs: zero is meaningful, negative is not.
   void non_negative(std::string_view field, double value) {
     if (!std::isfinite(value) || value < 0) add(fmt::format("{} = {}, but must be a finite number >= 0", field, value));
   }
@@ -58,7 +64,9 @@ class reporter {
 
  private:
   std::vector<diagnostic>& out_;
-  std::string location_;
+  const unit* unit_ = nullptr;
+  const link* link_ = nullptr;
+  std::size_t index_;
 };
 
 void check_unit(const unit& u, reporter& report) {
@@ -112,14 +120,18 @@ void check_unit(const unit& u, reporter& report) {
     report.add(fmt::format("value_per_request = {}, {} a value per request", u.value_per_request, only_external));
 }
 
-void check_endpoint(const organization& org, const std::unordered_map<std::string_view, std::size_t>& index_of,
-                    std::string_view field, const std::string& id, std::string_view role, reporter& report) {
+/// Resolves one endpoint; reports an empty or unknown id.
+std::optional<std::uint32_t> check_endpoint(const organization& org, const unit_directory& directory,
+                                            std::string_view field, const std::string& id, std::string_view role,
+                                            reporter& report) {
   if (id.empty()) {
     report.add(fmt::format("{} is empty, but must be the id of the {} unit", field, role));
-  } else if (!index_of.contains(id)) {
-    report.add(fmt::format("{} = '{}', but there is no unit with this id{}", field, id,
-                           suggestion(id, org.units, [](const unit& u) -> std::string_view { return u.id; })));
+    return std::nullopt;
   }
+  if (auto u = directory.find(id)) return u->value();
+  report.add(fmt::format("{} = '{}', but there is no unit with this id{}", field, id,
+                         suggestion(id, org.units, [](const unit& u) -> std::string_view { return u.id; })));
+  return std::nullopt;
 }
 
 void check_ratings(const need_ratings& ratings, reporter& report) {
@@ -141,18 +153,20 @@ void check_ratings(const need_ratings& ratings, reporter& report) {
   }
 }
 
-void check_link(const organization& org, const std::unordered_map<std::string_view, std::size_t>& index_of,
-                const link& l, reporter& report) {
-  check_endpoint(org, index_of, "from", l.from, "providing", report);
-  check_endpoint(org, index_of, "to", l.to, "consuming", report);
+void check_link(const organization& org, detail::resolved_model& resolved, const link& l, std::size_t j,
+                reporter& report) {
+  const auto from = check_endpoint(org, *resolved.directory, "from", l.from, "providing", report);
+  const auto to = check_endpoint(org, *resolved.directory, "to", l.to, "consuming", report);
   if (!l.from.empty() && l.from == l.to)
     report.add(fmt::format("from = to = '{}', but a unit cannot be its own provider", l.from));
-  if (auto it = index_of.find(l.from); it != index_of.end() && org.units[it->second].external) {
+  if (from && org.units[*from].external) {
     report.add(fmt::format(
         "from = '{}' is an external customer, but an external customer never provides (a link points from "
         "provider to consumer)",
         l.from));
   }
+  resolved.provider[j] = from.value_or(0);
+  resolved.consumer[j] = to.value_or(0);
   // requests = 0 is a link that carries nothing (e.g. a scenario that switches it off).
   report.non_negative("requests", l.requests);
   report.probability("acceptance", l.acceptance);
@@ -161,30 +175,42 @@ void check_link(const organization& org, const std::unordered_map<std::string_vi
 
 }  // namespace
 
-std::vector<diagnostic> validate(const organization& org) {
-  std::vector<diagnostic> out;
+namespace detail {
 
-  // First position of each id; a link to a duplicated id is ambiguous, but the duplicate
-  // itself is already reported, so links resolve to the first one.
-  std::unordered_map<std::string_view, std::size_t> index_of;
-  index_of.reserve(org.units.size());
+resolved_model check_model(const organization& org, std::vector<diagnostic>& out) {
+  resolved_model resolved;
+  {
+    std::vector<std::string> ids;
+    ids.reserve(org.units.size());
+    for (const unit& u : org.units) ids.push_back(u.id);
+    // A duplicated id resolves to its first unit: the duplicate itself is reported below.
+    resolved.directory = std::make_shared<const unit_directory>(std::move(ids));
+  }
   for (std::size_t i = 0; i < org.units.size(); ++i) {
     const unit& u = org.units[i];
-    reporter report(out, unit_location(u, i));
+    reporter report(out, u, i);
     if (u.id.empty()) {
       report.add("id is empty, but must be a non-empty string");
-    } else if (auto [it, inserted] = index_of.emplace(u.id, i); !inserted) {
-      report.add(fmt::format("id '{}' is already used by unit #{} (/units/{}), but ids must be unique", u.id,
-                             it->second, it->second));
+    } else if (const auto first = resolved.directory->find(u.id)->value(); first != i) {
+      report.add(fmt::format("id '{}' is already used by unit #{} (/units/{}), but ids must be unique", u.id, first,
+                             first));
     }
     check_unit(u, report);
   }
-
+  resolved.provider.resize(org.links.size());
+  resolved.consumer.resize(org.links.size());
   for (std::size_t j = 0; j < org.links.size(); ++j) {
-    const link& l = org.links[j];
-    reporter report(out, link_location(l, j));
-    check_link(org, index_of, l, report);
+    reporter report(out, org.links[j], j);
+    check_link(org, resolved, org.links[j], j, report);
   }
+  return resolved;
+}
+
+}  // namespace detail
+
+std::vector<diagnostic> validate(const organization& org) {
+  std::vector<diagnostic> out;
+  (void)detail::check_model(org, out);
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -61,6 +62,10 @@ struct capacity_result {
 ///
 /// Never throws for saturation: saturated units are listed in the result.
 [[nodiscard]] capacity_result analyze_capacity(const service_graph& g, const load_result& load);
+
+/// @brief Every unit with utilization ρ = λ·s / servers ≥ 1 at the loads `load`
+/// (services per time unit, by unit index), most utilized first; empty when all are stable.
+[[nodiscard]] std::vector<saturated_unit> saturated_units(const service_graph& g, std::span<const double> load);
 
 /// @brief Convenience: `analyze_capacity(g, compute_load(g))`.
 /// @throws servicechain::solver_error if a loop's system cannot be solved.

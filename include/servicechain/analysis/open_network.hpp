@@ -3,6 +3,7 @@
 /// @brief Open-network performance: waits at every unit, lead time, cost to serve and
 /// quality per customer, each decomposed exactly over units and links (DESIGN §Semantics).
 
+#include <cmath>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -68,26 +69,16 @@ struct rework_cost {
   std::vector<double> extra_lead_time;
 };
 
-/// @brief Result of `analyze_open`. Matrices have one row per unit (or link) index and
-/// one column per class (`g.customers()` order).
+/// @brief Result of `analyze_open`.
+///
+/// The decompositions are exact and computed on demand in O(1) from the stored per-class
+/// factors, so that a model with a million units and ten classes does not materialize a
+/// dozen unit-by-class tables. Units, links and classes are indices (`g.customers()` order).
 struct open_result {
   std::shared_ptr<const unit_directory> directory;
   load_result load;                               ///< items, visits and loads used
   std::vector<unit_performance> units;            ///< by unit index
   std::vector<customer_performance> customers;    ///< by class
-  /// Lead-time contribution κ_ic·Wq_i of unit i's waiting to customer c (time units).
-  unit_matrix lead_time_wait;
-  /// Lead-time contribution κ_ic·s_i of unit i's service to customer c (time units).
-  /// Waiting plus service over all units sums to `customers[c].lead_time`.
-  unit_matrix lead_time_service;
-  /// Lead time that reaches customer c through each link (rows = link index): the
-  /// provider's sojourns carried over the link and the consumer's re-checks of its
-  /// rejected deliveries. Sums over links to the lead time.
-  unit_matrix lead_time_by_link;
-  /// Cost to serve one request of c spent at unit i (currency); sums to `cost_to_serve`.
-  unit_matrix cost_by_unit;
-  /// Share of customer c's defect risk (−log Q_c) due to unit i; sums to 1 (0 if Q_c = 1).
-  unit_matrix defect_share;
   /// One entry per link with acceptance < 1, in link order.
   std::vector<rework_cost> rework;
   double total_cost = 0;        ///< Σ (cost_per_time + cost_per_request·λ), currency per time unit
@@ -99,11 +90,46 @@ struct open_result {
   /// @brief Figures of the unit with this id.
   /// @throws servicechain::error (`servicechain.unknown_id`) if there is none.
   [[nodiscard]] const unit_performance& unit(std::string_view id) const { return units[directory->at(id).value()]; }
-  /// @brief Lead-time contribution of unit `u` (waiting plus service) to class `c`.
-  [[nodiscard]] double lead_time_contribution(unit_index u, std::size_t c) const {
-    return lead_time_wait(u.value(), static_cast<Eigen::Index>(c)) +
-           lead_time_service(u.value(), static_cast<Eigen::Index>(c));
+  /// @brief Lead-time contribution κ_ic·Wq_i of unit i's waiting to customer c (time units).
+  [[nodiscard]] double lead_time_wait(unit_index u, std::size_t c) const {
+    return lead_time_weight(u, c) * units[u.value()].wait;
   }
+  /// @brief Lead-time contribution κ_ic·s_i of unit i's service to customer c (time units).
+  [[nodiscard]] double lead_time_service(unit_index u, std::size_t c) const {
+    return lead_time_weight(u, c) * (units[u.value()].sojourn - units[u.value()].wait);
+  }
+  /// @brief Lead-time contribution κ_ic·W_i of unit i to customer c; sums over units to the lead time.
+  [[nodiscard]] double lead_time_contribution(unit_index u, std::size_t c) const {
+    return lead_time_weight(u, c) * units[u.value()].sojourn;
+  }
+  /// @brief κ_ic: services of unit i that customer c waits for per request (sync links only).
+  [[nodiscard]] double lead_time_weight(unit_index u, std::size_t c) const {
+    return (sync_services_.size() ? sync_services_ : load.load_per_request)(u.value(), static_cast<Eigen::Index>(c));
+  }
+  /// @brief Lead time that reaches customer c through link l (time units): the provider's
+  /// sojourns carried over the link and the consumer's re-checks of its rejected
+  /// deliveries, `r_ij z_jc (W_i (1 + e_ij) + e_ij W_j)`. Sums over links to the lead time.
+  [[nodiscard]] double lead_time_through(link_index l, std::size_t c) const {
+    const auto& z = sync_visits_.size() ? sync_visits_ : load.visits;
+    return link_carried_[l.value()] * z(link_consumer_[l.value()], static_cast<Eigen::Index>(c));
+  }
+  /// @brief Cost to serve one request of c spent at unit i (currency); sums to `cost_to_serve`.
+  [[nodiscard]] double cost_by_unit(unit_index u, std::size_t c) const {
+    return load.load_per_request(u.value(), static_cast<Eigen::Index>(c)) * units[u.value()].cost_per_service;
+  }
+  /// @brief Share of customer c's defect risk (−log Q_c) due to unit i; sums to 1 (all 0 if Q_c = 1).
+  [[nodiscard]] double defect_share(unit_index u, std::size_t c) const {
+    const double total = -std::log(customers[c].defect_free);
+    return total > 0 ? load.visits(u.value(), static_cast<Eigen::Index>(c)) * defect_risk_[u.value()] / total : 0.0;
+  }
+
+ private:
+  friend open_result analyze_open(const service_graph& g, const open_options& options);
+  unit_matrix sync_visits_;     ///< z; empty when every link is sync (then `load.visits`)
+  unit_matrix sync_services_;   ///< κ; empty when every link is sync (then `load.load_per_request`)
+  std::vector<double> link_carried_;           ///< r (W_i (1 + e) + e W_j) per sync link, 0 for async
+  std::vector<std::uint32_t> link_consumer_;   ///< consumer of each link
+  std::vector<double> defect_risk_;            ///< −log yield per unit
 };
 
 /// @brief Open-network analysis of every unit and customer (closed classes: visits only).

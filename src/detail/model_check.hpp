@@ -1,0 +1,24 @@
+#pragma once
+// Internal: validation that also resolves ids, so that compile() hashes every id and
+// link endpoint once instead of twice.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "servicechain/error.hpp"
+#include "servicechain/graph/service_graph.hpp"
+#include "servicechain/model/organization.hpp"
+
+namespace servicechain::detail {
+
+struct resolved_model {
+  std::shared_ptr<const unit_directory> directory;
+  std::vector<std::uint32_t> provider;  // per link; valid only when no diagnostic was added
+  std::vector<std::uint32_t> consumer;
+};
+
+/// Appends every problem of `org` to `out` (see `validate`) and resolves its ids.
+resolved_model check_model(const organization& org, std::vector<diagnostic>& out);
+
+}  // namespace servicechain::detail
