@@ -155,8 +155,9 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
     sync[l] = links[l].mode == link_mode::sync;
     all_sync = all_sync && sync[l];
   }
-  const std::vector<double> sync_requests = detail::masked_requests(g, sync);
+  std::vector<double> sync_requests;  // only needed when some link is async
   if (!all_sync) {
+    sync_requests = detail::masked_requests(g, sync);
     // z: fresh items of i waited for per request of c; κ from z as the load from visits.
     unit_matrix rhs = unit_matrix::Zero(static_cast<index_t>(n), cols);
     for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<index_t>(c)) = 1.0;
@@ -179,20 +180,6 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
     }
   }
 
-  // T_j = W_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (T_i + e_ij W_i) over sync links.
-  {
-    unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
-    for (std::uint32_t j = 0; j < n; ++j) b(j, 0) = sojourn[j];
-    for (std::size_t l = 0; l < links.size(); ++l) {
-      if (!sync[l]) continue;
-      const auto& p = links[l];
-      b(p.consumer.value(), 0) +=
-          p.requests * p.rejections * (sojourn[p.consumer.value()] + sojourn[p.provider.value()]);
-    }
-    const unit_matrix t = propagate(g, direction::with_service, std::move(b), sync_requests);
-    for (std::uint32_t i = 0; i < n; ++i) r.units[i].lead_time_per_item = t(i, 0);
-  }
-
   // ---- cost to serve by reciprocal allocation: K_c = Σ_i ℓ_ic k_i
   std::vector<double> k(n, 0.0);
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -207,24 +194,38 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
     }
     r.units[i].cost_per_service = k[i];
   }
-  {
-    // K_j = k_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (K_i + e_ij k_i) over all links.
-    unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
-    for (std::uint32_t j = 0; j < n; ++j) b(j, 0) = k[j];
-    for (const auto& p : links)
-      b(p.consumer.value(), 0) += p.requests * p.rejections * (k[p.consumer.value()] + k[p.provider.value()]);
-    const unit_matrix full = propagate(g, direction::with_service, std::move(b));
-    for (std::uint32_t i = 0; i < n; ++i) r.units[i].cost_per_item = full(i, 0);  // at a customer: K_c
-  }
-
   // ---- quality: log Q_j = log yield_j + Σ_i r_ij log Q_i, so −log Q_c = Σ_i v_ic (−log yield_i)
   r.defect_risk_.resize(n);
   for (std::uint32_t i = 0; i < n; ++i) r.defect_risk_[i] = -std::log(g.unit(unit_index{i}).yield);
+
+  // ---- per-item figures, all travelling with service:
+  //   T_j = W_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (T_i + e_ij W_i)   over sync links,
+  //   K_j = k_j (1 + Σ_i r_ij e_ij) + Σ_i r_ij (K_i + e_ij k_i)   over all links,
+  //   log Q_j = log yield_j + Σ_i r_ij log Q_i                    over all links.
+  // When every link is sync one propagation carries all three columns.
   {
-    unit_matrix b(static_cast<index_t>(n), 1);
-    for (std::uint32_t i = 0; i < n; ++i) b(i, 0) = -r.defect_risk_[i];
-    const unit_matrix log_q = propagate(g, direction::with_service, std::move(b));
-    for (std::uint32_t i = 0; i < n; ++i) r.units[i].defect_free_per_item = std::exp(log_q(i, 0));
+    unit_matrix b(static_cast<index_t>(n), 3);
+    for (std::uint32_t j = 0; j < n; ++j) b.row(j) << sojourn[j], k[j], -r.defect_risk_[j];
+    for (std::size_t l = 0; l < links.size(); ++l) {
+      const auto& p = links[l];
+      if (p.rejections == 0.0) continue;
+      const auto i = p.provider.value(), j = p.consumer.value();
+      if (sync[l]) b(j, 0) += p.requests * p.rejections * (sojourn[j] + sojourn[i]);
+      b(j, 1) += p.requests * p.rejections * (k[j] + k[i]);
+    }
+    unit_matrix per_item;
+    if (all_sync) {
+      per_item = propagate(g, direction::with_service, std::move(b));
+    } else {
+      per_item.resize(static_cast<index_t>(n), 3);
+      per_item.col(0) = propagate(g, direction::with_service, b.col(0), sync_requests);
+      per_item.rightCols(2) = propagate(g, direction::with_service, b.rightCols(2));
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+      r.units[i].lead_time_per_item = per_item(i, 0);
+      r.units[i].cost_per_item = per_item(i, 1);  // at a customer: K_c
+      r.units[i].defect_free_per_item = std::exp(per_item(i, 2));
+    }
   }
 
   // ---- per customer: one pass over the units accumulates every class's totals
