@@ -47,6 +47,36 @@ std::optional<unit_index> unit_directory::find(std::string_view id) const noexce
   return std::nullopt;
 }
 
+void unit_directory::find_many(std::span<const std::string_view> ids,
+                               std::span<std::optional<unit_index>> found) const {
+  // Each lookup is two dependent cache misses (the slot, then the id it points to). In
+  // blocks, first prefetch every slot, then every candidate id, then compare: the misses
+  // of a block overlap instead of following one another.
+  constexpr std::size_t block = 32;
+  const std::size_t mask = table_.size() - 1;
+  std::size_t slot[block];
+  for (std::size_t begin = 0; begin < ids.size(); begin += block) {
+    const std::size_t end = std::min(ids.size(), begin + block);
+    for (std::size_t k = begin; k < end; ++k) {
+      slot[k - begin] = hash_id(ids[k]) & mask;
+      __builtin_prefetch(&table_[slot[k - begin]]);
+    }
+    for (std::size_t k = begin; k < end; ++k) {
+      const std::uint32_t candidate = table_[slot[k - begin]];
+      if (candidate != 0) __builtin_prefetch(&ids_[candidate - 1]);
+    }
+    for (std::size_t k = begin; k < end; ++k) {
+      found[k] = std::nullopt;
+      for (std::size_t s = slot[k - begin]; table_[s] != 0; s = (s + 1) & mask) {
+        if (ids_[table_[s] - 1] == ids[k]) {
+          found[k] = unit_index{table_[s] - 1};
+          break;
+        }
+      }
+    }
+  }
+}
+
 unit_index unit_directory::at(std::string_view id) const {
   if (auto u = find(id)) return *u;
   throw error("servicechain.unknown_id", fmt::format("no unit with id '{}'", id));

@@ -120,15 +120,15 @@ void check_unit(const unit& u, reporter& report) {
     report.add(fmt::format("value_per_request = {}, {} a value per request", u.value_per_request, only_external));
 }
 
-/// Resolves one endpoint; reports an empty or unknown id.
-std::optional<std::uint32_t> check_endpoint(const organization& org, const unit_directory& directory,
+/// Reports an empty or unknown endpoint, already looked up as `found`.
+std::optional<std::uint32_t> check_endpoint(const organization& org, std::optional<unit_index> found,
                                             std::string_view field, const std::string& id, std::string_view role,
                                             reporter& report) {
   if (id.empty()) {
     report.add(fmt::format("{} is empty, but must be the id of the {} unit", field, role));
     return std::nullopt;
   }
-  if (auto u = directory.find(id)) return u->value();
+  if (found) return found->value();
   report.add(fmt::format("{} = '{}', but there is no unit with this id{}", field, id,
                          suggestion(id, org.units, [](const unit& u) -> std::string_view { return u.id; })));
   return std::nullopt;
@@ -154,9 +154,9 @@ void check_ratings(const need_ratings& ratings, reporter& report) {
 }
 
 void check_link(const organization& org, detail::resolved_model& resolved, const link& l, std::size_t j,
-                reporter& report) {
-  const auto from = check_endpoint(org, *resolved.directory, "from", l.from, "providing", report);
-  const auto to = check_endpoint(org, *resolved.directory, "to", l.to, "consuming", report);
+                std::optional<unit_index> found_from, std::optional<unit_index> found_to, reporter& report) {
+  const auto from = check_endpoint(org, found_from, "from", l.from, "providing", report);
+  const auto to = check_endpoint(org, found_to, "to", l.to, "consuming", report);
   if (!l.from.empty() && l.from == l.to)
     report.add(fmt::format("from = to = '{}', but a unit cannot be its own provider", l.from));
   if (from && org.units[*from].external) {
@@ -199,9 +199,23 @@ resolved_model check_model(const organization& org, std::vector<diagnostic>& out
   }
   resolved.provider.resize(org.links.size());
   resolved.consumer.resize(org.links.size());
-  for (std::size_t j = 0; j < org.links.size(); ++j) {
-    reporter report(out, org.links[j], j);
-    check_link(org, resolved, org.links[j], j, report);
+  // Endpoints are looked up in blocks (unit_directory::find_many overlaps the cache misses).
+  constexpr std::size_t block = 4096;
+  std::vector<std::string_view> ids;
+  std::vector<std::optional<unit_index>> found;
+  for (std::size_t begin = 0; begin < org.links.size(); begin += block) {
+    const std::size_t end = std::min(org.links.size(), begin + block);
+    ids.clear();
+    for (std::size_t j = begin; j < end; ++j) {
+      ids.push_back(org.links[j].from);
+      ids.push_back(org.links[j].to);
+    }
+    found.resize(ids.size());
+    resolved.directory->find_many(ids, found);
+    for (std::size_t j = begin; j < end; ++j) {
+      reporter report(out, org.links[j], j);
+      check_link(org, resolved, org.links[j], j, found[2 * (j - begin)], found[2 * (j - begin) + 1], report);
+    }
   }
   return resolved;
 }
