@@ -5,6 +5,7 @@
 #include <Eigen/SparseLU>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -25,6 +26,66 @@ std::string loop_ids(const service_graph& g, std::uint32_t c) {
     names += "'" + g.id(u) + "'";
   }
   return names;
+}
+
+// Most loops of mutual service have a handful of units (a rework pair, a ward and its
+// lab). They are solved in place by Gaussian elimination with partial pivoting on the
+// stack, with no allocation per loop; larger loops go to Eigen.
+constexpr std::size_t small_loop_limit = 8;
+
+void solve_small_loop(const service_graph& g, std::uint32_t c, const service_graph::csr& adj,
+                      std::span<const double> weights, unit_matrix& x, std::vector<double>& scratch) {
+  const auto members = g.component_units(c);
+  const std::size_t k = members.size();
+  const std::uint32_t first = g.order_position(members.front());
+  const auto columns = static_cast<std::size_t>(x.cols());
+  double m[small_loop_limit][small_loop_limit] = {};
+  for (std::size_t i = 0; i < k; ++i) {
+    m[i][i] = 1.0;
+    const std::uint32_t u = members[i].value();
+    for (std::uint32_t pos = adj.offset[u]; pos < adj.offset[u + 1]; ++pos) {
+      const unit_index v{adj.neighbor[pos]};
+      if (g.component_of(v) == c) m[i][g.order_position(v) - first] -= weights[pos];
+    }
+  }
+  scratch.resize(k * columns);
+  double* b = scratch.data();
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j < columns; ++j) b[i * columns + j] = x(members[i].value(), static_cast<Eigen::Index>(j));
+  double scale = 0;
+  for (std::size_t i = 0; i < k; ++i)
+    for (std::size_t j = 0; j < k; ++j) scale = std::max(scale, std::abs(m[i][j]));
+  for (std::size_t col = 0; col < k; ++col) {
+    std::size_t pivot = col;
+    for (std::size_t r = col + 1; r < k; ++r)
+      if (std::abs(m[r][col]) > std::abs(m[pivot][col])) pivot = r;
+    if (!(std::abs(m[pivot][col]) > 1e-13 * scale)) {
+      throw solver_error(fmt::format("loop of mutual service {{{}}}: its system is singular; "
+                                     "the loop gain of these weights is ≥ 1",
+                                     loop_ids(g, c)));
+    }
+    if (pivot != col) {
+      std::swap(m[pivot], m[col]);
+      for (std::size_t j = 0; j < columns; ++j) std::swap(b[pivot * columns + j], b[col * columns + j]);
+    }
+    for (std::size_t r = col + 1; r < k; ++r) {
+      const double f = m[r][col] / m[col][col];
+      if (f == 0.0) continue;
+      for (std::size_t j = col; j < k; ++j) m[r][j] -= f * m[col][j];
+      for (std::size_t j = 0; j < columns; ++j) b[r * columns + j] -= f * b[col * columns + j];
+    }
+  }
+  for (std::size_t i = k; i-- > 0;) {
+    for (std::size_t j = i + 1; j < k; ++j)
+      for (std::size_t q = 0; q < columns; ++q) b[i * columns + q] -= m[i][j] * b[j * columns + q];
+    for (std::size_t q = 0; q < columns; ++q) {
+      b[i * columns + q] /= m[i][i];
+      if (!std::isfinite(b[i * columns + q])) {
+        throw solver_error(fmt::format("loop of mutual service {{{}}}: the solution is not finite", loop_ids(g, c)));
+      }
+      x(members[i].value(), static_cast<Eigen::Index>(q)) = b[i * columns + q];
+    }
+  }
 }
 
 // Solves one loop of mutual service: (I − A) X = B for its members, where B already
@@ -125,6 +186,7 @@ unit_matrix propagate(const service_graph& g, direction dir, unit_matrix x, std:
       for (std::size_t k = 0; k < columns; ++k) xu[k] += wv * xv[k];
     }
   };
+  std::vector<double> scratch;
   auto visit = [&](std::uint32_t c) {
     const auto members = g.component_units(c);
     if (members.size() == 1) {
@@ -132,7 +194,11 @@ unit_matrix propagate(const service_graph& g, direction dir, unit_matrix x, std:
       return;
     }
     for (unit_index u : members) gather(u.value(), c, /*skip_own=*/true);
-    solve_loop(g, c, adj, weights, x);
+    if (members.size() <= small_loop_limit) {
+      solve_small_loop(g, c, adj, weights, x, scratch);
+    } else {
+      solve_loop(g, c, adj, weights, x);
+    }
   };
 
   const auto components = static_cast<std::uint32_t>(g.component_count());
