@@ -158,6 +158,9 @@ struct numeric_case {
   std::string message;
 };
 
+// Stable, readable test names in ctest instead of the parameter's raw bytes.
+[[maybe_unused]] void PrintTo(const numeric_case& c, std::ostream* os) { *os << c.name; }
+
 class ValidateNumericTest : public ::testing::TestWithParam<numeric_case> {};
 
 TEST_P(ValidateNumericTest, NamesTheFieldTheValueAndTheExpectation) {
