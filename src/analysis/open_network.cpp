@@ -30,7 +30,7 @@ station_metrics station(const service_graph& g, unit_index u, double load, doubl
 
 // QNA traffic-variability equations (Whitt 1983, §4), linear in the arrival SCVs x:
 //   departures of unit j:     cd²_j = α_j + β_j x_j,  β_j = 1 − ρ_j², α_j = ρ_j² (1 + (cs²_j − 1)/√c_j)
-//   stream j -> provider i:   q cd²_j + 1 − q,  q = min(1, r_ij (1 + e_ij))  (Markovian splitting)
+//   stream j -> provider i:   q cd²_j + 1 − q,  q = min(1, a_ij / λ_j)  (Markovian splitting)
 //   arrivals at i:            x_i = Σ_j (a_ij / λ_i) (stream j -> i) + (rechecks_i / λ_i) · 1
 // with a_ij = r_ij (1 + e_ij) y_j the requests (first passes and redos) j sends to i.
 // Following the routing view of the oracles' Jackson translation, a consumer's departures
@@ -68,7 +68,11 @@ std::vector<double> qna_arrival_scv(const service_graph& g, const load_result& l
     const double total = load.total_load[p.provider.value()];
     if (rate <= 0 || total <= 0) continue;
     const double share = rate / total;
-    const double q = std::min(1.0, p.requests * (1.0 + p.rejections));
+    // Routing probability: the fraction of the consumer's departures (all its services,
+    // re-checks and redos included; a customer's are its requests) that go to i.
+    const double consumer_departures = g.unit(p.consumer).external ? items(p.consumer.value())
+                                                                   : load.total_load[p.consumer.value()];
+    const double q = std::min(1.0, rate / consumer_departures);
     b(p.provider.value(), 0) += share * (q * alpha[p.consumer.value()] + 1.0 - q);
     weights[l] = share * q * beta[p.consumer.value()];
     first_and_redo[p.provider.value()] += share;

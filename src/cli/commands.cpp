@@ -45,6 +45,10 @@ int run_command(command which, const command_options& options) {
         return analyze(options);
       case command::validate:
         return validate_model(options);
+      case command::structure:
+        return structure_command(options);
+      case command::dot:
+        return dot_command(options);
     }
   } catch (const unstable_error& e) {
     fmt::print(stderr, "servicechain: {}\n", e.what());

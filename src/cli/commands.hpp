@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the servicechain CLI; each prints to stdout only on success.
 
+#include <cstddef>
 #include <string>
 
 namespace servicechain::cli {
@@ -10,15 +11,26 @@ inline constexpr int exit_invalid = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_unstable = 3;
 
-enum class command { analyze, validate };
+enum class command { analyze, validate, structure, dot };
 
 struct command_options {
   std::string model;
   std::string format = "table";
   std::string variability = "poisson";  ///< analyze: arrival variability, poisson | propagate
+  std::size_t k = 3;                    ///< structure: heaviest chains per unit and customer
+  double fragile_gain = 0.9;            ///< structure: loop gain from which a loop is fragile
+  std::string metric = "utilization";   ///< dot: utilization | lead_time | cost
+  std::string customer;                 ///< dot: customer id; empty = the only customer / none
+  std::string svg;                      ///< dot: SVG file to render; empty = DOT text on stdout
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
 int run_command(command which, const command_options& options);
+
+/// `servicechain structure`: every structural result (src/cli/structure_command.cpp); throws on errors.
+int structure_command(const command_options& options);
+
+/// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
+int dot_command(const command_options& options);
 
 }  // namespace servicechain::cli

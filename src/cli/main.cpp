@@ -35,6 +35,28 @@ int main(int argc, char** argv) {
   auto* validate = app.add_subcommand("validate", "check a model and list every problem");
   validate->add_option("MODEL", options.model, "model file (JSON)")->required();
 
+  auto* structure = app.add_subcommand(
+      "structure", "line of sight, heaviest chains, loops, gatekeepers, brokers, capacity with choices, misaligned units");
+  structure->add_option("MODEL", options.model, "model file (JSON)")->required();
+  structure->add_option("--format", options.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->default_val("table");
+  structure->add_option("--k", options.k, "heaviest chains per unit and customer (chains only up to 2000 units)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}))
+      ->default_val(3);
+  structure->add_option("--fragile-gain", options.fragile_gain, "loop gain from which a loop is reported fragile")
+      ->check(CLI::Range(0.0, 1.0))
+      ->default_val(0.9);
+
+  auto* dot = app.add_subcommand("dot", "Graphviz picture of the model, units coloured by a metric");
+  dot->add_option("MODEL", options.model, "model file (JSON)")->required();
+  dot->add_option("--metric", options.metric, "what colours the units")
+      ->check(CLI::IsMember({"utilization", "lead_time", "cost"}))
+      ->default_val("utilization");
+  dot->add_option("--customer", options.customer,
+                  "customer whose lead time or cost to serve is shown (lead_time: required with several customers)");
+  dot->add_option("--svg", options.svg, "render SVG to this file with Graphviz 'dot' instead of printing DOT");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -43,5 +65,9 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : exit_usage;
   }
 
-  return run_command(analyze->parsed() ? command::analyze : command::validate, options);
+  const command which = analyze->parsed()     ? command::analyze
+                        : structure->parsed() ? command::structure
+                        : dot->parsed()       ? command::dot
+                                              : command::validate;
+  return run_command(which, options);
 }

@@ -277,3 +277,21 @@ TEST(OpenNetworkTest, InvariantsHoldOnRandomModels) {
       expect_decompositions_sum(g, sc::analyze_open(g, {.variability = variability}), 1e-12);
   }
 }
+
+// QNA when the consumer itself redoes work: the customer accepts half of J's deliveries
+// (e = 1), so J serves λ_J = 2 per request while sending P one request per fresh item.
+// J: Poisson arrivals, cs² = 0.25, ρ = 2 · 0.4 = 0.8: cd² = 1 + 0.64 · (0.25 − 1) = 0.52.
+// Half of J's departures go to P (q = a / λ_J = 1/2): ca²_P = 0.5 · 0.52 + 0.5 = 0.76.
+TEST(OpenNetworkTest, QnaSplitsByTheShareOfTheConsumersDepartures) {
+  sc::organization org;
+  org.add_unit({.id = "P", .service_time = 0.1});
+  org.add_unit({.id = "J", .service_time = 0.4, .service_scv = 0.25});
+  org.add_unit({.id = "cust", .external = true, .demand = 1});
+  org.add_link({.from = "P", .to = "J"});
+  org.add_link({.from = "J", .to = "cust", .acceptance = 0.5});
+  const auto g = sc::compile(org);
+  const auto r = sc::analyze_open(g, {.variability = sc::arrival_variability::propagate});
+  EXPECT_TRUE(near_rel(r.unit("J").load, 2.0, 1e-12));
+  EXPECT_TRUE(near_rel(r.unit("J").arrival_scv, 1.0, 1e-12));
+  EXPECT_TRUE(near_rel(r.unit("P").arrival_scv, 0.76, 1e-12));
+}

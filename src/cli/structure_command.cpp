@@ -1,0 +1,376 @@
+// `servicechain structure MODEL [--format table|json|csv] [--k N] [--fragile-gain G]`:
+// every structural result of docs/structure.md. JSON keys are documented there.
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "servicechain/analysis/structure.hpp"
+#include "servicechain/io/json.hpp"
+#include "servicechain/io/table.hpp"
+
+namespace servicechain::cli {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+std::string_view reason_name(misalignment m) {
+  return m == misalignment::no_path_to_customer ? "no_path_to_customer" : "mostly_rework";
+}
+
+std::string chain_text(const service_graph& g, const service_chain& ch) {
+  std::string s;
+  for (std::size_t i = 0; i < ch.units.size(); ++i) {
+    if (i > 0) s += " > ";
+    s += g.id(ch.units[i]);
+  }
+  return s;
+}
+
+// Internal units, by betweenness (highest first, ties by index).
+std::vector<unit_index> broker_order(const service_graph& g, const betweenness_result& b) {
+  std::vector<unit_index> order;
+  for (std::uint32_t u = 0; u < g.unit_count(); ++u)
+    if (!g.unit(unit_index{u}).external) order.emplace_back(u);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](unit_index x, unit_index y) { return b.normalized[x.value()] > b.normalized[y.value()]; });
+  return order;
+}
+
+json structure_json(const service_graph& g, const structure_result& s) {
+  json j;
+  j["model"] = g.name();
+  j["time_unit"] = g.time_unit();
+  j["currency"] = g.currency();
+
+  json los = json::object();
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const unit_index u{i};
+    if (g.unit(u).external) continue;
+    json shares = json::object();
+    if (s.line_of_sight.has_load(u)) {
+      for (std::size_t c = 0; c < g.class_count(); ++c)
+        shares[g.id(g.customers()[c])] = s.line_of_sight.share(i, static_cast<Eigen::Index>(c));
+    }
+    los[g.id(u)] = std::move(shares);
+  }
+  j["line_of_sight"] = std::move(los);
+
+  if (s.chains) {
+    json chains = json::object();
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+      if (g.unit(unit_index{i}).external) continue;
+      json per_customer = json::object();
+      for (std::size_t c = 0; c < g.class_count(); ++c) {
+        json list = json::array();
+        for (const auto& ch : s.chains->chains[i][c]) {
+          json units = json::array();
+          for (auto u : ch.units) units.push_back(g.id(u));
+          list.push_back({{"units", std::move(units)}, {"flow", ch.flow}, {"gain", ch.gain}, {"share", ch.share}});
+        }
+        per_customer[g.id(g.customers()[c])] = std::move(list);
+      }
+      chains[g.id(unit_index{i})] = std::move(per_customer);
+    }
+    j["chains"] = std::move(chains);
+  } else {
+    j["chains"] = nullptr;  // above the unit limit: ask per unit through the library
+  }
+
+  json loops = json::array();
+  for (const auto& loop : s.loops) {
+    json units = json::array();
+    for (auto u : loop.units) units.push_back(g.id(u));
+    loops.push_back({{"units", std::move(units)},
+                     {"gain", loop.gain},
+                     {"fragile", loop.fragile},
+                     {"amplification", loop.amplification}});
+  }
+  j["loops"] = std::move(loops);
+
+  json gatekeepers = json::object();
+  json gates = json::object();
+  for (const auto& cg : s.gatekeepers) {
+    json tree = json::object();
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+      const auto& idom = cg.tree.immediate_dominator[i];
+      if (idom && unit_index{i} != cg.customer) tree[g.id(unit_index{i})] = g.id(*idom);
+    }
+    gatekeepers[g.id(cg.customer)] = std::move(tree);
+    json list = json::array();
+    for (const auto& k : cg.gatekeepers) list.push_back({{"id", g.id(k.unit)}, {"gated_units", k.gated_units}});
+    gates[g.id(cg.customer)] = std::move(list);
+  }
+  j["gatekeepers"] = std::move(gatekeepers);
+  j["gates"] = std::move(gates);
+
+  json points = json::array();
+  for (auto u : s.articulation_points) points.push_back(g.id(u));
+  j["articulation_points"] = std::move(points);
+
+  json between = json::object();
+  json between_raw = json::object();
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    between[g.id(unit_index{i})] = s.betweenness.normalized[i];
+    between_raw[g.id(unit_index{i})] = s.betweenness.raw[i];
+  }
+  j["betweenness"] = std::move(between);
+  j["betweenness_raw"] = std::move(between_raw);
+  j["betweenness_exact"] = s.betweenness.exact;
+  if (!s.betweenness.exact) {
+    json se = json::object();
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i) se[g.id(unit_index{i})] = s.betweenness.standard_error[i];
+    j["betweenness_raw_standard_error"] = std::move(se);
+    j["betweenness_sources"] = s.betweenness.sources_used;
+  }
+
+  const auto& cap = s.capacity_with_choices;
+  json flow;
+  flow["value"] = optional_number(cap.value);
+  flow["fixed_split_value"] = optional_number(cap.fixed_split_value);
+  json cut = json::array();
+  json prices = json::object();
+  for (const auto& l : cap.limiting_units) {
+    cut.push_back(g.id(l.unit));
+    prices[g.id(l.unit)] = l.shadow_price;
+  }
+  flow["min_cut"] = std::move(cut);
+  flow["demand"] = cap.demand;
+  flow["demand_scale"] = optional_number(cap.demand_scale);
+  flow["fixed_split_demand_scale"] = optional_number(cap.fixed_split_demand_scale);
+  flow["shadow_prices"] = std::move(prices);
+  json splits = json::array();
+  for (const auto& sp : cap.splits) {
+    const auto& p = g.link(sp.link);
+    splits.push_back({{"from", g.id(p.provider)},
+                      {"to", g.id(p.consumer)},
+                      {"group", g.group_names()[static_cast<std::size_t>(p.group)]},
+                      {"given_requests", sp.given_requests},
+                      {"optimal_requests", sp.optimal_requests},
+                      {"flow", sp.flow}});
+  }
+  flow["splits"] = std::move(splits);
+  j["max_flow"] = std::move(flow);
+
+  json misaligned = json::array();
+  for (const auto& m : s.misaligned) {
+    misaligned.push_back({{"id", g.id(m.unit)},
+                          {"reason", reason_name(m.reason)},
+                          {"cost", m.cost},
+                          {"load", m.load},
+                          {"rework_share", m.rework_share}});
+  }
+  j["misaligned"] = std::move(misaligned);
+
+  // customer id -> chain of unit ids (deepest provider first, the customer last), with the
+  // lead time it carries and every unit's slack; null when a unit is saturated.
+  if (s.critical_chains) {
+    json critical = json::object(), detail = json::object();
+    for (const auto& cc : *s.critical_chains) {
+      json ids = json::array(), slack = json::object();
+      for (unit_index u : cc.units) ids.push_back(g.id(u));
+      for (std::uint32_t i = 0; i < g.unit_count(); ++i)
+        if (cc.slack[i]) slack[g.id(unit_index{i})] = *cc.slack[i];
+      critical[g.id(cc.customer)] = ids;
+      detail[g.id(cc.customer)] = {{"units", std::move(ids)}, {"lead_time", cc.lead_time}, {"slack", std::move(slack)}};
+    }
+    j["critical_chain"] = std::move(critical);
+    j["critical_chain_detail"] = std::move(detail);
+  } else {
+    j["critical_chain"] = nullptr;
+  }
+  return j;
+}
+
+// Number formatting: rounded for people, every digit for tools.
+struct number_style {
+  bool exact = false;
+  [[nodiscard]] std::string operator()(double v, int significant = 4) const {
+    return exact ? fmt::format("{}", v) : format_number(v, significant);
+  }
+  [[nodiscard]] std::string operator()(const std::optional<double>& v, int significant = 4) const {
+    return v ? (*this)(*v, significant) : std::string(exact ? "" : "-");
+  }
+};
+
+struct structure_tables {
+  text_table line_of_sight, chains, loops, gatekeepers, articulation, brokers, choices, splits, misaligned;
+};
+
+structure_tables make_tables(const service_graph& g, const structure_result& s, number_style num) {
+  const std::string per_time = "/" + g.time_unit();
+  std::vector<std::string> los_headers{"unit", "load (" + per_time + ")"};
+  for (auto c : g.customers()) los_headers.push_back("share " + g.id(c));
+  const std::string money = g.currency().empty() ? per_time : g.currency() + per_time;
+  structure_tables t{
+      text_table(los_headers),
+      text_table({"chain (unit > ... > customer)", "rank", "flow (" + per_time + ")", "share"}),
+      text_table({"loop", "units", "gain", "amplification", "fragile"}),
+      text_table({"customer", "gatekeeper", "gated units"}),
+      text_table({"articulation point"}),
+      s.betweenness.exact ? text_table({"unit", "betweenness", "raw"})
+                          : text_table({"unit", "betweenness", "raw", "std. error (raw)"}),
+      text_table({"figure", "value"}),
+      text_table({"from", "to", "group", "given requests", "optimal requests", "flow (" + per_time + ")"}),
+      text_table({"unit", "reason", "load (" + per_time + ")", "rework share", "cost (" + money + ")"}),
+  };
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const unit_index u{i};
+    if (g.unit(u).external) continue;
+    std::vector<std::string> row{g.id(u), num(s.line_of_sight.load[i])};
+    for (std::size_t c = 0; c < g.class_count(); ++c)
+      row.push_back(s.line_of_sight.has_load(u) ? num(s.line_of_sight.share(i, static_cast<Eigen::Index>(c)), 3)
+                                                : std::string(num.exact ? "" : "-"));
+    t.line_of_sight.add_row(std::move(row));
+  }
+  if (s.chains) {
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i)
+      for (std::size_t c = 0; c < g.class_count(); ++c) {
+        const auto& list = s.chains->chains[i][c];
+        for (std::size_t r = 0; r < list.size(); ++r)
+          t.chains.add_row(
+              {chain_text(g, list[r]), fmt::format("{}", r + 1), num(list[r].flow), num(list[r].share, 3)});
+      }
+  }
+  for (std::size_t k = 0; k < s.loops.size(); ++k) {
+    std::string units;
+    for (auto u : s.loops[k].units) units += (units.empty() ? "" : " ") + g.id(u);
+    t.loops.add_row({fmt::format("{}", k + 1), units, num(s.loops[k].gain), num(s.loops[k].amplification),
+                     s.loops[k].fragile ? "yes" : "no"});
+  }
+  for (const auto& cg : s.gatekeepers)
+    for (const auto& k : cg.gatekeepers)
+      t.gatekeepers.add_row({g.id(cg.customer), g.id(k.unit), fmt::format("{}", k.gated_units)});
+  for (auto u : s.articulation_points) t.articulation.add_row({g.id(u)});
+  for (auto u : broker_order(g, s.betweenness)) {
+    std::vector<std::string> row{g.id(u), num(s.betweenness.normalized[u.value()]), num(s.betweenness.raw[u.value()])};
+    if (!s.betweenness.exact) row.push_back(num(s.betweenness.standard_error[u.value()]));
+    t.brokers.add_row(std::move(row));
+  }
+  const auto& cap = s.capacity_with_choices;
+  std::string cut;
+  for (const auto& l : cap.limiting_units) cut += (cut.empty() ? "" : " ") + g.id(l.unit);
+  t.choices.add_row({"throughput, splits as given (" + per_time + ")", num(cap.fixed_split_value)});
+  t.choices.add_row({"throughput, splits re-optimized (" + per_time + ")", num(cap.value)});
+  t.choices.add_row({"demand scale, splits as given", num(cap.fixed_split_demand_scale)});
+  t.choices.add_row({"demand scale, splits re-optimized", num(cap.demand_scale)});
+  t.choices.add_row({"limiting units", cut.empty() ? std::string(num.exact ? "" : "-") : cut});
+  for (const auto& sp : cap.splits) {
+    const auto& p = g.link(sp.link);
+    t.splits.add_row({g.id(p.provider), g.id(p.consumer), g.group_names()[static_cast<std::size_t>(p.group)],
+                      num(sp.given_requests), num(sp.optimal_requests), num(sp.flow)});
+  }
+  for (const auto& m : s.misaligned)
+    t.misaligned.add_row(
+        {g.id(m.unit), std::string(reason_name(m.reason)), num(m.load), num(m.rework_share, 3), num(m.cost)});
+  return t;
+}
+
+std::string structure_text(const service_graph& g, const structure_result& s, std::size_t chain_limit) {
+  const auto t = make_tables(g, s, number_style{.exact = false});
+  std::string out =
+      fmt::format("Model: {}  (time unit: {})\n\n", g.name().empty() ? "(unnamed)" : g.name(), g.time_unit());
+  out += "Line of sight: share of each unit's load by customer\n" + t.line_of_sight.to_text() + "\n";
+  if (s.chains) {
+    out += "Heaviest chains to each customer\n" + t.chains.to_text() + "\n";
+  } else {
+    out += fmt::format("Heaviest chains: omitted above {} units (ask per unit through the library)\n\n", chain_limit);
+  }
+  out += t.loops.row_count() > 0 ? "Loops of mutual service\n" + t.loops.to_text() + "\n"
+                                 : std::string("Loops of mutual service: none\n\n");
+  out += t.gatekeepers.row_count() > 0
+             ? "Gatekeepers (units through which every chain of others passes)\n" + t.gatekeepers.to_text() + "\n"
+             : std::string("Gatekeepers: none\n\n");
+  out += t.articulation.row_count() > 0 ? "Articulation points\n" + t.articulation.to_text() + "\n"
+                                        : std::string("Articulation points: none\n\n");
+  out +=
+      fmt::format("Brokers: betweenness ({}, normalized by (n-1)(n-2))\n",
+                  s.betweenness.exact ? "exact" : fmt::format("sampled from {} sources", s.betweenness.sources_used)) +
+      t.brokers.to_text() + "\n";
+  out += "Capacity with choices\n" + t.choices.to_text() + "\n";
+  if (t.splits.row_count() > 0) out += "Optimal splits of substitutable providers\n" + t.splits.to_text() + "\n";
+  if (s.critical_chains) {
+    out += "Critical chain per customer (deepest provider first; slack = how much longer a unit's\n"
+           "heaviest chain could take before it becomes critical)\n";
+    for (const auto& cc : *s.critical_chains) {
+      std::string chain;
+      for (unit_index u : cc.units) {
+        if (!chain.empty()) chain += " > ";
+        chain += g.id(u);
+      }
+      out += fmt::format("  {}: {}  ({} {})\n", g.id(cc.customer), chain, format_number(cc.lead_time), g.time_unit());
+    }
+    out += "\n";
+  } else {
+    out += "Critical chain: none (a unit is saturated; see servicechain analyze)\n\n";
+  }
+  out += t.misaligned.row_count() > 0 ? "Misaligned units\n" + t.misaligned.to_text()
+                                      : std::string("Misaligned units: none\n");
+  if (out.back() != '\n') out += '\n';
+  return out;
+}
+
+std::string structure_csv(const service_graph& g, const structure_result& s) {
+  const auto t = make_tables(g, s, number_style{.exact = true});
+  std::string out = "# line_of_sight\n" + t.line_of_sight.to_csv();
+  if (s.chains) out += "\n# chains\n" + t.chains.to_csv();
+  out += "\n# loops\n" + t.loops.to_csv();
+  // Every immediate dominator, as in the JSON report.
+  text_table idoms({"customer", "unit", "immediate_dominator"});
+  for (const auto& cg : s.gatekeepers)
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+      const auto& idom = cg.tree.immediate_dominator[i];
+      if (idom && unit_index{i} != cg.customer) idoms.add_row({g.id(cg.customer), g.id(unit_index{i}), g.id(*idom)});
+    }
+  out += "\n# gatekeepers\n" + t.gatekeepers.to_csv();
+  out += "\n# immediate_dominators\n" + idoms.to_csv();
+  out += "\n# articulation_points\n" + t.articulation.to_csv();
+  out += "\n# betweenness\n" + t.brokers.to_csv();
+  out += "\n# max_flow\n" + t.choices.to_csv();
+  out += "\n# splits\n" + t.splits.to_csv();
+  out += "\n# misaligned\n" + t.misaligned.to_csv();
+  if (s.critical_chains) {
+    text_table critical({"customer", "unit", "on_chain", "slack"});
+    for (const auto& cc : *s.critical_chains) {
+      for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+        if (!cc.slack[i]) continue;
+        const bool on_chain = std::find(cc.units.begin(), cc.units.end(), unit_index{i}) != cc.units.end();
+        critical.add_row({g.id(cc.customer), g.id(unit_index{i}), on_chain ? "true" : "false",
+                          fmt::format("{}", *cc.slack[i])});
+      }
+    }
+    out += "\n# critical_chain\n";
+    out += critical.to_csv();
+  }
+  return out;
+}
+
+}  // namespace
+
+int structure_command(const command_options& options) {
+  const organization org = load_organization(options.model);
+  const service_graph g = compile(org);
+  const structure_options structure_opts{.k = options.k, .fragile_gain = options.fragile_gain};
+  const structure_result s = analyze_structure(g, structure_opts);
+  std::string report;
+  if (options.format == "json") {
+    report = structure_json(g, s).dump(2) + "\n";
+  } else if (options.format == "csv") {
+    report = structure_csv(g, s);
+  } else {
+    report = structure_text(g, s, structure_opts.chains_unit_limit);
+  }
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  return exit_ok;
+}
+
+}  // namespace servicechain::cli
