@@ -22,6 +22,7 @@ struct command_options {
   std::string metric = "utilization";   ///< dot: utilization | lead_time | cost
   std::string customer;                 ///< dot: customer id; empty = the only customer / none
   std::string svg;                      ///< dot: SVG file to render; empty = DOT text on stdout
+  std::string highlight;                ///< dot: gatekeepers | loops | critical; empty = none
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.

@@ -10,8 +10,57 @@
 #include "servicechain/graph/service_graph.hpp"
 #include "servicechain/io/dot.hpp"
 #include "servicechain/io/json.hpp"
+#include "servicechain/analysis/critical_chain.hpp"
+#include "servicechain/analysis/open_network.hpp"
+#include "servicechain/analysis/structure.hpp"
+
+#include <fmt/format.h>
 
 namespace servicechain::cli {
+
+namespace {
+
+// The customer whose gatekeepers or critical chain --highlight shows: --customer, or the
+// only customer of the model.
+unit_index highlighted_customer(const service_graph& g, const command_options& options) {
+  if (!options.customer.empty()) {
+    const unit_index c = g.index_of(options.customer);
+    if (!g.class_of(c)) {
+      throw error("servicechain.invalid_argument",
+                  fmt::format("--customer = '{}', but it is an internal unit, not an external customer", options.customer));
+    }
+    return c;
+  }
+  if (g.class_count() != 1) {
+    throw error("servicechain.invalid_argument",
+                fmt::format("--highlight {} needs --customer ID: the model has {} customers", options.highlight,
+                            g.class_count()));
+  }
+  return g.customers()[0];
+}
+
+// Fills the highlight set of `dot` for --highlight gatekeepers|loops|critical.
+void highlight(const service_graph& g, const command_options& options, dot_options& dot) {
+  if (options.highlight == "loops") {
+    for (const auto& loop : g.loops()) dot.highlight_units.insert(dot.highlight_units.end(), loop.units.begin(), loop.units.end());
+    dot.highlight_label = "in a loop of mutual service";
+    return;
+  }
+  const unit_index customer = highlighted_customer(g, options);
+  const std::size_t c = *g.class_of(customer);
+  if (options.highlight == "gatekeepers") {
+    const auto trees = gatekeepers(g);  // named: a range-for would not keep the temporary alive
+    for (const auto& gk : trees[c].gatekeepers) dot.highlight_units.push_back(gk.unit);
+    dot.highlight_label = fmt::format("gatekeeper of {}", g.id(customer));
+  } else {  // critical: needs the waits of a stable model (unstable_error otherwise: exit 3)
+    const auto chains = critical_chains(g, analyze_open(g));
+    for (unit_index u : chains[c].units)
+      if (u != customer) dot.highlight_units.push_back(u);
+    dot.highlight_label = fmt::format("critical chain of {}", g.id(customer));
+  }
+}
+
+}  // namespace
 
 int dot_command(const command_options& options) {
   const organization org = load_organization(options.model);
@@ -23,6 +72,7 @@ int dot_command(const command_options& options) {
   }
   dot_options dot{.metric = *metric};
   if (!options.customer.empty()) dot.customer = options.customer;
+  if (!options.highlight.empty()) highlight(g, options, dot);
   const std::string text = to_dot(g, dot);
   if (options.svg.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);

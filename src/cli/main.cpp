@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   dot->add_option("--customer", options.customer,
                   "customer whose lead time or cost to serve is shown (lead_time: required with several customers)");
   dot->add_option("--svg", options.svg, "render SVG to this file with Graphviz 'dot' instead of printing DOT");
+  dot->add_option("--highlight", options.highlight,
+                  "outline units in blue: gatekeepers or critical (of --customer), or loops (all loops)")
+      ->check(CLI::IsMember({"gatekeepers", "loops", "critical"}));
 
   try {
     app.parse(argc, argv);
