@@ -17,6 +17,13 @@ using index_t = Eigen::Index;
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 
+// Appends a key known to be new. ordered_json's own insertion searches the object for
+// the key first, which makes an id -> value map of n units cost O(n²).
+void append_unique(json& object, const std::string& key, json value) {
+  auto& entries = object.get_ref<json::object_t&>();
+  static_cast<std::vector<json::object_t::value_type>&>(entries).emplace_back(key, std::move(value));
+}
+
 // Tables for people round to a few significant digits; CSV for tools keeps every digit
 // (the shortest text that round-trips to the same double).
 struct number_style {
@@ -128,18 +135,18 @@ json report_json(const service_graph& g, const capacity_result& cap, const load_
       json lt = json::object(), wait = json::object(), cost = json::object(), defects = json::object();
       const std::size_t n = g.unit_count();
       for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->lead_time_contribution(unit_index{i}, c); }))
-        lt[g.id(unit_index{u})] = v;
+        append_unique(lt, g.id(unit_index{u}), v);
       for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->lead_time_wait(unit_index{i}, c); }))
-        wait[g.id(unit_index{u})] = v;
+        append_unique(wait, g.id(unit_index{u}), v);
       jc["lead_time_by_unit"] = std::move(lt);
       jc["lead_time_wait_by_unit"] = std::move(wait);
       jc["cost_to_serve"] = cp.cost_to_serve;
       for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->cost_by_unit(unit_index{i}, c); }))
-        cost[g.id(unit_index{u})] = v;
+        append_unique(cost, g.id(unit_index{u}), v);
       jc["cost_by_unit"] = std::move(cost);
       jc["defect_free"] = cp.defect_free;
       for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->defect_share(unit_index{i}, c); }))
-        defects[g.id(unit_index{u})] = v;
+        append_unique(defects, g.id(unit_index{u}), v);
       jc["defect_share_by_unit"] = std::move(defects);
       jc["value_per_request"] = g.unit(cc.customer).value_per_request;
     }
