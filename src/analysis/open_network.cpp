@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "detail/reachability.hpp"
 #include "detail/services.hpp"
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/queueing.hpp"
@@ -85,25 +86,6 @@ std::vector<double> qna_arrival_scv(const service_graph& g, const load_result& l
   std::vector<double> scv(n);
   for (std::uint32_t i = 0; i < n; ++i) scv[i] = std::max(0.0, x(i, 0));
   return scv;
-}
-
-// Units from which some chain of links leads to an external customer.
-std::vector<char> reaches_customer(const service_graph& g) {
-  std::vector<char> seen(g.unit_count(), 0);
-  std::vector<unit_index> stack(g.customers().begin(), g.customers().end());
-  for (unit_index c : stack) seen[c.value()] = 1;
-  while (!stack.empty()) {
-    const unit_index u = stack.back();
-    stack.pop_back();
-    for (link_index l : g.in_links(u)) {
-      const unit_index provider = g.link(l).provider;
-      if (!seen[provider.value()]) {
-        seen[provider.value()] = 1;
-        stack.push_back(provider);
-      }
-    }
-  }
-  return seen;
 }
 
 }  // namespace
@@ -285,7 +267,7 @@ open_result analyze_open(const service_graph& g, const open_options& options) {
   }
 
   // ---- alignment
-  const std::vector<char> aligned = reaches_customer(g);
+  const std::vector<char> aligned = detail::reaches_customer(g);
   for (std::uint32_t i = 0; i < n; ++i) {
     r.units[i].aligned = aligned[i] != 0;
     if (!aligned[i]) r.misaligned.push_back(unit_index{i});

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "servicechain/error.hpp"
@@ -17,6 +18,12 @@ struct resolved_model {
   std::vector<std::uint32_t> provider;  // per link; valid only when no diagnostic was added
   std::vector<std::uint32_t> consumer;
 };
+
+/// `unit 'id' (/units/3)`, or `unit #3 (/units/3)` for an empty id: how every message
+/// locates a unit of a model.
+std::string unit_location(const unit& u, std::size_t index);
+/// `link 'a' -> 'b' (/links/7)`, or `link #7 (/links/7)` without endpoints.
+std::string link_location(const link& l, std::size_t index);
 
 /// Appends every problem of `org` to `out` (see `validate`) and resolves its ids.
 resolved_model check_model(const organization& org, std::vector<diagnostic>& out);

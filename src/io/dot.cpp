@@ -1,5 +1,7 @@
 #include "servicechain/io/dot.hpp"
 
+#include "detail/reachability.hpp"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -186,24 +188,6 @@ std::optional<std::size_t> resolve_customer(const service_graph& g, const dot_op
                           to_string(options.metric), g.class_count(), join_ids(g, g.customers())));
 }
 
-// Units with a chain of links to some external customer (DESIGN §Semantics, "Alignment").
-std::vector<char> aligned_units(const service_graph& g) {
-  std::vector<char> seen(g.unit_count(), 0);
-  std::vector<unit_index> stack(g.customers().begin(), g.customers().end());
-  for (unit_index c : stack) seen[c.value()] = 1;
-  while (!stack.empty()) {
-    const unit_index u = stack.back();
-    stack.pop_back();
-    for (link_index l : g.in_links(u)) {
-      const unit_index p = g.link(l).provider;
-      if (!seen[p.value()]) {
-        seen[p.value()] = 1;
-        stack.push_back(p);
-      }
-    }
-  }
-  return seen;
-}
 
 struct picture {
   std::vector<double> value;            // by unit index (internal units)
@@ -371,7 +355,7 @@ std::string to_dot(const service_graph& g, const dot_options& options) {
   const load_result load = compute_load(g);
   const capacity_result capacity = analyze_capacity(g, load);
   const picture p = evaluate(g, options, load, capacity);
-  const std::vector<char> aligned = aligned_units(g);
+  const std::vector<char> aligned = detail::reaches_customer(g);
 
   std::vector<char> saturated(n, 0);
   for (const auto& s : capacity.saturated) saturated[g.index_of(s.id).value()] = 1;

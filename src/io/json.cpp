@@ -1,5 +1,6 @@
 #include "servicechain/io/json.hpp"
 
+#include "detail/model_check.hpp"
 #include "detail/spelling.hpp"
 
 #include <fmt/format.h>
@@ -1047,15 +1048,8 @@ organization parse_located_organization(std::string_view json_text, std::string_
 
 // ------------------------------------------------------------------ organization -> JSON
 
-std::string unit_location(const unit& u, std::size_t index) {
-  return u.id.empty() ? fmt::format("unit #{} (/units/{})", index, index)
-                      : fmt::format("unit '{}' (/units/{})", u.id, index);
-}
-
-std::string link_location(const link& l, std::size_t index) {
-  return l.from.empty() && l.to.empty() ? fmt::format("link #{} (/links/{})", index, index)
-                                        : fmt::format("link '{}' -> '{}' (/links/{})", l.from, l.to, index);
-}
+using detail::link_location;
+using detail::unit_location;
 
 /// JSON cannot hold NaN or infinity (nlohmann would write `null`, which reads back as an
 /// error): refuse them up front, naming every one.

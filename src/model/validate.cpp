@@ -30,17 +30,6 @@ std::string suggestion(std::string_view wrong, const Range& candidates, Project 
   return best.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", best);
 }
 
-std::string unit_location(const unit& u, std::size_t index) {
-  return u.id.empty() ? fmt::format("unit #{} (/units/{})", index, index)
-                      : fmt::format("unit '{}' (/units/{})", u.id, index);
-}
-
-std::string link_location(const link& l, std::size_t index) {
-  return l.from.empty() && l.to.empty() ? fmt::format("link #{} (/links/{})", index, index)
-                                        : fmt::format("link '{}' -> '{}' (/links/{})", l.from, l.to, index);
-}
-
-/// Collects diagnostics for one unit or link, all under the same location.
 class reporter {
  public:
   // The location is formatted only when a problem is found: validating a million valid
@@ -49,7 +38,8 @@ class reporter {
   reporter(std::vector<diagnostic>& out, const link& l, std::size_t index) : out_(out), link_(&l), index_(index) {}
 
   void add(std::string message) {
-    out_.push_back({unit_ ? unit_location(*unit_, index_) : link_location(*link_, index_), std::move(message)});
+    out_.push_back({unit_ ? detail::unit_location(*unit_, index_) : detail::link_location(*link_, index_),
+                    std::move(message)});
   }
 
 /// Costs, rates, counts of requests and SCVs: zero is meaningful, negative is not.
@@ -176,6 +166,16 @@ void check_link(const organization& org, detail::resolved_model& resolved, const
 }  // namespace
 
 namespace detail {
+
+std::string unit_location(const unit& u, std::size_t index) {
+  return u.id.empty() ? fmt::format("unit #{} (/units/{})", index, index)
+                      : fmt::format("unit '{}' (/units/{})", u.id, index);
+}
+
+std::string link_location(const link& l, std::size_t index) {
+  return l.from.empty() && l.to.empty() ? fmt::format("link #{} (/links/{})", index, index)
+                                        : fmt::format("link '{}' -> '{}' (/links/{})", l.from, l.to, index);
+}
 
 resolved_model check_model(const organization& org, std::vector<diagnostic>& out) {
   resolved_model resolved;
