@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "servicechain/analysis/structure.hpp"
+#include "detail/number_style.hpp"
 #include "servicechain/io/json.hpp"
 #include "servicechain/io/table.hpp"
 
@@ -191,16 +192,7 @@ json structure_json(const service_graph& g, const structure_result& s) {
   return j;
 }
 
-// Number formatting: rounded for people, every digit for tools.
-struct number_style {
-  bool exact = false;
-  [[nodiscard]] std::string operator()(double v, int significant = 4) const {
-    return exact ? fmt::format("{}", v) : format_number(v, significant);
-  }
-  [[nodiscard]] std::string operator()(const std::optional<double>& v, int significant = 4) const {
-    return v ? (*this)(*v, significant) : std::string(exact ? "" : "-");
-  }
-};
+using detail::number_style;
 
 struct structure_tables {
   text_table line_of_sight, chains, loops, gatekeepers, articulation, brokers, choices, splits, misaligned;

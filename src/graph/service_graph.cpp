@@ -15,7 +15,6 @@
 #include "detail/model_check.hpp"
 #include "servicechain/error.hpp"
 #include "servicechain/graph/bgl.hpp"
-#include "servicechain/model/validate.hpp"
 
 namespace servicechain {
 

@@ -1,4 +1,5 @@
 #include "servicechain/io/report.hpp"
+#include "detail/number_style.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -24,18 +25,7 @@ void append_unique(json& object, const std::string& key, json value) {
   static_cast<std::vector<json::object_t::value_type>&>(entries).emplace_back(key, std::move(value));
 }
 
-// Tables for people round to a few significant digits; CSV for tools keeps every digit
-// (the shortest text that round-trips to the same double).
-struct number_style {
-  bool exact = false;
-  [[nodiscard]] std::string operator()(double v, int significant = 4) const {
-    return exact ? fmt::format("{}", v) : format_number(v, significant);
-  }
-  [[nodiscard]] std::string operator()(const std::optional<double>& v, int significant = 4) const {
-    return v ? (*this)(*v, significant) : none();
-  }
-  [[nodiscard]] std::string none() const { return exact ? "" : "-"; }
-};
+using detail::number_style;
 
 std::string servers_text(const unit_parameters& p) {
   return p.unlimited_servers ? std::string("unlimited") : fmt::format("{}", static_cast<long long>(p.servers));
