@@ -53,10 +53,11 @@ void BM_BareCsrPassOpen(benchmark::State& state) {
   const auto& csr = g.out_csr();
   const std::size_t n = g.unit_count();
   std::vector<double> x(n, 1.0), y(n, 0.0);
+  const auto requests = g.numbers().out_requests();
   for (auto _ : state) {
     for (std::size_t u = 0; u < n; ++u) {
       double sum = 0;
-      for (std::uint32_t pos = csr.offset[u]; pos < csr.offset[u + 1]; ++pos) sum += csr.requests[pos] * x[csr.neighbor[pos]];
+      for (std::uint32_t pos = csr.offset[u]; pos < csr.offset[u + 1]; ++pos) sum += requests[pos] * x[csr.neighbor[pos]];
       y[u] = sum;
     }
     benchmark::DoNotOptimize(y.data());

@@ -105,7 +105,7 @@ void BM_BareCsrPass(benchmark::State& state) {
   b[g.customers()[0].value()] = 1.0;
   const std::uint32_t* offset = csr.offset.data();
   const std::uint32_t* neighbor = csr.neighbor.data();
-  const double* w = csr.requests.data();
+  const double* w = g.numbers().out_requests().data();
   for (auto _ : state) {
     for (std::size_t u = 0; u < n; ++u) {
       double sum = b[u];
@@ -127,7 +127,10 @@ void BM_SparseLU(benchmark::State& state) {
   std::vector<Eigen::Triplet<double>> triplets;
   triplets.reserve(g.link_count() + g.unit_count());
   for (Eigen::Index i = 0; i < n; ++i) triplets.emplace_back(i, i, 1.0);
-  for (const auto& l : g.links()) triplets.emplace_back(l.provider.value(), l.consumer.value(), -l.requests);
+  for (std::uint32_t k = 0; k < g.link_count(); ++k) {
+    const auto& l = g.link(servicechain::link_index{k});
+    triplets.emplace_back(l.provider.value(), l.consumer.value(), -g.numbers().link(servicechain::link_index{k}).requests);
+  }
   Eigen::SparseMatrix<double> m(n, n);
   m.setFromTriplets(triplets.begin(), triplets.end());
   m.makeCompressed();

@@ -110,7 +110,7 @@ void BM_SccAndLoopGains(benchmark::State& state) {
     double largest = 0;
     for (std::uint32_t c = 0; c < g.component_count(); ++c)
       if (g.component_units(c).size() > 1)
-        largest = std::max(largest, servicechain::detail::component_spectral_radius(g, c));
+        largest = std::max(largest, servicechain::detail::component_spectral_radius(g, c, g.numbers().out_requests()));
     benchmark::DoNotOptimize(largest);
     benchmark::ClobberMemory();
   }

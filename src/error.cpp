@@ -57,11 +57,11 @@ error::error(std::string code, const std::string& message)
 std::string diagnostic::to_string() const { return location.empty() ? message : location + ": " + message; }
 
 invalid_model_error::invalid_model_error(std::vector<diagnostic> diagnostics)
-    : error("servicechain.invalid_model", list_diagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+    : error(error_code::invalid_model, list_diagnostics(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
 parse_error::parse_error(std::string source, std::string pointer, std::size_t line, std::size_t column,
                          const std::string& message)
-    : error("servicechain.parse_error",
+    : error(error_code::parse_error,
             fmt::format("{}{}{}: {}", source, pointer.empty() ? "" : " (" + pointer + ")",
                         line > 0 ? fmt::format(" at line {}, column {}", line, column) : "", message)),
       pointer_(std::move(pointer)),
@@ -69,13 +69,13 @@ parse_error::parse_error(std::string source, std::string pointer, std::size_t li
       column_(column) {}
 
 unstable_error::unstable_error(std::vector<saturated_unit> units)
-    : error("servicechain.unstable", list_saturated(units)), units_(std::move(units)) {}
+    : error(error_code::unstable, list_saturated(units)), units_(std::move(units)) {}
 
 loop_gain_error::loop_gain_error(std::vector<divergent_loop> loops)
-    : error("servicechain.loop_gain", describe_loops(loops)), loops_(std::move(loops)) {}
+    : error(error_code::loop_gain, describe_loops(loops)), loops_(std::move(loops)) {}
 
-solver_error::solver_error(const std::string& message) : error("servicechain.solver", message) {}
+solver_error::solver_error(const std::string& message) : error(error_code::solver, message) {}
 
-io_error::io_error(const std::string& message) : error("servicechain.io", message) {}
+io_error::io_error(const std::string& message) : error(error_code::io, message) {}
 
 }  // namespace servicechain

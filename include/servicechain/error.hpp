@@ -11,6 +11,22 @@
 
 namespace servicechain {
 
+/// @brief The stable codes of `error::code()`, safe to branch on.
+namespace error_code {
+inline constexpr const char* invalid_argument = "servicechain.invalid_argument";  ///< misuse of an API argument
+inline constexpr const char* invalid_model = "servicechain.invalid_model";        ///< `invalid_model_error`
+inline constexpr const char* io = "servicechain.io";                              ///< `io_error`
+inline constexpr const char* loop_gain = "servicechain.loop_gain";                ///< `loop_gain_error`
+inline constexpr const char* not_converged = "servicechain.not_converged";        ///< an iteration reached its cap
+inline constexpr const char* overflow = "servicechain.overflow";                  ///< a result beyond the double range
+inline constexpr const char* parse_error = "servicechain.parse_error";            ///< `parse_error`
+inline constexpr const char* solver = "servicechain.solver";                      ///< `solver_error`
+inline constexpr const char* too_large = "servicechain.too_large";                ///< beyond the supported size
+inline constexpr const char* unbounded = "servicechain.unbounded";                ///< an unbounded optimum
+inline constexpr const char* unknown_id = "servicechain.unknown_id";              ///< no unit, link or customer with that id
+inline constexpr const char* unstable = "servicechain.unstable";                  ///< `unstable_error`
+}  // namespace error_code
+
 /// @brief Base of every exception the library throws on bad data or an analytic failure.
 class error : public std::runtime_error {
  public:

@@ -4,49 +4,66 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
+
+#include "detail/component_system.hpp"
+#include "servicechain/error.hpp"
+
 namespace servicechain {
 
 namespace {
 
 constexpr double minus_infinity = -std::numeric_limits<double>::infinity();
 
+// Per-link sojourns: a chain through link i -> j carries W_{i->j} (1 + R^s_i) for i's own
+// services for j (first pass and its re-checks), the heaviest chain into i, and the redos
+// e_ij W_{i->j}. With one sojourn per unit this is the classic H_j = W̃_j + max_i r_ij (H_i + e_ij W_i).
 struct chain_inputs {
-  std::vector<double> own;     // W̃_j = W_j (1 + Σ_i r_ij e_ij) over sync inputs
-  std::vector<double> best;    // H_j: heaviest chain ending at j
+  std::vector<double> rechecks;      // R^s_j = Σ_i r_ij e_ij over sync inputs
+  std::vector<double> inputs;        // G_j: heaviest chain into j (its best input's value)
   std::vector<std::int64_t> argmax;  // link of the heaviest input, −1 for none
 };
 
-// Value a sync link i -> j adds to a chain through it, per item of j.
-double through(const link_parameters& p, double upstream, const std::vector<double>& sojourn) {
-  return p.requests * (upstream + p.rejections * sojourn[p.provider.value()]);
-}
+struct chain_context {
+  const service_graph& g;
+  const model_numbers& numbers;
+  const open_result& open;
+  double sojourn(link_index l) const { return open.stations.links[l.value()].sojourn; }
+  double own(const chain_inputs& h, unit_index j) const {  // the unit's mean own time per item
+    return open.stations.units[j.value()].sojourn * (1.0 + h.rechecks[j.value()]);
+  }
+  // Value a sync link i -> j adds to a chain through it, per item of j.
+  double through(const chain_inputs& h, link_index l, double upstream) const {
+    const auto& p = numbers.link(l);
+    const unit_index i = g.link(l).provider;
+    return p.requests * (sojourn(l) * (1.0 + h.rechecks[i.value()]) + upstream + p.rejections * sojourn(l));
+  }
+  bool counts(link_index l) const { return g.link(l).mode == link_mode::sync && numbers.link(l).requests != 0; }
+};
 
-chain_inputs heaviest_chains(const service_graph& g, const std::vector<double>& sojourn) {
+chain_inputs heaviest_chains(const chain_context& x) {
+  const service_graph& g = x.g;
   const std::size_t n = g.unit_count();
-  chain_inputs h{std::vector<double>(n), std::vector<double>(n, 0.0), std::vector<std::int64_t>(n, -1)};
+  chain_inputs h{std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), std::vector<std::int64_t>(n, -1)};
   for (std::uint32_t j = 0; j < n; ++j) {
-    double rechecks = 0;
     for (link_index l : g.in_links(unit_index{j})) {
-      const auto& p = g.link(l);
-      if (p.mode == link_mode::sync) rechecks += p.requests * p.rejections;
+      const auto& p = x.numbers.link(l);
+      if (g.link(l).mode == link_mode::sync) h.rechecks[j] += p.requests * p.rejections;
     }
-    h.own[j] = sojourn[j] * (1.0 + rechecks);
   }
   auto relax = [&](unit_index j) {
     double best = 0;
     std::int64_t arg = -1;
     for (link_index l : g.in_links(j)) {
-      const auto& p = g.link(l);
-      if (p.mode != link_mode::sync || p.requests == 0) continue;
-      const double v = through(p, h.best[p.provider.value()], sojourn);
+      if (!x.counts(l)) continue;
+      const double v = x.through(h, l, h.inputs[g.link(l).provider.value()]);
       if (v > best) {
         best = v;
         arg = l.value();
       }
     }
-    const double updated = h.own[j.value()] + best;
-    const bool changed = std::abs(updated - h.best[j.value()]) > 1e-15 * std::max(1.0, std::abs(updated));
-    h.best[j.value()] = updated;
+    const bool changed = std::abs(best - h.inputs[j.value()]) > 1e-15 * std::max(1.0, std::abs(best));
+    h.inputs[j.value()] = best;
     h.argmax[j.value()] = arg;
     return changed;
   };
@@ -56,12 +73,19 @@ chain_inputs heaviest_chains(const service_graph& g, const std::vector<double>& 
       relax(members.front());
       continue;
     }
-    // Loop: iterate to the fixed point (bounded: every cycle's product of requests is
-    // below the loop gain, < 1, so values stay finite and converge geometrically).
-    for (int sweep = 0; sweep < 10000; ++sweep) {
-      bool changed = false;
+    // Loop: iterate to the fixed point. Every cycle's product of requests is below the loop
+    // gain (< 1), so the values converge geometrically; the cap is a safeguard that fails loudly.
+    constexpr int max_sweeps = 100000;
+    bool changed = true;
+    for (int sweep = 0; sweep < max_sweeps && changed; ++sweep) {
+      changed = false;
       for (unit_index u : members) changed = relax(u) || changed;
-      if (!changed) break;
+    }
+    if (changed) {
+      throw error(error_code::not_converged,
+                  fmt::format("critical chain: the heaviest chains in the loop of mutual service {{{}}} did not "
+                              "converge in {} sweeps",
+                              detail::quoted_ids(g, members), max_sweeps));
     }
   }
   return h;
@@ -69,15 +93,15 @@ chain_inputs heaviest_chains(const service_graph& g, const std::vector<double>& 
 
 }  // namespace
 
-std::vector<critical_chain> critical_chains(const service_graph& g, const open_result& open) {
+std::vector<critical_chain> critical_chains(const service_graph& g, const model_numbers& numbers,
+                                            const open_result& open) {
   const std::size_t n = g.unit_count();
-  std::vector<double> sojourn(n);
-  for (std::uint32_t i = 0; i < n; ++i) sojourn[i] = open.units[i].sojourn;
-  const chain_inputs h = heaviest_chains(g, sojourn);
+  const chain_context x{g, numbers, open};
+  const chain_inputs h = heaviest_chains(x);
 
   std::vector<critical_chain> result;
   result.reserve(g.class_count());
-  std::vector<double> a(n), b(n);  // value through i = a_i + b_i · H_i
+  std::vector<double> a(n), b(n);  // value through i = a_i + b_i · G_i
   for (unit_index customer : g.customers()) {
     critical_chain cc;
     cc.customer = customer;
@@ -96,15 +120,7 @@ std::vector<critical_chain> critical_chains(const service_graph& g, const open_r
     std::reverse(cc.units.begin(), cc.units.end());
     // Its lead time, recomputed along the simple chain itself (Horner, deepest first).
     double value = 0;
-    for (std::size_t k = 0; k < cc.units.size(); ++k) {
-      const unit_index u = cc.units[k];
-      if (k == 0) {
-        value = h.own[u.value()];
-        continue;
-      }
-      const auto& p = g.link(chain_links[cc.units.size() - 1 - k]);
-      value = (u == customer ? 0.0 : h.own[u.value()]) + through(p, value, sojourn);
-    }
+    for (std::size_t k = 1; k < cc.units.size(); ++k) value = x.through(h, chain_links[cc.units.size() - 1 - k], value);
     cc.lead_time = cc.units.size() > 1 ? value : 0.0;
 
     // Slack: continuation towards the customer chosen greedily at each unit, consumers
@@ -116,18 +132,17 @@ std::vector<critical_chain> critical_chains(const service_graph& g, const open_r
     const auto order = g.topological_order();
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       const unit_index i = *it;
-      if (i == customer || g.unit(i).external) continue;
+      if (i == customer || g.is_external(i)) continue;
       double best = minus_infinity;
       for (link_index l : g.out_links(i)) {
-        const auto& p = g.link(l);
-        const unit_index j = p.consumer;
-        if (p.mode != link_mode::sync || a[j.value()] == minus_infinity || p.requests == 0) continue;
-        // Through j: a_j + b_j (own_j + r_ij (H_i + e_ij W_i)), with own = 0 at the customer.
-        const double own_j = j == customer ? 0.0 : h.own[j.value()];
-        const double ai = a[j.value()] + b[j.value()] * (own_j + p.requests * p.rejections * sojourn[i.value()]);
-        const double bi = b[j.value()] * p.requests;
-        if (ai + bi * h.best[i.value()] > best) {
-          best = ai + bi * h.best[i.value()];
+        const unit_index j = g.link(l).consumer;
+        if (!x.counts(l) || a[j.value()] == minus_infinity) continue;
+        // Through j: a_j + b_j · through(l, G_i), and through is affine in G_i with slope r_ij.
+        const double r = numbers.link(l).requests;
+        const double ai = a[j.value()] + b[j.value()] * x.through(h, l, 0.0);
+        const double bi = b[j.value()] * r;
+        if (ai + bi * h.inputs[i.value()] > best) {
+          best = ai + bi * h.inputs[i.value()];
           a[i.value()] = ai;
           b[i.value()] = bi;
         }
@@ -136,13 +151,17 @@ std::vector<critical_chain> critical_chains(const service_graph& g, const open_r
     cc.slack.assign(n, std::nullopt);
     for (std::uint32_t i = 0; i < n; ++i) {
       if (a[i] == minus_infinity || unit_index{i} == customer) continue;
-      cc.slack[i] = std::max(0.0, cc.lead_time - (a[i] + b[i] * h.best[i]));
+      cc.slack[i] = std::max(0.0, cc.lead_time - (a[i] + b[i] * h.inputs[i]));
     }
     for (unit_index u : cc.units)
       if (u != customer) cc.slack[u.value()] = 0.0;
     result.push_back(std::move(cc));
   }
   return result;
+}
+
+std::vector<critical_chain> critical_chains(const service_graph& g, const open_result& open) {
+  return critical_chains(g, g.numbers(), open);
 }
 
 }  // namespace servicechain

@@ -4,7 +4,7 @@
 
 namespace servicechain {
 
-load_result compute_load(const service_graph& g) {
+load_result compute_load(const service_graph& g, const model_numbers& numbers) {
   const std::size_t n = g.unit_count();
   const std::size_t classes = g.class_count();
   load_result r;
@@ -16,27 +16,58 @@ load_result compute_load(const service_graph& g) {
   for (std::size_t c = 0; c < classes; ++c) {
     const unit_index customer = g.customers()[c];
     rhs(customer.value(), static_cast<Eigen::Index>(c)) = 1.0;
-    r.demand[c] = g.unit(customer).open_class ? g.unit(customer).demand : 0.0;
+    const auto& p = numbers.unit(customer);
+    r.demand[c] = p.open_class ? p.demand : 0.0;
   }
-  r.visits = propagate(g, direction::with_demand, std::move(rhs));
+  r.visits = propagate(g, numbers, direction::with_demand, std::move(rhs));
 
   // Services per request: first passes, re-checks of rejected inputs, redos for consumers.
-  r.load_per_request = detail::services_per_request(g, r.visits);
-  const auto links = g.links();
+  r.load_per_request = detail::services_per_request(g, numbers, r.visits);
 
   const Eigen::Map<const Eigen::VectorXd> d(r.demand.data(), static_cast<Eigen::Index>(classes));
   r.total_load.resize(n);
   Eigen::Map<Eigen::VectorXd>(r.total_load.data(), static_cast<Eigen::Index>(n)) = r.load_per_request * d;
 
-  r.link_flow.resize(links.size());
-  r.link_rework_flow.resize(links.size());
+  const std::size_t link_count = g.link_count();
+  r.link_flow.resize(link_count);
+  r.link_rework_flow.resize(link_count);
+  r.link_load.resize(link_count);
+  r.link_services_per_item.resize(link_count);
+  r.link_consumer.resize(link_count);
   const Eigen::VectorXd items = r.visits * d;
-  for (std::size_t l = 0; l < links.size(); ++l) {
-    const auto& p = links[l];
-    r.link_flow[l] = p.requests * items(p.consumer.value());
-    r.link_rework_flow[l] = r.link_flow[l] * p.rejections;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const unit_index u{i};
+    if (g.out_links(u).empty()) continue;
+    const double rechecks = detail::rechecks_per_item(g, numbers, u);
+    for (link_index l : g.out_links(u)) {
+      const auto& p = numbers.link(l);
+      const std::uint32_t j = g.link(l).consumer.value();
+      r.link_consumer[l.value()] = j;
+      r.link_flow[l.value()] = p.requests * items(j);
+      r.link_rework_flow[l.value()] = r.link_flow[l.value()] * p.rejections;
+      r.link_services_per_item[l.value()] = p.requests * (1.0 + rechecks + p.rejections);
+      r.link_load[l.value()] = r.link_services_per_item[l.value()] * items(j);
+    }
+  }
+  // Busy-server time: λ_i s_i, or per link when some link has a service time of its own.
+  r.total_work.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) r.total_work[i] = r.total_load[i] * numbers.unit(unit_index{i}).service_time;
+  if (numbers.has_link_service()) {
+    r.work_per_request = unit_matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(classes));
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (g.is_external(unit_index{i})) continue;
+      double work = 0;
+      for (link_index l : g.out_links(unit_index{i})) {
+        const double s = numbers.service_time(l);
+        work += r.link_load[l.value()] * s;
+        r.work_per_request.row(i) += (r.link_services_per_item[l.value()] * s) * r.visits.row(r.link_consumer[l.value()]);
+      }
+      r.total_work[i] = work;
+    }
   }
   return r;
 }
+
+load_result compute_load(const service_graph& g) { return compute_load(g, g.numbers()); }
 
 }  // namespace servicechain

@@ -40,7 +40,7 @@ std::string link_name(const service_graph& g, std::uint32_t l) {
 
 void check_capacity(double c, const std::string& where) {
   if (std::isnan(c) || c < 0)
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("{}: capacity = {}, but must be >= 0 (+infinity for unlimited)", where, c));
 }
 
@@ -117,21 +117,21 @@ max_flow_result max_flow_min_cut(const service_graph& g, unit_index source, unit
   const std::size_t n = g.unit_count();
   const std::size_t m = g.link_count();
   if (source.value() >= n || sink.value() >= n)
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("max_flow_min_cut: source index {} or sink index {} is not below the unit count {}",
                             source.value(), sink.value(), n));
   if (source == sink)
     throw error(
-        "servicechain.invalid_argument",
+        error_code::invalid_argument,
         fmt::format("max_flow_min_cut: source and sink are both '{}', but must be distinct units", g.id(source)));
   if (link_capacity.size() != m)
     throw error(
-        "servicechain.invalid_argument",
+        error_code::invalid_argument,
         fmt::format("max_flow_min_cut: {} link capacities given, but the graph has {} links", link_capacity.size(), m));
   const auto unit_capacity = options.unit_capacity;
   if (!unit_capacity.empty() && unit_capacity.size() != n)
     throw error(
-        "servicechain.invalid_argument",
+        error_code::invalid_argument,
         fmt::format("max_flow_min_cut: {} unit capacities given, but the graph has {} units", unit_capacity.size(), n));
 
   // Unlimited arcs get a capacity above the sum of all finite ones: no finite cut can
@@ -181,7 +181,7 @@ max_flow_result max_flow_min_cut(const service_graph& g, unit_index source, unit
   r.sink = sink;
   r.value = net.solve(out_half[source.value()], sink.value());
   if (r.value > finite_sum) {
-    throw error("servicechain.unbounded",
+    throw error(error_code::unbounded,
                 fmt::format("max_flow_min_cut: a path of unlimited capacity joins '{}' to '{}', so the maximum "
                             "flow is infinite; give its links or units a finite capacity",
                             g.id(source), g.id(sink)));

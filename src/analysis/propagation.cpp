@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
+#include <utility>
 #include <cmath>
 #include <vector>
 
@@ -18,15 +20,7 @@ namespace {
 
 constexpr std::size_t dense_loop_limit = 512;
 
-std::string loop_ids(const service_graph& g, std::uint32_t c) {
-  std::string names;
-  for (unit_index u : g.component_units(c)) {
-    if (names.size() > 200) return names + ", …";
-    if (!names.empty()) names += ", ";
-    names += "'" + g.id(u) + "'";
-  }
-  return names;
-}
+std::string loop_ids(const service_graph& g, std::uint32_t c) { return detail::quoted_ids(g, g.component_units(c)); }
 
 // Most loops of mutual service have a handful of units (a rework pair, a ward and its
 // lab). They are solved in place by Gaussian elimination with partial pivoting on the
@@ -138,21 +132,27 @@ void solve_loop(const service_graph& g, std::uint32_t c, const service_graph::cs
 
 }  // namespace
 
-unit_matrix propagate(const service_graph& g, direction dir, unit_matrix x, std::span<const double> link_weights) {
+unit_matrix propagate(const service_graph& g, direction dir, unit_matrix rhs, std::span<const double> link_weights) {
+  return propagate(g, g.numbers(), dir, std::move(rhs), link_weights);
+}
+
+unit_matrix propagate(const service_graph& g, const model_numbers& numbers, direction dir, unit_matrix x,
+                      std::span<const double> link_weights) {
   const std::size_t n = g.unit_count();
+  assert(numbers.units().size() == n && numbers.links().size() == g.link_count());  // numbers of another graph
   if (static_cast<std::size_t>(x.rows()) != n) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("propagate: the right-hand side has {} rows, but the graph has {} units", x.rows(), n));
   }
   if (!link_weights.empty() && link_weights.size() != g.link_count()) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("propagate: {} link weights given, but the graph has {} links", link_weights.size(),
                             g.link_count()));
   }
   for (std::size_t l = 0; l < link_weights.size(); ++l) {
     if (!(link_weights[l] >= 0.0) || !std::isfinite(link_weights[l])) {
       const auto& p = g.link(link_index{static_cast<std::uint32_t>(l)});
-      throw error("servicechain.invalid_argument",
+      throw error(error_code::invalid_argument,
                   fmt::format("propagate: link '{}' -> '{}': weight = {}, but must be finite and >= 0",
                               g.id(p.provider), g.id(p.consumer), link_weights[l]));
     }
@@ -161,7 +161,8 @@ unit_matrix propagate(const service_graph& g, direction dir, unit_matrix x, std:
   // A unit gathers over its row of `adj`: consumers for demand, providers for service.
   const auto& adj = dir == direction::with_demand ? g.out_csr() : g.in_csr();
   std::vector<double> permuted;
-  std::span<const double> weights = adj.requests;
+  std::span<const double> weights =
+      dir == direction::with_demand ? numbers.out_requests() : numbers.in_requests();
   if (!link_weights.empty()) {
     permuted.resize(adj.link.size());
     for (std::size_t pos = 0; pos < permuted.size(); ++pos) permuted[pos] = link_weights[adj.link[pos].value()];

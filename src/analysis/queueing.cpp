@@ -13,7 +13,7 @@ namespace {
 
 [[noreturn]] void throw_invalid(std::string_view where, std::string_view name, double value,
                                 std::string_view expectation) {
-  throw error("servicechain.invalid_argument",
+  throw error(error_code::invalid_argument,
               fmt::format("{}: {} = {}, but must be {}", where, name, value, expectation));
 }
 
@@ -24,7 +24,7 @@ void require_non_negative(std::string_view where, std::string_view name, double 
 
 void require_servers(std::string_view where, std::int64_t servers) {
   if (servers < 1) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("{}: servers = {}, but must be a positive integer", where, servers));
   }
 }
@@ -66,7 +66,7 @@ double erlang_c(std::int64_t servers, double offered_load) {
   require_servers("erlang_c", servers);
   require_non_negative("erlang_c", "offered_load", offered_load);
   if (offered_load >= static_cast<double>(servers)) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("erlang_c: offered_load = {}, but must be < servers = {} "
                             "(an M/M/c queue with a >= c has no steady state)",
                             offered_load, servers));
@@ -92,7 +92,7 @@ station_metrics analyze_station(const station_input& input, std::string_view id)
   const double s = input.service_time;
   const double offered_load = lambda * s;
   if (!std::isfinite(offered_load)) {
-    throw error("servicechain.overflow",
+    throw error(error_code::overflow,
                 fmt::format("{}: offered load = arrival_rate * service_time = {} * {} overflows a double",
                             station_name(id), lambda, s));
   }
@@ -129,7 +129,7 @@ station_metrics analyze_station(const station_input& input, std::string_view id)
   m.queue_length = lambda * m.wait;
   m.number_in_unit = lambda * m.sojourn;
   if (!std::isfinite(m.number_in_unit) || !std::isfinite(m.sojourn)) {
-    throw error("servicechain.overflow",
+    throw error(error_code::overflow,
                 fmt::format("{}: mean sojourn {} or number in unit {} overflows a double "
                             "(arrival_rate {}, service_time {}, utilization {})",
                             station_name(id), m.sojourn, m.number_in_unit, lambda, s, m.utilization));
@@ -157,7 +157,7 @@ double qna_split_scv(double departure_scv, double probability) {
 double qna_superposition_scv(std::span<const double> rates, std::span<const double> scvs) {
   constexpr std::string_view where = "qna_superposition_scv";
   if (rates.size() != scvs.size()) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("{}: {} rates and {} SCVs, but must be one SCV per rate", where, rates.size(),
                             scvs.size()));
   }
@@ -170,7 +170,7 @@ double qna_superposition_scv(std::span<const double> rates, std::span<const doub
     weighted += rates[i] * scvs[i];
   }
   if (!std::isfinite(total_rate) || !std::isfinite(weighted)) {
-    throw error("servicechain.overflow", fmt::format("{}: the total rate overflows a double", where));
+    throw error(error_code::overflow, fmt::format("{}: the total rate overflows a double", where));
   }
   if (total_rate == 0) return 1;
   return weighted / total_rate;

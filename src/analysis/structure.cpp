@@ -1,4 +1,4 @@
-// analyze_structure: every structural result of issue 4 in one call (structure.hpp).
+// analyze_structure: every structural result in one call (structure.hpp).
 
 #include "servicechain/analysis/structure.hpp"
 
@@ -7,24 +7,52 @@
 
 namespace servicechain {
 
-structure_result analyze_structure(const service_graph& g, const structure_options& options) {
-  const load_result load = compute_load(g);
+structure_result analyze_structure(const service_graph& g, const model_numbers& numbers, const structure_options& options) {
+  const load_result load = compute_load(g, numbers);
   structure_result r{
       .line_of_sight = line_of_sight(g, load),
       .chains = std::nullopt,
-      .loops = loops_of_mutual_service(g, {.fragile_gain = options.fragile_gain}),
+      .loops = loops_of_mutual_service(g, numbers, {.fragile_gain = options.fragile_gain}),
       .gatekeepers = gatekeepers(g),
       .articulation_points = articulation_points(g),
       .betweenness = {},
-      .capacity_with_choices = capacity_with_choices(g, load),
-      .misaligned = misaligned_units(g, load, {.rework_threshold = options.rework_threshold}),
+      .capacity_with_choices = capacity_with_choices(g, numbers, load),
+      .misaligned = misaligned_units(g, numbers, load, {.rework_threshold = options.rework_threshold}),
   };
-  if (g.unit_count() <= options.chains_unit_limit) r.chains = heaviest_chains(g, load, {.k = options.k});
+  if (g.unit_count() <= options.chains_unit_limit) r.chains = heaviest_chains(g, numbers, load, {.k = options.k});
   betweenness_options b;
   if (g.unit_count() > options.betweenness_exact_limit) b.sample_size = options.betweenness_samples;
   r.betweenness = betweenness(g, b);
-  if (saturated_units(g, load.total_load).empty()) r.critical_chains = critical_chains(g, analyze_open(g));
+  if (saturated_units(g, numbers, load).empty()) r.critical_chains = critical_chains(g, numbers, analyze_open(g, numbers));
   return r;
+}
+
+structure_result analyze_structure(const service_graph& g, const structure_options& options) {
+  return analyze_structure(g, g.numbers(), options);
+}
+
+// ---- the same analyses with the numbers the graph was compiled with
+
+std::vector<std::vector<service_chain>> heaviest_chains(const service_graph& g, const load_result& load, unit_index u,
+                                                       const chain_options& options) {
+  return heaviest_chains(g, g.numbers(), load, u, options);
+}
+
+chains_result heaviest_chains(const service_graph& g, const load_result& load, const chain_options& options) {
+  return heaviest_chains(g, g.numbers(), load, options);
+}
+
+std::vector<loop_report> loops_of_mutual_service(const service_graph& g, const loops_options& options) {
+  return loops_of_mutual_service(g, g.numbers(), options);
+}
+
+choice_capacity_result capacity_with_choices(const service_graph& g, const load_result& load) {
+  return capacity_with_choices(g, g.numbers(), load);
+}
+
+std::vector<misaligned_unit> misaligned_units(const service_graph& g, const load_result& load,
+                                              const misalignment_options& options) {
+  return misaligned_units(g, g.numbers(), load, options);
 }
 
 }  // namespace servicechain

@@ -24,14 +24,14 @@ line_of_sight_result line_of_sight(const service_graph& g, const load_result& lo
   const std::size_t n = g.unit_count();
   const std::size_t classes = g.class_count();
   if (!class_throughput.empty() && class_throughput.size() != classes)
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("line_of_sight: {} class throughputs given, but the model has {} customers",
                             class_throughput.size(), classes));
   std::vector<double> throughput(load.demand.begin(), load.demand.end());
   for (std::size_t c = 0; c < class_throughput.size(); ++c) {
     const double t = class_throughput[c];
     if (!std::isfinite(t) || t < 0)
-      throw error("servicechain.invalid_argument",
+      throw error(error_code::invalid_argument,
                   fmt::format("line_of_sight: throughput of customer '{}' = {}, but must be a finite number >= 0",
                               g.id(g.customers()[c]), t));
     throughput[c] = t;
@@ -43,7 +43,7 @@ line_of_sight_result line_of_sight(const service_graph& g, const load_result& lo
   r.share = unit_matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(classes));
   r.load.assign(n, 0.0);
   for (std::uint32_t i = 0; i < n; ++i) {
-    if (g.unit(unit_index{i}).external) continue;
+    if (g.is_external(unit_index{i})) continue;
     auto row = r.share.row(i);
     double total = 0;
     for (std::size_t c = 0; c < classes; ++c) {
@@ -66,7 +66,7 @@ namespace {
 constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
 
 void check_k(std::size_t k) {
-  if (k == 0) throw error("servicechain.invalid_argument", "heaviest_chains: k = 0, but must be at least 1 chain");
+  if (k == 0) throw error(error_code::invalid_argument, "heaviest_chains: k = 0, but must be at least 1 chain");
 }
 
 // A small directed graph with non-negative arc costs, in CSR form.
@@ -205,14 +205,15 @@ double reduced_cost(double weight, double potential_from, double potential_to) {
 // (their requests add: each carries its own share of the consumer's items).
 class merged_neighbors {
  public:
-  explicit merged_neighbors(const service_graph& g) : g_(g), weight_(g.unit_count(), 0.0) {}
+  merged_neighbors(const service_graph& g, const model_numbers& numbers)
+      : g_(g), requests_(numbers.out_requests()), weight_(g.unit_count(), 0.0) {}
 
   const std::vector<std::pair<std::uint32_t, double>>& of(std::uint32_t u) {
     list_.clear();
     const auto& out = g_.out_csr();
     for (std::uint32_t pos = out.offset[u]; pos < out.offset[u + 1]; ++pos) {
       const std::uint32_t b = out.neighbor[pos];
-      const double r = out.requests[pos];
+      const double r = requests_[pos];
       if (r <= 0 || b == u) continue;
       if (weight_[b] == 0) list_.emplace_back(b, 0.0);
       weight_[b] += r;
@@ -226,6 +227,7 @@ class merged_neighbors {
 
  private:
   const service_graph& g_;
+  std::span<const double> requests_;
   std::vector<double> weight_;
   std::vector<std::pair<std::uint32_t, double>> list_{};
 };
@@ -241,18 +243,19 @@ service_chain make_chain(std::vector<unit_index> units, double gain, double dema
 
 }  // namespace
 
-std::vector<std::vector<service_chain>> heaviest_chains(const service_graph& g, const load_result& load, unit_index u,
+std::vector<std::vector<service_chain>> heaviest_chains(const service_graph& g, const model_numbers& numbers,
+                                                       const load_result& load, unit_index u,
                                                         const chain_options& options) {
   check_k(options.k);
   const std::size_t n = g.unit_count();
   if (u.value() >= n)
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("heaviest_chains: unit index {} is not below the unit count {}", u.value(), n));
   const std::size_t classes = g.class_count();
   std::vector<std::vector<service_chain>> result(classes);
-  if (g.unit(u).external) return result;
+  if (g.is_external(u)) return result;
 
-  merged_neighbors neighbors(g);
+  merged_neighbors neighbors(g, numbers);
   std::vector<std::uint32_t> local(n, none);
   for (std::size_t c = 0; c < classes; ++c) {
     const auto col = static_cast<Eigen::Index>(c);
@@ -313,7 +316,8 @@ struct chain_entry {
 
 }  // namespace
 
-chains_result heaviest_chains(const service_graph& g, const load_result& load, const chain_options& options) {
+chains_result heaviest_chains(const service_graph& g, const model_numbers& numbers, const load_result& load,
+                              const chain_options& options) {
   check_k(options.k);
   const std::size_t k = options.k;
   const std::size_t n = g.unit_count();
@@ -323,7 +327,7 @@ chains_result heaviest_chains(const service_graph& g, const load_result& load, c
   r.customers.assign(g.customers().begin(), g.customers().end());
   r.chains.assign(n, std::vector<std::vector<service_chain>>(classes));
 
-  merged_neighbors neighbors(g);
+  merged_neighbors neighbors(g, numbers);
   std::vector<std::vector<chain_entry>> best(n);
   std::vector<std::uint32_t> local(n, none);
   std::vector<std::uint32_t> first_exit(n, none);
@@ -337,7 +341,7 @@ chains_result heaviest_chains(const service_graph& g, const load_result& load, c
     // Consumers before providers: components in decreasing topological number.
     for (std::uint32_t comp = static_cast<std::uint32_t>(g.component_count()); comp-- > 0;) {
       const auto members = g.component_units(comp);
-      if (!(v(members.front().value()) > 0) || g.unit(members.front()).external) continue;
+      if (!(v(members.front().value()) > 0) || g.is_external(members.front())) continue;
 
       if (members.size() == 1) {
         const std::uint32_t a = members.front().value();
@@ -423,7 +427,7 @@ chains_result heaviest_chains(const service_graph& g, const load_result& load, c
 
     // Expand the linked entries into full chains.
     for (std::uint32_t a = 0; a < n; ++a) {
-      if (g.unit(unit_index{a}).external) continue;
+      if (g.is_external(unit_index{a})) continue;
       for (const auto& e : best[a]) {
         std::vector<unit_index> units;
         const chain_entry* cur = &e;
@@ -444,7 +448,7 @@ const std::vector<service_chain>& chains_result::of(std::string_view unit_id, st
   const unit_index c = directory->at(customer_id);
   const auto it = std::find(customers.begin(), customers.end(), c);
   if (it == customers.end())
-    throw error("servicechain.unknown_id", fmt::format("'{}' is not an external customer", customer_id));
+    throw error(error_code::unknown_id, fmt::format("'{}' is not an external customer", customer_id));
   return chains[u.value()][static_cast<std::size_t>(it - customers.begin())];
 }
 
@@ -453,17 +457,17 @@ double line_of_sight_result::share_of(std::string_view unit_id, std::string_view
   const unit_index c = directory->at(customer_id);
   const auto it = std::find(customers.begin(), customers.end(), c);
   if (it == customers.end())
-    throw error("servicechain.unknown_id", fmt::format("'{}' is not an external customer", customer_id));
+    throw error(error_code::unknown_id, fmt::format("'{}' is not an external customer", customer_id));
   return share(u.value(), static_cast<Eigen::Index>(it - customers.begin()));
 }
 
 // ------------------------------------------------------------------ misaligned units
 
-std::vector<misaligned_unit> misaligned_units(const service_graph& g, const load_result& load,
+std::vector<misaligned_unit> misaligned_units(const service_graph& g, const model_numbers& numbers, const load_result& load,
                                               const misalignment_options& options) {
   if (!(options.rework_threshold >= 0 && options.rework_threshold < 1))
     throw error(
-        "servicechain.invalid_argument",
+        error_code::invalid_argument,
         fmt::format("misaligned_units: rework_threshold = {}, but must be in [0, 1)", options.rework_threshold));
   const std::size_t n = g.unit_count();
   // Units with a chain of links to a customer: search from every customer toward providers.
@@ -489,8 +493,8 @@ std::vector<misaligned_unit> misaligned_units(const service_graph& g, const load
   const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<Eigen::Index>(load.demand.size()));
   std::vector<misaligned_unit> out;
   for (std::uint32_t i = 0; i < n; ++i) {
-    const auto& p = g.unit(unit_index{i});
-    if (p.external) continue;
+    if (g.is_external(unit_index{i})) continue;
+    const auto& p = numbers.unit(unit_index{i});
     misaligned_unit m;
     m.unit = unit_index{i};
     m.load = load.total_load[i];

@@ -3,6 +3,8 @@
 
 #include "servicechain/analysis/structure.hpp"
 
+#include "servicechain/analysis/capacity.hpp"
+
 #include <Eigen/Dense>
 #include <fmt/format.h>
 
@@ -20,7 +22,12 @@ namespace servicechain {
 
 namespace {
 
-bool capacity_limited(const unit_parameters& p) { return !p.external && !p.unlimited_servers; }
+// The mean service time of a unit at its current loads: its own, or the mixture over its
+// links when links have service times of their own (the LP keeps that mix fixed).
+double mean_service_time(const model_numbers& numbers, const load_result& load, std::uint32_t u) {
+  const double own = numbers.unit(unit_index{u}).service_time;
+  return numbers.has_link_service() && load.total_load[u] > 0 ? load.total_work[u] / load.total_load[u] : own;
+}
 
 // ------------------------------------------------------------------ dense simplex
 
@@ -133,10 +140,12 @@ lp_solution solve_lp(const Eigen::MatrixXd& equalities, const Eigen::MatrixXd& i
 
 }  // namespace
 
-choice_capacity_result capacity_with_choices(const service_graph& g, const load_result& load) {
+choice_capacity_result capacity_with_choices(const service_graph& g, const model_numbers& numbers,
+                                             const load_result& load) {
   const std::size_t n = g.unit_count();
   const std::size_t m = g.link_count();
   const auto links = g.links();
+  const auto link_numbers = numbers.links();
   choice_capacity_result r;
   r.directory = g.directory();
   for (double d : load.demand) r.demand += d;
@@ -148,14 +157,14 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const load_
     if (links[l].group < 0) continue;
     column_of[l] = static_cast<std::int64_t>(grouped.size()) + 1;
     grouped.push_back(l);
-    r.splits.push_back({link_index{l}, links[l].requests, links[l].requests, 0.0});
+    r.splits.push_back({link_index{l}, link_numbers[l].requests, link_numbers[l].requests, 0.0});
   }
 
   // The bound with the splits as given: the first unit to saturate, 1/ρ_max.
   double rho_max = 0;
   for (std::uint32_t u = 0; u < n; ++u) {
-    const auto& p = g.unit(unit_index{u});
-    if (capacity_limited(p)) rho_max = std::max(rho_max, load.total_load[u] * p.service_time / p.servers);
+    if (capacity_limited(g, numbers, unit_index{u}))
+      rho_max = std::max(rho_max, load.total_work[u] / numbers.unit(unit_index{u}).servers);
   }
   if (r.demand <= 0 || rho_max <= 0) return r;  // no open demand, or nothing that saturates
   r.fixed_split_demand_scale = 1.0 / rho_max;
@@ -165,30 +174,31 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const load_
   // column 0 is θ (the open demands), column 1 + j one request per time unit on grouped link j.
   const Eigen::Index columns = static_cast<Eigen::Index>(grouped.size()) + 1;
   std::vector<double> weights(m);
-  for (std::uint32_t l = 0; l < m; ++l) weights[l] = links[l].group < 0 ? links[l].requests : 0.0;
+  for (std::uint32_t l = 0; l < m; ++l) weights[l] = links[l].group < 0 ? link_numbers[l].requests : 0.0;
   unit_matrix rhs = unit_matrix::Zero(static_cast<Eigen::Index>(n), columns);
   for (std::size_t c = 0; c < g.class_count(); ++c) rhs(g.customers()[c].value(), 0) = load.demand[c];
   for (std::size_t j = 0; j < grouped.size(); ++j)
     rhs(links[grouped[j]].provider.value(), static_cast<Eigen::Index>(j) + 1) = 1.0;
-  const unit_matrix items = propagate(g, direction::with_demand, std::move(rhs), weights);
+  const unit_matrix items = propagate(g, numbers, direction::with_demand, std::move(rhs), weights);
 
   // Loads per unit of each variable: λ = y + Σ_links e·f at both ends (DESIGN §Semantics,
   // "Load": redos at the provider, re-checks at the consumer), with f = r·y_consumer on an
   // ungrouped link and f = the variable itself on a grouped one.
   unit_matrix loads = unit_matrix::Zero(static_cast<Eigen::Index>(n), columns);
   for (std::uint32_t u = 0; u < n; ++u)
-    if (!g.unit(unit_index{u}).external) loads.row(u) = items.row(u);
+    if (!g.is_external(unit_index{u})) loads.row(u) = items.row(u);
   for (std::uint32_t l = 0; l < m; ++l) {
     const auto& p = links[l];
-    if (p.rejections == 0) continue;
+    const auto& pn = link_numbers[l];
+    if (pn.rejections == 0) continue;
     Eigen::RowVectorXd flow = Eigen::RowVectorXd::Zero(columns);
     if (column_of[l] < 0) {
-      flow = p.requests * items.row(p.consumer.value());
+      flow = pn.requests * items.row(p.consumer.value());
     } else {
       flow(column_of[l]) = 1.0;
     }
-    loads.row(p.provider.value()) += p.rejections * flow;
-    if (!g.unit(p.consumer).external) loads.row(p.consumer.value()) += p.rejections * flow;
+    loads.row(p.provider.value()) += pn.rejections * flow;
+    if (!g.is_external(p.consumer)) loads.row(p.consumer.value()) += pn.rejections * flow;
   }
 
   // Capacity rows, scaled to a right-hand side of 1. Rows that involve θ alone bound θ by
@@ -198,9 +208,8 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const load_
   std::vector<std::uint32_t> theta_only;
   double theta_only_bound = std::numeric_limits<double>::infinity();
   for (std::uint32_t u = 0; u < n; ++u) {
-    const auto& p = g.unit(unit_index{u});
-    if (!capacity_limited(p)) continue;
-    const double capacity = p.servers / p.service_time;
+    if (!capacity_limited(g, numbers, unit_index{u})) continue;
+    const double capacity = numbers.unit(unit_index{u}).servers / mean_service_time(numbers, load, u);
     const Eigen::RowVectorXd a = loads.row(u) / capacity;
     if (columns > 1 && a.tail(columns - 1).cwiseAbs().maxCoeff() > 0) {
       row_units.push_back({u});
@@ -231,7 +240,7 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const load_
     for (const auto& [key, members] : groups) {
       double total = 0;
       for (std::uint32_t l : members) {
-        total += links[l].requests;
+        total += link_numbers[l].requests;
         equalities(i, column_of[l]) += 1.0;
       }
       equalities.row(i) -= total * items.row(key.first);
@@ -273,8 +282,8 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const load_
     const double dual = s.row_dual[i];
     if (!(dual > significant)) continue;
     for (std::uint32_t u : row_units[i]) {
-      const auto& p = g.unit(unit_index{u});
-      r.limiting_units.push_back({unit_index{u}, dual * p.service_time / p.servers});
+      r.limiting_units.push_back(
+          {unit_index{u}, dual * mean_service_time(numbers, load, u) / numbers.unit(unit_index{u}).servers});
     }
   }
   std::sort(r.limiting_units.begin(), r.limiting_units.end(),
@@ -288,7 +297,7 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const load_
     const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<Eigen::Index>(load.demand.size()));
     for (std::size_t j = 0; j < grouped.size(); ++j) {
       const double consumer_items = load.visits.row(links[grouped[j]].consumer.value()).dot(d);
-      r.splits[j].flow = links[grouped[j]].requests * consumer_items * *r.demand_scale;
+      r.splits[j].flow = link_numbers[grouped[j]].requests * consumer_items * *r.demand_scale;
     }
     return r;
   }

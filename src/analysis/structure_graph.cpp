@@ -29,18 +29,19 @@ constexpr std::uint32_t none = std::numeric_limits<std::uint32_t>::max();
 
 // ------------------------------------------------------------------ loops
 
-std::vector<loop_report> loops_of_mutual_service(const service_graph& g, const loops_options& options) {
+std::vector<loop_report> loops_of_mutual_service(const service_graph& g, const model_numbers& numbers,
+                                                 const loops_options& options) {
   if (!(options.fragile_gain > 0 && options.fragile_gain <= 1))
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("loops_of_mutual_service: fragile_gain = {}, but must be in (0, 1]", options.fragile_gain));
   std::vector<loop_report> out;
   out.reserve(g.loops().size());
-  for (const auto& loop : g.loops()) {
+  for (std::size_t k = 0; k < g.loops().size(); ++k) {
     loop_report r;
-    r.units = loop.units;
-    r.gain = loop.gain;
-    r.amplification = 1.0 / (1.0 - loop.gain);  // gain < 1, checked by compile()
-    r.fragile = loop.gain >= options.fragile_gain;
+    r.units = g.loops()[k].units;
+    r.gain = numbers.loop_gain(k);
+    r.amplification = 1.0 / (1.0 - r.gain);  // gain < 1, checked by compile() and every edit
+    r.fragile = r.gain >= options.fragile_gain;
     out.push_back(std::move(r));
   }
   return out;
@@ -138,7 +139,7 @@ dominator_numbers lengauer_tarjan(const service_graph& g, std::uint32_t root, di
 
 void check_unit(const service_graph& g, unit_index u, std::string_view what) {
   if (u.value() >= g.unit_count())
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("{}: unit index {} is not below the unit count {}", what, u.value(), g.unit_count()));
 }
 
@@ -183,7 +184,7 @@ std::vector<customer_gatekeepers> gatekeepers(const service_graph& g) {
     for (std::size_t w = d.vertex.size(); w-- > 1;) size[d.idom[w]] += size[w];
     for (std::size_t w = 1; w < d.vertex.size(); ++w) {
       const unit_index u{d.vertex[w]};
-      if (size[w] > 1 && !g.unit(u).external) cg.gatekeepers.push_back({u, size[w] - 1});
+      if (size[w] > 1 && !g.is_external(u)) cg.gatekeepers.push_back({u, size[w] - 1});
     }
     std::sort(cg.gatekeepers.begin(), cg.gatekeepers.end(), [](const gatekeeper& a, const gatekeeper& b) {
       return a.gated_units != b.gated_units ? a.gated_units > b.gated_units : a.unit < b.unit;
@@ -218,13 +219,13 @@ void check_lengths(const service_graph& g, std::span<const double> lengths) {
   if (lengths.empty()) return;
   if (lengths.size() != g.link_count())
     throw error(
-        "servicechain.invalid_argument",
+        error_code::invalid_argument,
         fmt::format("betweenness: {} link lengths given, but the graph has {} links", lengths.size(), g.link_count()));
   for (std::uint32_t l = 0; l < lengths.size(); ++l) {
     if (!(std::isfinite(lengths[l]) && lengths[l] > 0)) {
       const auto& p = g.link(link_index{l});
       throw error(
-          "servicechain.invalid_argument",
+          error_code::invalid_argument,
           fmt::format("betweenness: link '{}' -> '{}' (/links/{}): length = {}, but must be a finite number > 0",
                       g.id(p.provider), g.id(p.consumer), l, lengths[l]));
     }
@@ -249,10 +250,10 @@ std::vector<std::uint32_t> choose_sources(const service_graph& g, const betweenn
     std::vector<char> seen(n, 0);
     for (unit_index s : options.sources) {
       if (s.value() >= n)
-        throw error("servicechain.invalid_argument",
+        throw error(error_code::invalid_argument,
                     fmt::format("betweenness: source index {} is not below the unit count {}", s.value(), n));
       if (seen[s.value()])
-        throw error("servicechain.invalid_argument",
+        throw error(error_code::invalid_argument,
                     fmt::format("betweenness: source '{}' is listed twice, but a sample has no repeats", g.id(s)));
       seen[s.value()] = 1;
       sources.push_back(s.value());
@@ -397,7 +398,7 @@ betweenness_result betweenness(const service_graph& g, const betweenness_options
     const auto sources = choose_sources(g, options);
     const std::size_t k = sources.size();
     if (k < 2)
-      throw error("servicechain.invalid_argument",
+      throw error(error_code::invalid_argument,
                   fmt::format("betweenness: a sample of {} source has no standard error, but the estimate needs one; "
                               "sample at least 2 sources",
                               k));

@@ -7,6 +7,7 @@
 
 #include "servicechain/servicechain.hpp"
 #include "servicechain/io/report.hpp"
+#include "servicechain/io/structure_report.hpp"
 
 namespace servicechain::cli {
 
@@ -21,7 +22,17 @@ int analyze(const command_options& options) {
   const open_result open = analyze_open(g, open_opts);
   const capacity_result capacity = analyze_capacity(g, open.load);
   const std::string report =
-      analysis_report(g, capacity, open.load, &open, *parse_report_format(options.format));
+      analysis_report(g, g.numbers(), capacity, open.load, &open, *parse_report_format(options.format));
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  return exit_ok;
+}
+
+int structure(const command_options& options) {
+  const service_graph g = compile(load_organization(options.model));
+  const structure_options structure_opts{.k = options.k, .fragile_gain = options.fragile_gain};
+  const std::string report =
+      structure_report(g, analyze_structure(g, structure_opts), *parse_report_format(options.format),
+                       structure_opts.chains_unit_limit);
   std::fwrite(report.data(), 1, report.size(), stdout);
   return exit_ok;
 }
@@ -46,7 +57,7 @@ int run_command(command which, const command_options& options) {
       case command::validate:
         return validate_model(options);
       case command::structure:
-        return structure_command(options);
+        return structure(options);
       case command::dot:
         return dot_command(options);
     }

@@ -28,9 +28,6 @@ struct command_options {
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
 int run_command(command which, const command_options& options);
 
-/// `servicechain structure`: every structural result (src/cli/structure_command.cpp); throws on errors.
-int structure_command(const command_options& options);
-
 /// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
 int dot_command(const command_options& options);
 

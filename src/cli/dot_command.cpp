@@ -10,7 +10,9 @@
 #include "servicechain/graph/service_graph.hpp"
 #include "servicechain/io/dot.hpp"
 #include "servicechain/io/json.hpp"
+#include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/critical_chain.hpp"
+#include "servicechain/analysis/load.hpp"
 #include "servicechain/analysis/open_network.hpp"
 #include "servicechain/analysis/structure.hpp"
 
@@ -26,13 +28,13 @@ unit_index highlighted_customer(const service_graph& g, const command_options& o
   if (!options.customer.empty()) {
     const unit_index c = g.index_of(options.customer);
     if (!g.class_of(c)) {
-      throw error("servicechain.invalid_argument",
+      throw error(error_code::invalid_argument,
                   fmt::format("--customer = '{}', but it is an internal unit, not an external customer", options.customer));
     }
     return c;
   }
   if (g.class_count() != 1) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("--highlight {} needs --customer ID: the model has {} customers", options.highlight,
                             g.class_count()));
   }
@@ -67,13 +69,20 @@ int dot_command(const command_options& options) {
   const service_graph g = compile(org);
   const auto metric = parse_dot_metric(options.metric);
   if (!metric) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 "--metric = '" + options.metric + "', but must be utilization, lead_time or cost");
   }
   dot_options dot{.metric = *metric};
   if (!options.customer.empty()) dot.customer = options.customer;
   if (!options.highlight.empty()) highlight(g, options, dot);
-  const std::string text = to_dot(g, dot);
+  // The picture shows results; the analyses it needs run here.
+  const load_result load = compute_load(g);
+  const capacity_result capacity = analyze_capacity(g, load);
+  const bool needs_open = *metric == dot_metric::lead_time || (*metric == dot_metric::cost && dot.customer);
+  std::optional<open_result> open;
+  if (needs_open) open = analyze_open(g);  // unstable_error (exit 3) on a saturated model
+  const std::string text =
+      to_dot(g, {.numbers = g.numbers(), .load = load, .capacity = capacity, .open = open ? &*open : nullptr}, dot);
   if (options.svg.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {

@@ -28,16 +28,7 @@ std::vector<local_entry> component_entries(const service_graph& g, std::uint32_t
 namespace {
 
 std::string describe_component(const service_graph& g, std::uint32_t c) {
-  std::string names;
-  for (unit_index u : g.component_units(c)) {
-    if (names.size() > 200) {
-      names += ", …";
-      break;
-    }
-    if (!names.empty()) names += ", ";
-    names += "'" + g.id(u) + "'";
-  }
-  return "{" + names + "}";
+  return fmt::format("{{{}}}", quoted_ids(g, g.component_units(c)));
 }
 
 // Small loops: all eigenvalues, exactly.
@@ -80,9 +71,8 @@ double iterative_spectral_radius(const std::vector<local_entry>& entries, std::s
 
 }  // namespace
 
-double component_spectral_radius(const service_graph& g, std::uint32_t c) {
-  const auto& out = g.out_csr();
-  const auto entries = component_entries(g, c, out, out.requests);
+double component_spectral_radius(const service_graph& g, std::uint32_t c, std::span<const double> out_requests) {
+  const auto entries = component_entries(g, c, g.out_csr(), out_requests);
   const std::size_t k = g.component_units(c).size();
   const double radius = k <= dense_limit ? dense_spectral_radius(entries, k) : iterative_spectral_radius(entries, k);
   if (radius < 0) {
@@ -90,6 +80,30 @@ double component_spectral_radius(const service_graph& g, std::uint32_t c) {
                                    describe_component(g, c), k));
   }
   return radius;
+}
+
+divergent_loop divergent_component(const service_graph& g, std::uint32_t c, double gain) {
+  divergent_loop d;
+  d.gain = gain;
+  std::vector<unit_index> members(g.component_units(c).begin(), g.component_units(c).end());
+  std::sort(members.begin(), members.end());
+  for (unit_index u : members) d.unit_ids.push_back(g.id(u));
+  return d;
+}
+
+std::string quoted_ids(const service_graph& g, std::span<const unit_index> units, std::size_t max_chars) {
+  std::string names;
+  for (unit_index u : units) {
+    if (names.size() > max_chars) {
+      names += ", …";
+      break;
+    }
+    if (!names.empty()) names += ", ";
+    names += '\'';
+    names += g.id(u);
+    names += '\'';
+  }
+  return names;
 }
 
 }  // namespace servicechain::detail

@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "servicechain/error.hpp"
 #include "servicechain/graph/service_graph.hpp"
 
 namespace servicechain::detail {
@@ -24,8 +26,15 @@ struct local_entry {
 std::vector<local_entry> component_entries(const service_graph& g, std::uint32_t c, const service_graph::csr& adj,
                                            std::span<const double> weights);
 
-/// Spectral radius of the `requests` matrix restricted to component `c` (its loop gain).
+/// Spectral radius of the `requests` matrix restricted to component `c` (its loop gain),
+/// with `out_requests` the requests in `g.out_csr()` order.
 /// @throws servicechain::solver_error if it cannot be determined.
-double component_spectral_radius(const service_graph& g, std::uint32_t c);
+double component_spectral_radius(const service_graph& g, std::uint32_t c, std::span<const double> out_requests);
+
+/// The loop of component `c` with gain `gain`, for a `loop_gain_error`.
+divergent_loop divergent_component(const service_graph& g, std::uint32_t c, double gain);
+
+/// `'a', 'b', 'c'` — ids quoted and joined; past `max_chars` characters the rest is `…`.
+std::string quoted_ids(const service_graph& g, std::span<const unit_index> units, std::size_t max_chars = 200);
 
 }  // namespace servicechain::detail

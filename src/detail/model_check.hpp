@@ -25,6 +25,11 @@ std::string unit_location(const unit& u, std::size_t index);
 /// `link 'a' -> 'b' (/links/7)`, or `link #7 (/links/7)` without endpoints.
 std::string link_location(const link& l, std::size_t index);
 
+/// Appends the problems of one unit's fields (not its id) to `out`, located at `/units/index`.
+void unit_problems(const unit& u, std::size_t index, std::vector<diagnostic>& out);
+/// Appends the problems of one link's numbers (not its ends) to `out`, located at `/links/index`.
+void link_number_problems(const link& l, std::size_t index, std::vector<diagnostic>& out);
+
 /// Appends every problem of `org` to `out` (see `validate`) and resolves its ids.
 resolved_model check_model(const organization& org, std::vector<diagnostic>& out);
 

@@ -1,20 +1,27 @@
 #pragma once
-// Internal: services a unit performs per request, from its item counts (DESIGN §Semantics,
-// "Load"). The same formula gives loads (over all links) and lead-time contributions
-// κ (over sync links only), since the lead time is linear in the sojourns with exactly the
+// Internal: services a unit performs per request, from its item counts (docs/semantics.md,
+// "Load"). The same formula gives loads (over all links) and lead-time weights κ (over
+// sync links only), since the lead time is linear in the sojourns with exactly the
 // structure of the load.
 
 #include <span>
+#include <vector>
 
 #include "servicechain/analysis/propagation.hpp"
 
 namespace servicechain::detail {
 
-/// services_ic = v_ic (1 + Σ_{k→i} r_ki e_ki) + Σ_{i→j} r_ij e_ij v_jc for internal units,
-/// 0 for external ones; a link counts only where `counts(link)` is true (all if empty).
-unit_matrix services_per_request(const service_graph& g, const unit_matrix& items, std::span<const char> counts = {});
+/// R_u = Σ_{k→u} r_ku e_ku: re-checks of rejected inputs per fresh item of `u`, over the
+/// links where `counts(link)` is true (all if empty). The one place this term is formed.
+double rechecks_per_item(const service_graph& g, const model_numbers& n, unit_index u,
+                         std::span<const char> counts = {});
+
+/// services_ic = v_ic (1 + R_i) + Σ_{i→j} r_ij e_ij v_jc for internal units, 0 for external
+/// ones; a link counts only where `counts(link)` is true (all if empty).
+unit_matrix services_per_request(const service_graph& g, const model_numbers& n, const unit_matrix& items,
+                                 std::span<const char> counts = {});
 
 /// Weights `requests` on the links where `counts` is true, 0 elsewhere.
-std::vector<double> masked_requests(const service_graph& g, std::span<const char> counts);
+std::vector<double> masked_requests(const model_numbers& n, std::span<const char> counts);
 
 }  // namespace servicechain::detail

@@ -24,7 +24,13 @@ namespace {
 std::size_t hash_id(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
 }  // namespace
 
-unit_directory::unit_directory(std::vector<std::string> ids) : ids_(std::move(ids)) {
+unit_directory::unit_directory(std::vector<std::string> ids, const std::vector<bool>& external)
+    : ids_(std::move(ids)), class_of_(ids_.size(), -1) {
+  for (std::uint32_t i = 0; i < external.size(); ++i) {
+    if (!external[i]) continue;
+    class_of_[i] = static_cast<std::int32_t>(customers_.size());
+    customers_.push_back(unit_index{i});
+  }
   // Open addressing with linear probing at load factor ≤ 1/2: one 4-byte slot per
   // entry instead of a node per id, which matters at a million units.
   const std::size_t slots = std::bit_ceil(std::max<std::size_t>(2 * ids_.size(), 8));
@@ -78,7 +84,13 @@ void unit_directory::find_many(std::span<const std::string_view> ids,
 
 unit_index unit_directory::at(std::string_view id) const {
   if (auto u = find(id)) return *u;
-  throw error("servicechain.unknown_id", fmt::format("no unit with id '{}'", id));
+  throw error(error_code::unknown_id, fmt::format("no unit with id '{}'", id));
+}
+
+std::size_t unit_directory::class_at(std::string_view id) const {
+  if (auto c = class_of(at(id))) return *c;
+  throw error(error_code::unknown_id,
+              fmt::format("unit '{}' is not an external customer, but a customer's id was expected", id));
 }
 
 // ------------------------------------------------------------------ service_graph
@@ -90,17 +102,17 @@ service_graph::service_graph(const service_graph&) = default;
 service_graph& service_graph::operator=(const service_graph&) = default;
 service_graph::~service_graph() = default;
 
-std::optional<std::size_t> service_graph::class_of(unit_index u) const noexcept {
-  const std::int32_t c = class_of_[u.value()];
-  if (c < 0) return std::nullopt;
-  return static_cast<std::size_t>(c);
+link_index service_graph::link_between(std::string_view from, std::string_view to) const {
+  const unit_index provider = index_of(from), consumer = index_of(to);
+  for (link_index l : out_links(provider))
+    if (links_[l.value()].consumer == consumer) return l;
+  throw error(error_code::unknown_id, fmt::format("no link '{}' -> '{}'", from, to));
 }
 
 namespace {
 
 unit_parameters compile_unit(const unit& u) {
   unit_parameters p;
-  p.external = u.external;
   p.unlimited_servers = u.servers.is_unlimited();
   p.servers = p.unlimited_servers ? 0.0 : static_cast<double>(u.servers.count());
   p.preemptive = u.preemptive;
@@ -119,14 +131,13 @@ unit_parameters compile_unit(const unit& u) {
 }
 
 // Counting sort of the links by one endpoint, stable in link order.
-service_graph::csr build_csr(std::size_t n, std::span<const link_parameters> links, bool by_provider) {
+service_graph::csr build_csr(std::size_t n, std::span<const link_topology> links, bool by_provider) {
   service_graph::csr c;
   c.offset.assign(n + 1, 0);
   for (const auto& l : links) ++c.offset[(by_provider ? l.provider : l.consumer).value() + 1];
   std::partial_sum(c.offset.begin(), c.offset.end(), c.offset.begin());
   c.link.resize(links.size());
   c.neighbor.resize(links.size());
-  c.requests.resize(links.size());
   std::vector<std::uint32_t> next(c.offset.begin(), c.offset.end() - 1);
   for (std::uint32_t i = 0; i < links.size(); ++i) {
     const auto& l = links[i];
@@ -134,9 +145,14 @@ service_graph::csr build_csr(std::size_t n, std::span<const link_parameters> lin
     const std::uint32_t pos = next[row]++;
     c.link[pos] = link_index{i};
     c.neighbor[pos] = (by_provider ? l.consumer : l.provider).value();
-    c.requests[pos] = l.requests;
   }
   return c;
+}
+
+std::vector<double> csr_weights(const service_graph::csr& c, std::span<const link_parameters> links) {
+  std::vector<double> w(c.link.size());
+  for (std::size_t pos = 0; pos < w.size(); ++pos) w[pos] = links[c.link[pos].value()].requests;
+  return w;
 }
 
 }  // namespace
@@ -147,7 +163,7 @@ service_graph compile(const organization& org) {
   if (!problems.empty()) throw invalid_model_error(std::move(problems));
   constexpr std::size_t max_count = std::numeric_limits<std::uint32_t>::max() - 1;
   if (org.units.size() > max_count || org.links.size() > max_count) {
-    throw error("servicechain.too_large",
+    throw error(error_code::too_large,
                 fmt::format("the model has {} units and {} links, but at most {} of each are supported",
                             org.units.size(), org.links.size(), max_count));
   }
@@ -157,49 +173,57 @@ service_graph compile(const organization& org) {
   g.time_unit_ = org.time_unit;
   g.currency_ = org.currency;
   const std::size_t n = org.units.size();
+  auto numbers = std::shared_ptr<model_numbers>(new model_numbers());
 
   g.names_.reserve(n);
-  g.units_.reserve(n);
-  g.class_of_.assign(n, -1);
+  g.external_.resize(n);
+  numbers->units_.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& u = org.units[i];
     g.names_.push_back(u.display_name());
-    g.units_.push_back(compile_unit(u));
-    if (u.external) {
-      g.class_of_[i] = static_cast<std::int32_t>(g.customers_.size());
-      g.customers_.push_back(unit_index{i});
-    }
+    g.external_[i] = u.external ? 1 : 0;
+    numbers->units_.push_back(compile_unit(u));
   }
   g.directory_ = std::move(resolved.directory);
 
   // Links; group labels are interned.
   g.links_.reserve(org.links.size());
+  numbers->links_.reserve(org.links.size());
+  numbers->provider_.reserve(org.links.size());
   std::vector<std::pair<std::string_view, std::int32_t>> groups;
   for (std::size_t j = 0; j < org.links.size(); ++j) {
     const auto& l = org.links[j];
-    link_parameters p;
-    p.provider = unit_index{resolved.provider[j]};
-    p.consumer = unit_index{resolved.consumer[j]};
-    p.requests = l.requests;
-    p.acceptance = l.acceptance;
-    p.rejections = (1.0 - l.acceptance) / l.acceptance;
-    p.mode = l.mode;
-    p.priority = l.priority;
+    link_topology t;
+    t.provider = unit_index{resolved.provider[j]};
+    t.consumer = unit_index{resolved.consumer[j]};
+    t.mode = l.mode;
     if (!l.group.empty()) {
       auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& e) { return e.first == l.group; });
       if (it == groups.end()) {
         groups.emplace_back(l.group, static_cast<std::int32_t>(g.group_names_.size()));
         g.group_names_.push_back(l.group);
-        p.group = groups.back().second;
+        t.group = groups.back().second;
       } else {
-        p.group = it->second;
+        t.group = it->second;
       }
     }
-    g.links_.push_back(p);
+    g.links_.push_back(t);
+    link_parameters p;
+    p.requests = l.requests;
+    p.acceptance = l.acceptance;
+    p.rejections = (1.0 - l.acceptance) / l.acceptance;
+    p.priority = l.priority;
+    p.service_time = l.service_time;
+    p.service_scv = l.service_scv;
+    if (p.service_time || p.service_scv) ++numbers->link_service_count_;
+    numbers->links_.push_back(p);
+    numbers->provider_.push_back(t.provider.value());
   }
 
   g.out_ = build_csr(n, g.links_, /*by_provider=*/true);
   g.in_ = build_csr(n, g.links_, /*by_provider=*/false);
+  numbers->out_requests_ = csr_weights(g.out_, numbers->links_);
+  numbers->in_requests_ = csr_weights(g.in_, numbers->links_);
 
   // BGL view, built from the out-CSR (already sorted by source).
   {
@@ -252,16 +276,14 @@ service_graph compile(const organization& org) {
     service_loop loop;
     loop.units.assign(members.begin(), members.end());
     std::sort(loop.units.begin(), loop.units.end());
-    loop.gain = detail::component_spectral_radius(g, c);
-    if (!(loop.gain < 1.0)) {
-      divergent_loop d;
-      d.gain = loop.gain;
-      for (unit_index u : loop.units) d.unit_ids.push_back(g.id(u));
-      divergent.push_back(std::move(d));
-    }
+    loop.component = c;
+    const double gain = detail::component_spectral_radius(g, c, numbers->out_requests_);
+    if (!(gain < 1.0)) divergent.push_back(detail::divergent_component(g, c, gain));
+    numbers->loop_gains_.push_back(gain);
     g.loops_.push_back(std::move(loop));
   }
   if (!divergent.empty()) throw loop_gain_error(std::move(divergent));
+  g.numbers_ = std::move(numbers);
   return g;
 }
 

@@ -1,5 +1,6 @@
 #include "servicechain/io/dot.hpp"
 
+#include "detail/component_system.hpp"
 #include "detail/reachability.hpp"
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <array>
 #include <cerrno>
 #include <cmath>
@@ -152,9 +154,7 @@ std::string html(std::string_view text) {
 std::string num(double v) { return format_number(v, 3); }
 
 std::string join_ids(const service_graph& g, std::span<const unit_index> units) {
-  std::string s;
-  for (unit_index u : units) s += (s.empty() ? "'" : ", '") + g.id(u) + "'";
-  return s;
+  return detail::quoted_ids(g, units, std::numeric_limits<std::size_t>::max());
 }
 
 // ------------------------------------------------------------------ what is drawn
@@ -163,14 +163,14 @@ std::optional<std::size_t> resolve_customer(const service_graph& g, const dot_op
   if (options.customer) {
     const auto u = g.directory()->find(*options.customer);
     if (!u) {
-      throw error("servicechain.unknown_id",
+      throw error(error_code::unknown_id,
                   fmt::format("customer '{}': there is no unit with this id; the external customers are {}",
                               *options.customer, g.class_count() == 0 ? "none" : join_ids(g, g.customers())));
     }
     const auto c = g.class_of(*u);
     if (!c) {
       throw error(
-          "servicechain.invalid_argument",
+          error_code::invalid_argument,
           fmt::format("customer '{}' is an internal unit, but must be an external customer ({})", *options.customer,
                       g.class_count() == 0 ? "the model has none" : join_ids(g, g.customers())));
     }
@@ -180,10 +180,10 @@ std::optional<std::size_t> resolve_customer(const service_graph& g, const dot_op
   if (g.class_count() == 1) return 0;
   if (g.class_count() == 0) {
     throw error(
-        "servicechain.invalid_argument",
+        error_code::invalid_argument,
         fmt::format("metric '{}' is per customer, but the model has no external customer", to_string(options.metric)));
   }
-  throw error("servicechain.invalid_argument",
+  throw error(error_code::invalid_argument,
               fmt::format("metric '{}' is per customer and the model has {}: choose one of {}",
                           to_string(options.metric), g.class_count(), join_ids(g, g.customers())));
 }
@@ -196,7 +196,7 @@ struct picture {
   std::string unit_label;               // unit of `value`, e.g. "hour" or "EUR/hour"; empty: none
   double total = 0;                     // for shares in percent; 0: no shares shown
   std::optional<std::size_t> customer;  // class whose figures are shown
-  std::optional<open_result> open;
+  const open_result* open = nullptr;
 };
 
 std::string with_unit(double v, std::string_view unit_label) {
@@ -207,8 +207,18 @@ std::string money_per(const service_graph& g, std::string_view per) {
   return g.currency().empty() ? fmt::format("per {}", per) : fmt::format("{}/{}", g.currency(), per);
 }
 
-picture evaluate(const service_graph& g, const dot_options& options, const load_result& load,
-                 const capacity_result& capacity) {
+const open_result& require_open(const dot_inputs& in, const dot_options& options) {
+  if (in.open == nullptr) {
+    throw error(error_code::invalid_argument,
+                fmt::format("metric '{}' shows the open-network analysis, but dot_inputs::open is not set",
+                            to_string(options.metric)));
+  }
+  return *in.open;
+}
+
+picture evaluate(const service_graph& g, const dot_inputs& in, const dot_options& options) {
+  const load_result& load = in.load;
+  const capacity_result& capacity = in.capacity;
   picture p;
   const std::size_t n = g.unit_count();
   p.value.assign(n, 0.0);
@@ -220,7 +230,7 @@ picture evaluate(const service_graph& g, const dot_options& options, const load_
       return p;  // fixed scale 0–1: ρ means the same in every model
     case dot_metric::lead_time: {
       p.customer = resolve_customer(g, options, true);
-      p.open = analyze_open(g);
+      p.open = &require_open(in, options);
       const std::size_t c = *p.customer;
       for (std::uint32_t i = 0; i < n; ++i) p.value[i] = p.open->lead_time_contribution(unit_index{i}, c);
       p.total = p.open->customers[c].lead_time;
@@ -231,7 +241,7 @@ picture evaluate(const service_graph& g, const dot_options& options, const load_
     case dot_metric::cost:
       p.customer = resolve_customer(g, options, false);
       if (p.customer) {
-        p.open = analyze_open(g);
+        p.open = &require_open(in, options);
         const std::size_t c = *p.customer;
         for (std::uint32_t i = 0; i < n; ++i) p.value[i] = p.open->cost_by_unit(unit_index{i}, c);
         p.total = p.open->customers[c].cost_to_serve;
@@ -239,8 +249,8 @@ picture evaluate(const service_graph& g, const dot_options& options, const load_
         p.unit_label = money_per(g, "request");
       } else {
         for (std::uint32_t i = 0; i < n; ++i) {
-          const auto& u = g.unit(unit_index{i});
-          if (!u.external) p.value[i] = u.cost_per_time + u.cost_per_request * load.total_load[i];
+          const auto& u = in.numbers.unit(unit_index{i});
+          if (!g.is_external(unit_index{i})) p.value[i] = u.cost_per_time + u.cost_per_request * load.total_load[i];
           p.total += p.value[i];
         }
         p.title = "Cost per time unit: cost_per_time + cost_per_request·λ";
@@ -252,7 +262,7 @@ picture evaluate(const service_graph& g, const dot_options& options, const load_
   // so the colour of a unit compares its figure with the heaviest one.
   double max_value = 0;
   for (std::uint32_t i = 0; i < n; ++i)
-    if (!g.unit(unit_index{i}).external) max_value = std::max(max_value, p.value[i]);
+    if (!g.is_external(unit_index{i})) max_value = std::max(max_value, p.value[i]);
   p.scale_max = max_value > 0 ? max_value : 1.0;
   return p;
 }
@@ -265,7 +275,7 @@ std::string unique_name(const service_graph& g, std::string base) {
   return name;
 }
 
-std::string legend_label(const service_graph& g, const picture& p, const std::vector<char>& coloured,
+std::string legend_label(const service_graph& g, const model_numbers& numbers, const picture& p, const std::vector<char>& coloured,
                          const dot_options& options, bool any_saturated, bool any_misaligned, bool any_rework,
                          bool any_async) {
   std::string t = R"(<TABLE BORDER="1" COLOR="#888888" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3">)";
@@ -304,9 +314,10 @@ std::string legend_label(const service_graph& g, const picture& p, const std::ve
   };
   if (options.metric == dot_metric::utilization) {
     row("#333333", html("unit: ρ · servers · λ, its load in services/" + g.time_unit()));
-    const auto units = g.units();
-    if (std::any_of(units.begin(), units.end(),
-                    [](const unit_parameters& u) { return !u.external && u.unlimited_servers; }))
+    bool any_unlimited = false;
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i)
+      any_unlimited = any_unlimited || (!g.is_external(unit_index{i}) && numbers.unit(unit_index{i}).unlimited_servers);
+    if (any_unlimited)
       row("#333333", "white: unlimited servers (no queue, no utilization)");
   }
   row("#333333", html("arrow provider → consumer, labelled with its flow in requests/" + g.time_unit()));
@@ -342,19 +353,19 @@ std::optional<dot_metric> parse_dot_metric(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-std::string to_dot(const service_graph& g, const dot_options& options) {
+std::string to_dot(const service_graph& g, const dot_inputs& inputs, const dot_options& options) {
   const std::size_t n = g.unit_count();
   std::vector<char> highlighted(n, 0);
   for (unit_index u : options.highlight_units) {
     if (u.value() >= n) {
-      throw error("servicechain.invalid_argument",
+      throw error(error_code::invalid_argument,
                   fmt::format("highlighted unit index {}, but must be below the unit count {}", u.value(), n));
     }
     highlighted[u.value()] = 1;
   }
-  const load_result load = compute_load(g);
-  const capacity_result capacity = analyze_capacity(g, load);
-  const picture p = evaluate(g, options, load, capacity);
+  const load_result& load = inputs.load;
+  const capacity_result& capacity = inputs.capacity;
+  const picture p = evaluate(g, inputs, options);
   const std::vector<char> aligned = detail::reaches_customer(g);
 
   std::vector<char> saturated(n, 0);
@@ -362,9 +373,10 @@ std::string to_dot(const service_graph& g, const dot_options& options) {
   std::vector<char> coloured(n, 0);
   bool any_misaligned = false;
   for (std::uint32_t i = 0; i < n; ++i) {
-    if (g.unit(unit_index{i}).external) continue;
+    if (g.is_external(unit_index{i})) continue;
     // ρ of a unit with unlimited servers is not a busy share: it is left out of the scale.
-    coloured[i] = aligned[i] && !(options.metric == dot_metric::utilization && g.unit(unit_index{i}).unlimited_servers);
+    coloured[i] = aligned[i] && !(options.metric == dot_metric::utilization &&
+                                  inputs.numbers.unit(unit_index{i}).unlimited_servers);
     any_misaligned = any_misaligned || !aligned[i];
   }
 
@@ -380,10 +392,10 @@ std::string to_dot(const service_graph& g, const dot_options& options) {
   // ---- units
   for (std::uint32_t i = 0; i < n; ++i) {
     const unit_index u{i};
-    const auto& par = g.unit(u);
+    const auto& par = inputs.numbers.unit(u);
     std::string label = "<B>" + html(g.display_name(u)) + "</B>";
     if (g.display_name(u) != g.id(u)) label += R"(<BR/><FONT POINT-SIZE="9">)" + html(g.id(u)) + "</FONT>";
-    if (par.external) {
+    if (g.is_external(u)) {
       const std::size_t c = *g.class_of(u);
       label += "<BR/>" + html(par.open_class ? fmt::format("demand {}/{}", num(par.demand), g.time_unit())
                                              : fmt::format("population {}", par.population));
@@ -446,13 +458,14 @@ std::string to_dot(const service_graph& g, const dot_options& options) {
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const auto& lp = g.link(link_index{l});
     const bool async = lp.mode == link_mode::async;
-    const bool rework = lp.rejections > 0;
+    const auto& ln = inputs.numbers.link(link_index{l});
+    const bool rework = ln.rejections > 0;
     any_async = any_async || async;
     any_rework = any_rework || rework;
     std::string label = fmt::format("{}/{}", num(load.link_flow[l]), g.time_unit());
     if (rework) {
       label += fmt::format("\nrework {}/{} (accepted {}%)", num(load.link_rework_flow[l]), g.time_unit(),
-                           format_number(100.0 * lp.acceptance, 3));
+                           format_number(100.0 * ln.acceptance, 3));
     }
     const double width = max_flow > 0 ? 0.8 + 2.7 * std::sqrt(load.link_flow[l] / max_flow) : 1.0;
     out += fmt::format("  {} -> {} [label={}, penwidth={:.2f}{}{}];\n", dot_quoted(g.id(lp.provider)),
@@ -465,7 +478,7 @@ std::string to_dot(const service_graph& g, const dot_options& options) {
   out += "  subgraph cluster_legend {\n    graph [label=\"\", style=invis];\n";
   out += fmt::format(
       "    {} [shape=plaintext, margin=0, label=<{}>];\n  }}\n", dot_quoted(unique_name(g, "legend")),
-      legend_label(g, p, coloured, options, !capacity.saturated.empty(), any_misaligned, any_rework, any_async));
+      legend_label(g, inputs.numbers, p, coloured, options, !capacity.saturated.empty(), any_misaligned, any_rework, any_async));
   out += "}\n";
   return out;
 }

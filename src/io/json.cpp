@@ -45,9 +45,10 @@ constexpr std::array<std::string_view, 15> unit_keys{
     "id",     "name",          "external",         "servers", "service_time", "service_scv",
     "discipline", "preemptive", "cost_per_time", "cost_per_request", "yield", "demand",
     "population", "think_time", "value_per_request"};
-constexpr std::array<std::string_view, 8> link_keys{"from", "to",       "requests", "mode",
-                                                    "acceptance", "group", "priority", "ratings"};
-constexpr std::array<std::string_view, 4> discipline_values{"fifo", "external_first", "internal_first", "priority"};
+constexpr std::array<std::string_view, 10> link_keys{"from",     "to",       "requests",     "mode",        "acceptance",
+                                                     "group",    "priority", "service_time", "service_scv", "ratings"};
+constexpr std::array<std::string_view, 5> discipline_values{"fifo", "external_first", "internal_first", "priority",
+                                                            "shared"};
 constexpr std::array<std::string_view, 2> mode_values{"sync", "async"};
 
 // ------------------------------------------------------------------ small text helpers
@@ -577,6 +578,8 @@ class model_reader {
     read_number(value, pointer, "acceptance", l.acceptance);
     read_string(value, pointer, "group", l.group);
     if (auto priority = read_integer(value, pointer, "priority")) l.priority = *priority;
+    l.service_time = read_number(value, pointer, "service_time");
+    l.service_scv = read_number(value, pointer, "service_scv");
     read_ratings(value, pointer, l.ratings);
   }
 
@@ -1004,6 +1007,8 @@ class fast_reader {
         case link_key("acceptance"): l.acceptance = read_double(); break;
         case link_key("group"): read_string(l.group); break;
         case link_key("priority"): l.priority = read_integer(); break;
+        case link_key("service_time"): l.service_time = read_double(); break;
+        case link_key("service_scv"): l.service_scv = read_double(); break;
         case link_key("ratings"): read_ratings(l.ratings); break;
       }
     });
@@ -1076,6 +1081,8 @@ void require_finite_numbers(const organization& org) {
     const std::string location = link_location(l, j);
     check(location, "requests", l.requests);
     check(location, "acceptance", l.acceptance);
+    if (l.service_time) check(location, "service_time", *l.service_time);
+    if (l.service_scv) check(location, "service_scv", *l.service_scv);
     for (const auto& [need, score] : l.ratings) check(location, "ratings." + need, score);
   }
   if (!found.empty()) throw invalid_model_error(std::move(found));
@@ -1123,6 +1130,8 @@ json link_to_json(const link& l) {
   if (l.acceptance != defaults.acceptance) j["acceptance"] = number(l.acceptance);
   if (!l.group.empty()) j["group"] = l.group;
   if (l.priority != defaults.priority) j["priority"] = l.priority;
+  if (l.service_time) j["service_time"] = number(*l.service_time);
+  if (l.service_scv) j["service_scv"] = number(*l.service_scv);
   if (!l.ratings.empty()) {
     json ratings = json::object();
     for (const auto& [need, score] : l.ratings) ratings[need] = number(score);

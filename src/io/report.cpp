@@ -32,11 +32,11 @@ std::string servers_text(const unit_parameters& p) {
 }
 
 // Internal units, bottleneck first (the order a manager reads in), unlimited units last.
-std::vector<unit_index> report_order(const service_graph& g, const capacity_result& cap) {
+std::vector<unit_index> report_order(const service_graph& g, const model_numbers& numbers, const capacity_result& cap) {
   std::vector<unit_index> order = cap.ranking;
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    const auto& p = g.unit(unit_index{i});
-    if (!p.external && p.unlimited_servers) order.push_back(unit_index{i});
+    const auto& p = numbers.unit(unit_index{i});
+    if (!g.is_external(unit_index{i}) && p.unlimited_servers) order.push_back(unit_index{i});
   }
   return order;
 }
@@ -62,7 +62,7 @@ const rework_cost* rework_of(const open_result* open, std::uint32_t l) {
 
 // ------------------------------------------------------------------ JSON
 
-json report_json(const service_graph& g, const capacity_result& cap, const load_result& load, const open_result* open) {
+json report_json(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load, const open_result* open) {
   json j;
   j["model"] = g.name();
   j["time_unit"] = g.time_unit();
@@ -79,8 +79,8 @@ json report_json(const service_graph& g, const capacity_result& cap, const load_
   json units = json::array();
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
-    const auto& p = g.unit(u);
-    if (p.external) continue;
+    const auto& p = numbers.unit(u);
+    if (g.is_external(u)) continue;
     const auto& c = cap.units[i];
     json ju;
     ju["id"] = g.id(u);
@@ -138,7 +138,7 @@ json report_json(const service_graph& g, const capacity_result& cap, const load_
       for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->defect_share(unit_index{i}, c); }))
         append_unique(defects, g.id(unit_index{u}), v);
       jc["defect_share_by_unit"] = std::move(defects);
-      jc["value_per_request"] = g.unit(cc.customer).value_per_request;
+      jc["value_per_request"] = numbers.unit(cc.customer).value_per_request;
     }
     customers.push_back(std::move(jc));
   }
@@ -171,7 +171,7 @@ json report_json(const service_graph& g, const capacity_result& cap, const load_
   if (open) {
     json misaligned = json::array();
     for (unit_index u : open->misaligned)
-      misaligned.push_back({{"id", g.id(u)}, {"cost", g.unit(u).cost_per_time}});
+      misaligned.push_back({{"id", g.id(u)}, {"cost", numbers.unit(u).cost_per_time}});
     j["misaligned"] = std::move(misaligned);
   }
   if (!cap.saturated.empty()) {
@@ -190,7 +190,7 @@ struct report_tables {
   text_table performance{{"unit"}}, service{{"customer"}};  // filled only with an open analysis
 };
 
-report_tables make_tables(const service_graph& g, const capacity_result& cap, const load_result& load,
+report_tables make_tables(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
                           const open_result* open, number_style num) {
   const std::string per_time = "/" + g.time_unit();
   const std::string time = g.time_unit();
@@ -208,8 +208,8 @@ report_tables make_tables(const service_graph& g, const capacity_result& cap, co
   report_tables t{text_table(unit_headers), text_table(customer_headers), text_table(link_headers, 2),
                   text_table(performance_headers), text_table(service_headers)};
 
-  for (unit_index u : report_order(g, cap)) {
-    const auto& p = g.unit(u);
+  for (unit_index u : report_order(g, numbers, cap)) {
+    const auto& p = numbers.unit(u);
     const auto& c = cap.units[u.value()];
     std::vector<std::string> row{g.id(u), servers_text(p), num(c.load),
                                  p.unlimited_servers ? num.none() : num(c.utilization, 3), num(c.busy_servers),
@@ -276,10 +276,10 @@ std::string waterfall(const service_graph& g, const open_result& open, std::size
                      t.to_text());
 }
 
-std::string report_text(const service_graph& g, const capacity_result& cap, const load_result& load,
+std::string report_text(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
                         const open_result* open, const report_options& options) {
   const number_style num{.exact = false};
-  const auto t = make_tables(g, cap, load, open, num);
+  const auto t = make_tables(g, numbers, cap, load, open, num);
   const std::string money = g.currency().empty() ? "" : " " + g.currency();
   std::string out = fmt::format("Model: {}  (time unit: {}{})\n\n", g.name().empty() ? "(unnamed)" : g.name(),
                                 g.time_unit(), g.currency().empty() ? "" : ", currency: " + g.currency());
@@ -309,7 +309,7 @@ std::string report_text(const service_graph& g, const capacity_result& cap, cons
     if (!open->misaligned.empty()) {
       out += "Misaligned units (no chain to any external customer):";
       for (unit_index u : open->misaligned)
-        out += fmt::format(" {} ({}{}/{})", g.id(u), num(g.unit(u).cost_per_time), money, g.time_unit());
+        out += fmt::format(" {} ({}{}/{})", g.id(u), num(numbers.unit(u).cost_per_time), money, g.time_unit());
       out += "\n";
     }
     out += fmt::format("Total cost {}{}/{}: allocated to customers {}, unallocated {}.\n", num(open->total_cost),
@@ -331,10 +331,10 @@ std::string report_text(const service_graph& g, const capacity_result& cap, cons
   return out;
 }
 
-std::string report_csv(const service_graph& g, const capacity_result& cap, const load_result& load,
+std::string report_csv(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
                        const open_result* open) {
   const number_style num{.exact = true};
-  const auto t = make_tables(g, cap, load, open, num);
+  const auto t = make_tables(g, numbers, cap, load, open, num);
   std::string out = fmt::format("# units\n{}\n# customers\n{}\n# links\n{}", t.units.to_csv(),
                                 t.customers.to_csv(), t.links.to_csv());
   if (!open) return out;
@@ -379,17 +379,17 @@ std::optional<report_format> parse_report_format(std::string_view name) noexcept
   return std::nullopt;
 }
 
-std::string analysis_report(const service_graph& g, const capacity_result& capacity, const load_result& load,
+std::string analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity, const load_result& load,
                             const open_result* open, report_format format, const report_options& options) {
   switch (format) {
     case report_format::json:
-      return report_json(g, capacity, load, open).dump(2) + "\n";
+      return report_json(g, numbers, capacity, load, open).dump(2) + "\n";
     case report_format::csv:
-      return report_csv(g, capacity, load, open);
+      return report_csv(g, numbers, capacity, load, open);
     case report_format::table:
       break;
   }
-  return report_text(g, capacity, load, open, options);
+  return report_text(g, numbers, capacity, load, open, options);
 }
 
 }  // namespace servicechain

@@ -35,7 +35,7 @@ text_table::text_table(std::vector<std::string> headers, std::size_t left_aligne
 
 void text_table::add_row(std::vector<std::string> cells) {
   if (cells.size() != headers_.size()) {
-    throw error("servicechain.invalid_argument",
+    throw error(error_code::invalid_argument,
                 fmt::format("text_table: a row has {} cells, but the table has {} columns", cells.size(),
                             headers_.size()));
   }

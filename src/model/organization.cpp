@@ -9,11 +9,12 @@
 namespace servicechain {
 
 namespace {
-constexpr std::array<std::pair<std::string_view, discipline>, 4> discipline_names{{
+constexpr std::array<std::pair<std::string_view, discipline>, 5> discipline_names{{
     {"fifo", discipline::fifo},
     {"external_first", discipline::external_first},
     {"internal_first", discipline::internal_first},
     {"priority", discipline::priority},
+    {"shared", discipline::shared},
 }};
 constexpr std::array<std::pair<std::string_view, link_mode>, 2> mode_names{{
     {"sync", link_mode::sync},
@@ -56,7 +57,7 @@ unit* organization::find_unit(std::string_view id) noexcept {
 
 const unit& organization::unit_by_id(std::string_view id) const {
   if (const unit* u = find_unit(id)) return *u;
-  throw error("servicechain.unknown_id", "no unit with id '" + std::string(id) + "'");
+  throw error(error_code::unknown_id, "no unit with id '" + std::string(id) + "'");
 }
 
 }  // namespace servicechain

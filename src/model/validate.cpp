@@ -110,20 +110,6 @@ void check_unit(const unit& u, reporter& report) {
     report.add(fmt::format("value_per_request = {}, {} a value per request", u.value_per_request, only_external));
 }
 
-/// Reports an empty or unknown endpoint, already looked up as `found`.
-std::optional<std::uint32_t> check_endpoint(const organization& org, std::optional<unit_index> found,
-                                            std::string_view field, const std::string& id, std::string_view role,
-                                            reporter& report) {
-  if (id.empty()) {
-    report.add(fmt::format("{} is empty, but must be the id of the {} unit", field, role));
-    return std::nullopt;
-  }
-  if (found) return found->value();
-  report.add(fmt::format("{} = '{}', but there is no unit with this id{}", field, id,
-                         suggestion(id, org.units, [](const unit& u) -> std::string_view { return u.id; })));
-  return std::nullopt;
-}
-
 void check_ratings(const need_ratings& ratings, reporter& report) {
   std::vector<std::string_view> seen;
   for (const auto& [need, score] : ratings) {
@@ -143,6 +129,32 @@ void check_ratings(const need_ratings& ratings, reporter& report) {
   }
 }
 
+/// The numbers of a link (its ends are checked apart).
+void check_link_numbers(const link& l, reporter& report) {
+  // requests = 0 is a link that carries nothing (e.g. a scenario that switches it off).
+  report.non_negative("requests", l.requests);
+  report.probability("acceptance", l.acceptance);
+  if (l.service_time && !(std::isfinite(*l.service_time) && *l.service_time > 0))
+    report.add(fmt::format("service_time = {}, but must be a finite number > 0 (the provider's mean time for this consumer)",
+                           *l.service_time));
+  if (l.service_scv) report.non_negative("service_scv", *l.service_scv);
+  check_ratings(l.ratings, report);
+}
+
+/// Reports an empty or unknown endpoint, already looked up as `found`.
+std::optional<std::uint32_t> check_endpoint(const organization& org, std::optional<unit_index> found,
+                                            std::string_view field, const std::string& id, std::string_view role,
+                                            reporter& report) {
+  if (id.empty()) {
+    report.add(fmt::format("{} is empty, but must be the id of the {} unit", field, role));
+    return std::nullopt;
+  }
+  if (found) return found->value();
+  report.add(fmt::format("{} = '{}', but there is no unit with this id{}", field, id,
+                         suggestion(id, org.units, [](const unit& u) -> std::string_view { return u.id; })));
+  return std::nullopt;
+}
+
 void check_link(const organization& org, detail::resolved_model& resolved, const link& l, std::size_t j,
                 std::optional<unit_index> found_from, std::optional<unit_index> found_to, reporter& report) {
   const auto from = check_endpoint(org, found_from, "from", l.from, "providing", report);
@@ -157,10 +169,7 @@ void check_link(const organization& org, detail::resolved_model& resolved, const
   }
   resolved.provider[j] = from.value_or(0);
   resolved.consumer[j] = to.value_or(0);
-  // requests = 0 is a link that carries nothing (e.g. a scenario that switches it off).
-  report.non_negative("requests", l.requests);
-  report.probability("acceptance", l.acceptance);
-  check_ratings(l.ratings, report);
+  check_link_numbers(l, report);
 }
 
 }  // namespace
@@ -172,6 +181,16 @@ std::string unit_location(const unit& u, std::size_t index) {
                       : fmt::format("unit '{}' (/units/{})", u.id, index);
 }
 
+void unit_problems(const unit& u, std::size_t index, std::vector<diagnostic>& out) {
+  reporter report(out, u, index);
+  check_unit(u, report);
+}
+
+void link_number_problems(const link& l, std::size_t index, std::vector<diagnostic>& out) {
+  reporter report(out, l, index);
+  check_link_numbers(l, report);
+}
+
 std::string link_location(const link& l, std::size_t index) {
   return l.from.empty() && l.to.empty() ? fmt::format("link #{} (/links/{})", index, index)
                                         : fmt::format("link '{}' -> '{}' (/links/{})", l.from, l.to, index);
@@ -181,10 +200,15 @@ resolved_model check_model(const organization& org, std::vector<diagnostic>& out
   resolved_model resolved;
   {
     std::vector<std::string> ids;
+    std::vector<bool> external;
     ids.reserve(org.units.size());
-    for (const unit& u : org.units) ids.push_back(u.id);
+    external.reserve(org.units.size());
+    for (const unit& u : org.units) {
+      ids.push_back(u.id);
+      external.push_back(u.external);
+    }
     // A duplicated id resolves to its first unit: the duplicate itself is reported below.
-    resolved.directory = std::make_shared<const unit_directory>(std::move(ids));
+    resolved.directory = std::make_shared<const unit_directory>(std::move(ids), external);
   }
   for (std::size_t i = 0; i < org.units.size(); ++i) {
     const unit& u = org.units[i];

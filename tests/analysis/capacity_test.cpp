@@ -70,7 +70,7 @@ TEST(CapacityTest, SaturatedUnitsAreListedWithUtilization) {
     EXPECT_TRUE(near_rel(cap.unit(c.at("inputs").at("station_names")[k].get<std::string>()).utilization,
                          c.at("outputs").at("offered_utilization")[k].get<double>(), 1e-12));
   // The only class: its largest demand is today's demand scaled down to ρ_db = 1.
-  const double demand = g.unit(g.customers()[0]).demand;
+  const double demand = g.numbers().unit(g.customers()[0]).demand;
   EXPECT_TRUE(near_rel(*cap.customers[0].max_demand, demand / c.at("outputs").at("offered_utilization")[station].get<double>(), 1e-12));
   EXPECT_LT(*cap.customers[0].max_demand, demand);
 }

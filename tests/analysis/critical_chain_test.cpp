@@ -25,19 +25,18 @@ double heaviest_simple_chain(const sc::service_graph& g, const sc::open_result& 
   // value(u): best chain ending at u, over simple paths avoiding units on the current path.
   std::function<double(sc::unit_index)> best = [&](sc::unit_index u) {
     visiting[u.value()] = 1;
-    const auto& p = g.unit(u);
     double rechecks = 0;
     for (auto l : g.in_links(u)) {
-      const auto& link = g.link(l);
-      if (link.mode == sc::link_mode::sync) rechecks += link.requests * link.rejections;
+      const auto& link = g.numbers().link(l);
+      if (g.link(l).mode == sc::link_mode::sync) rechecks += link.requests * link.rejections;
     }
-    const double own = p.external ? 0.0 : r.units[u.value()].sojourn * (1 + rechecks);
+    const double own = g.is_external(u) ? 0.0 : r.units[u.value()].sojourn * (1 + rechecks);
     double upstream = 0;
     for (auto l : g.in_links(u)) {
-      const auto& link = g.link(l);
-      if (link.mode != sc::link_mode::sync || visiting[link.provider.value()]) continue;
-      upstream = std::max(upstream, link.requests * (best(link.provider) +
-                                                     link.rejections * r.units[link.provider.value()].sojourn));
+      const auto& link = g.numbers().link(l);
+      const sc::unit_index provider = g.link(l).provider;
+      if (g.link(l).mode != sc::link_mode::sync || visiting[provider.value()]) continue;
+      upstream = std::max(upstream, link.requests * (best(provider) + link.rejections * r.units[provider.value()].sojourn));
     }
     visiting[u.value()] = 0;
     return own + upstream;

@@ -46,7 +46,7 @@ TEST(LoadTest, OpenJacksonNetworksMatchOctave) {
     const auto g = sc::compile(sc_test::open_network_model(c.at("inputs")));
     const auto load = sc::compute_load(g);
     const auto& names = c.at("inputs").at("station_names");
-    const double total = g.unit(g.customers()[0]).demand;
+    const double total = g.numbers().unit(g.customers()[0]).demand;
     for (std::size_t k = 0; k < names.size(); ++k) {
       const auto u = g.index_of(names[k].get<std::string>());
       EXPECT_TRUE(near_rel(load.total_load[u.value()], c.at("outputs").at("arrival_rate")[k].get<double>(), 1e-12))
@@ -101,7 +101,7 @@ TEST(LoadTest, FlowConservationOnOracleNetworks) {
     const auto g = sc::compile(sc_test::open_network_model(sc_test::queueing_case(name).at("inputs")));
     const auto load = sc::compute_load(g);
     for (std::uint32_t u = 0; u < g.unit_count(); ++u) {
-      if (g.unit(sc::unit_index{u}).external) continue;
+      if (g.is_external(sc::unit_index{u})) continue;
       double out = 0;
       for (auto l : g.out_links(sc::unit_index{u})) out += load.link_flow[l.value()];
       EXPECT_TRUE(near_rel(out, load.items(sc::unit_index{u}, 0), 1e-12)) << g.id(sc::unit_index{u});

@@ -102,7 +102,7 @@ TEST(PropagationTest, CustomWeightsReplaceRequests) {
   const auto g = sc::compile(m.org);
   // Half of every request: x = b + (R/2)ᵀ x.
   std::vector<double> half(g.link_count());
-  for (std::size_t l = 0; l < half.size(); ++l) half[l] = 0.5 * g.link(sc::link_index{static_cast<std::uint32_t>(l)}).requests;
+  for (std::size_t l = 0; l < half.size(); ++l) half[l] = 0.5 * g.numbers().link(sc::link_index{static_cast<std::uint32_t>(l)}).requests;
   const Eigen::Index n = m.r.rows();
   Eigen::MatrixXd b = Eigen::MatrixXd::Ones(n, 1);
   const Eigen::MatrixXd want = (Eigen::MatrixXd::Identity(n, n) - 0.5 * m.r.transpose()).fullPivLu().solve(b);

@@ -83,8 +83,11 @@ std::vector<std::pair<double, std::vector<std::uint32_t>>> all_simple_paths(cons
                                                                             std::uint32_t from, std::uint32_t to) {
   const std::size_t n = g.unit_count();
   std::vector<std::map<std::uint32_t, double>> weight(n);
-  for (const auto& l : g.links())
-    if (l.requests > 0) weight[l.provider.value()][l.consumer.value()] += l.requests;
+  for (std::uint32_t k = 0; k < g.link_count(); ++k) {
+    const auto& l = g.link(sc::link_index{k});
+    const double requests = g.numbers().link(sc::link_index{k}).requests;
+    if (requests > 0) weight[l.provider.value()][l.consumer.value()] += requests;
+  }
   std::vector<std::pair<double, std::vector<std::uint32_t>>> out;
   std::vector<std::uint32_t> path{from};
   std::vector<char> on_path(n, 0);
@@ -133,7 +136,7 @@ double max_demand_scale(const sc::organization& org) {
 // Σ_u (∂θ/∂μ_u)·μ_u over the limiting units: strong duality says it equals θ*.
 double dual_objective(const sc::service_graph& g, const sc::choice_capacity_result& r) {
   double sum = 0;
-  for (const auto& l : r.limiting_units) sum += l.shadow_price * g.unit(l.unit).servers / g.unit(l.unit).service_time;
+  for (const auto& l : r.limiting_units) sum += l.shadow_price * g.numbers().unit(l.unit).servers / g.numbers().unit(l.unit).service_time;
   return sum;
 }
 
@@ -257,7 +260,7 @@ TEST(ChainsTest, AgreeWithBruteForceEnumerationOfSimplePaths) {
     for (std::size_t k : {1u, 3u, 6u}) {
       const auto all = sc::heaviest_chains(g, load, {.k = k});
       for (std::uint32_t u = 0; u < g.unit_count(); ++u) {
-        if (g.unit(sc::unit_index{u}).external) continue;
+        if (g.is_external(sc::unit_index{u})) continue;
         const auto one = sc::heaviest_chains(g, load, sc::unit_index{u}, {.k = k});
         for (std::size_t c = 0; c < g.class_count(); ++c) {
           const auto want = all_simple_paths(g, u, g.customers()[c].value());
@@ -760,8 +763,8 @@ TEST(ChoiceCapacityTest, NetworkOfPureChoicesIsANodeCapacitatedMaxFlow) {
     const auto r = sc::capacity_with_choices(g, sc::compute_load(g));
     std::vector<double> unit_capacity(g.unit_count(), std::numeric_limits<double>::infinity());
     for (std::uint32_t u = 0; u < g.unit_count(); ++u) {
-      const auto& p = g.unit(sc::unit_index{u});
-      if (!p.external && !p.unlimited_servers) unit_capacity[u] = p.servers / p.service_time;
+      const auto& p = g.numbers().unit(sc::unit_index{u});
+      if (!g.is_external(sc::unit_index{u}) && !p.unlimited_servers) unit_capacity[u] = p.servers / p.service_time;
     }
     const std::vector<double> links(g.link_count(), std::numeric_limits<double>::infinity());
     const auto flow = sc::max_flow_min_cut(g, g.index_of("cust"), g.index_of("supply"), links,

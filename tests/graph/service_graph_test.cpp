@@ -79,7 +79,7 @@ TEST(ServiceGraphTest, RejectionsPerAcceptedDelivery) {
   org.add_unit({.id = "c", .external = true, .demand = 1});
   org.add_link({.from = "p", .to = "c", .acceptance = 0.8});
   const auto g = sc::compile(org);
-  EXPECT_TRUE(sc_test::near_rel(g.link(sc::link_index{0}).rejections, 0.25, 1e-15));  // (1 − 0.8) / 0.8
+  EXPECT_TRUE(sc_test::near_rel(g.numbers().link(sc::link_index{0}).rejections, 0.25, 1e-15));  // (1 − 0.8) / 0.8
 }
 
 TEST(ServiceGraphTest, TopologicalOrderOfCondensation) {
@@ -134,7 +134,7 @@ TEST(ServiceGraphTest, LoopGainClosedForms) {
   org.add_link({.from = "a", .to = "c"});
   const auto g = sc::compile(org);
   ASSERT_EQ(g.loops().size(), 1u);
-  EXPECT_TRUE(sc_test::near_rel(g.loops()[0].gain, std::sqrt(0.4), 1e-12));
+  EXPECT_TRUE(sc_test::near_rel(g.numbers().loop_gain(0), std::sqrt(0.4), 1e-12));
 
   // A ring of k units with requests r has R = r·(cyclic permutation): ρ = r. 300 units take
   // the iterative (Collatz–Wielandt) path, 50 the dense eigenvalue path.
@@ -143,7 +143,7 @@ TEST(ServiceGraphTest, LoopGainClosedForms) {
     const auto rg = sc::compile(ring(size, 0.9));
     ASSERT_EQ(rg.loops().size(), 1u);
     EXPECT_EQ(rg.loops()[0].units.size(), static_cast<std::size_t>(size));
-    EXPECT_TRUE(sc_test::near_rel(rg.loops()[0].gain, 0.9, 1e-9));
+    EXPECT_TRUE(sc_test::near_rel(rg.numbers().loop_gain(0), 0.9, 1e-9));
   }
 }
 

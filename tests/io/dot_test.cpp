@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -24,6 +25,18 @@ using ::testing::Not;
 namespace {
 
 namespace fs = std::filesystem;
+
+// The picture of `g` with the analyses its metric shows run first, as the CLI does
+// (to_dot itself only formats).
+std::string draw(const sc::service_graph& g, const sc::dot_options& options = {}) {
+  const sc::load_result load = sc::compute_load(g);
+  const sc::capacity_result capacity = sc::analyze_capacity(g, load);
+  std::optional<sc::open_result> open;
+  if (options.metric == sc::dot_metric::lead_time || (options.metric == sc::dot_metric::cost && options.customer))
+    open = sc::analyze_open(g);
+  return sc::to_dot(g, {.numbers = g.numbers(), .load = load, .capacity = capacity, .open = open ? &*open : nullptr},
+                    options);
+}
 
 // ---- reading the DOT text back, independently of the writer
 
@@ -142,7 +155,7 @@ TEST(DotTest, ExamplesParseWithGraphviz) {
           sc::dot_options{.metric = sc::dot_metric::cost},
           sc::dot_options{.metric = sc::dot_metric::cost, .customer = customer}}) {
       SCOPED_TRACE(std::string(sc::to_string(options.metric)));
-      const std::string text = sc::to_dot(g, options);
+      const std::string text = draw(g, options);
       EXPECT_EQ(text.rfind("digraph ", 0), 0u) << text.substr(0, 80);
       const fs::path svg = temp_path("example.svg");
       EXPECT_EQ(graphviz_exit_status(text, svg), 0) << text;
@@ -156,7 +169,7 @@ TEST(DotTest, ExamplesParseWithGraphviz) {
 // text colour is whichever of black and white contrasts more with the fill.
 TEST(DotTest, UtilizationColoursDarkenWithTheMetric) {
   const auto g = sc::compile(tandem());
-  const auto n = nodes(sc::to_dot(g));
+  const auto n = nodes(draw(g));
   ASSERT_TRUE(n.contains("a") && n.contains("b") && n.contains("c"));
   const double la = luminance(n.at("a").fill), lb = luminance(n.at("b").fill), lc = luminance(n.at("c").fill);
   EXPECT_GT(la, lb) << n.at("a").fill << " vs " << n.at("b").fill;
@@ -177,7 +190,7 @@ TEST(DotTest, UtilizationColoursDarkenWithTheMetric) {
 // Lead time: contributions 0.25, 1 and 4 hours (sojourns s/(1 − ρ), one visit each).
 TEST(DotTest, LeadTimeColoursAndLegendMinMax) {
   const auto g = sc::compile(tandem());
-  const std::string text = sc::to_dot(g, {.metric = sc::dot_metric::lead_time});  // the only customer
+  const std::string text = draw(g, {.metric = sc::dot_metric::lead_time});  // the only customer
   const auto n = nodes(text);
   EXPECT_GT(luminance(n.at("a").fill), luminance(n.at("b").fill));
   EXPECT_GT(luminance(n.at("b").fill), luminance(n.at("c").fill));
@@ -192,7 +205,7 @@ TEST(DotTest, LeadTimeColoursAndLegendMinMax) {
 // Cost per hour 10, 30, 20 (no per-request cost): b is darkest, a lightest.
 TEST(DotTest, CostColoursAndLegendMinMax) {
   const auto g = sc::compile(tandem());
-  const std::string text = sc::to_dot(g, {.metric = sc::dot_metric::cost});
+  const std::string text = draw(g, {.metric = sc::dot_metric::cost});
   const auto n = nodes(text);
   EXPECT_GT(luminance(n.at("a").fill), luminance(n.at("c").fill));
   EXPECT_GT(luminance(n.at("c").fill), luminance(n.at("b").fill));
@@ -214,7 +227,7 @@ TEST(DotTest, CostToServeOfOneCustomer) {
   org.add_link({.from = "back", .to = "walk_in", .requests = 2});
   org.add_link({.from = "desk", .to = "phone"});
   const auto g = sc::compile(org);
-  const std::string text = sc::to_dot(g, {.metric = sc::dot_metric::cost, .customer = "walk_in"});
+  const std::string text = draw(g, {.metric = sc::dot_metric::cost, .customer = "walk_in"});
   const auto n = nodes(text);
   EXPECT_THAT(n.at("desk").attributes, HasSubstr("20 EUR/request (33%)"));
   EXPECT_THAT(n.at("back").attributes, HasSubstr("40 EUR/request (67%)"));
@@ -222,7 +235,7 @@ TEST(DotTest, CostToServeOfOneCustomer) {
   EXPECT_THAT(legend(text), HasSubstr("cost to serve 60 EUR/request"));
   // lead_time is per customer: with two customers one must be named.
   try {
-    (void)sc::to_dot(g, {.metric = sc::dot_metric::lead_time});
+    (void)draw(g, {.metric = sc::dot_metric::lead_time});
     ADD_FAILURE() << "expected an error: two customers and none chosen";
   } catch (const sc::error& e) {
     EXPECT_EQ(e.code(), "servicechain.invalid_argument");
@@ -234,7 +247,7 @@ TEST(DotTest, UnknownOrInternalCustomerIsAnError) {
   const auto g = sc::compile(tandem());
   for (auto metric : {sc::dot_metric::utilization, sc::dot_metric::lead_time, sc::dot_metric::cost}) {
     try {
-      (void)sc::to_dot(g, {.metric = metric, .customer = "nobody"});
+      (void)draw(g, {.metric = metric, .customer = "nobody"});
       ADD_FAILURE() << "expected an error for customer 'nobody'";
     } catch (const sc::error& e) {
       EXPECT_EQ(e.code(), "servicechain.unknown_id");
@@ -243,7 +256,7 @@ TEST(DotTest, UnknownOrInternalCustomerIsAnError) {
     }
   }
   try {
-    (void)sc::to_dot(g, {.metric = sc::dot_metric::lead_time, .customer = "b"});
+    (void)draw(g, {.metric = sc::dot_metric::lead_time, .customer = "b"});
     ADD_FAILURE() << "expected an error for internal unit 'b'";
   } catch (const sc::error& e) {
     EXPECT_EQ(e.code(), "servicechain.invalid_argument");
@@ -260,7 +273,7 @@ TEST(DotTest, EscapesIdsAndNames) {
   org.add_link({.from = "tail\\", .to = "we\"ird\\unit"});
   org.add_link({.from = "we\"ird\\unit", .to = "c\""});
   const auto g = sc::compile(org);
-  const std::string text = sc::to_dot(g);
+  const std::string text = draw(g);
   EXPECT_THAT(text, HasSubstr(R"("we\"ird\\unit" [shape=box)"));
   EXPECT_THAT(text, HasSubstr(R"("tail\\" -> "we\"ird\\unit")"));
   EXPECT_THAT(text, HasSubstr("&lt;b&gt;R&amp;D&lt;/b&gt; &#39;lab&#39;"));
@@ -294,7 +307,7 @@ TEST(DotTest, ReworkAsyncAndMisalignedLinks) {
   org.add_link({.from = "qa", .to = "customer"});
   org.add_link({.from = "archive", .to = "qa", .requests = 0.5, .mode = sc::link_mode::async});
   const auto g = sc::compile(org);
-  const std::string text = sc::to_dot(g);
+  const std::string text = draw(g);
   EXPECT_THAT(text, HasSubstr("\"processing\" -> \"qa\" [label=\"1/hour\\nrework 0.25/hour (accepted 80%)\""));
   std::smatch m;
   ASSERT_TRUE(std::regex_search(text, m, std::regex("\"processing\" -> \"qa\" \\[([^\\n]*)\\];")));
@@ -307,7 +320,7 @@ TEST(DotTest, ReworkAsyncAndMisalignedLinks) {
   EXPECT_THAT(m[1].str(), Not(HasSubstr("style=")));
 
   for (auto metric : {sc::dot_metric::utilization, sc::dot_metric::cost}) {
-    const std::string t = sc::to_dot(g, {.metric = metric});
+    const std::string t = draw(g, {.metric = metric});
     const auto n = nodes(t);
     EXPECT_THAT(n.at("island").attributes, HasSubstr("misaligned"));
     EXPECT_EQ(n.at("island").fill, "#e3e3e3");
@@ -317,7 +330,7 @@ TEST(DotTest, ReworkAsyncAndMisalignedLinks) {
     EXPECT_THAT(legend(t), HasSubstr("async"));
   }
   // The greyed unit is left out of the scale: the cost maximum is archive's 5, not island's 7.
-  EXPECT_THAT(legend(sc::to_dot(g, {.metric = sc::dot_metric::cost})), HasSubstr("max 5 per hour (archive)"));
+  EXPECT_THAT(legend(draw(g, {.metric = sc::dot_metric::cost})), HasSubstr("max 5 per hour (archive)"));
 }
 
 // ρ = 3/h · 0.5 h = 1.5: the picture of utilization still works and marks the unit;
@@ -330,27 +343,27 @@ TEST(DotTest, SaturatedUnitsHaveABoldRedBorder) {
   org.add_link({.from = "calm", .to = "desk"});
   org.add_link({.from = "desk", .to = "walk_in"});
   const auto g = sc::compile(org);
-  const std::string text = sc::to_dot(g);
+  const std::string text = draw(g);
   const auto n = nodes(text);
   EXPECT_THAT(n.at("desk").attributes, HasSubstr("color=\"#c8102e\", penwidth=4"));
   EXPECT_THAT(n.at("desk").attributes, HasSubstr("SATURATED"));
   EXPECT_THAT(n.at("calm").attributes, Not(HasSubstr("#c8102e")));
   EXPECT_THAT(legend(text), HasSubstr("max 1.5 (desk)"));
-  EXPECT_NO_THROW((void)sc::to_dot(g, {.metric = sc::dot_metric::cost}));
-  EXPECT_THROW((void)sc::to_dot(g, {.metric = sc::dot_metric::lead_time}), sc::unstable_error);
+  EXPECT_NO_THROW((void)draw(g, {.metric = sc::dot_metric::cost}));
+  EXPECT_THROW((void)draw(g, {.metric = sc::dot_metric::lead_time}), sc::unstable_error);
 }
 
 TEST(DotTest, HighlightedUnitsHaveAThickBlueBorderAndALegendEntry) {
   const auto g = sc::compile(tandem());
   const std::string text =
-      sc::to_dot(g, {.highlight_units = {g.index_of("b")}, .highlight_label = "gatekeepers of 'customer'"});
+      draw(g, {.highlight_units = {g.index_of("b")}, .highlight_label = "gatekeepers of 'customer'"});
   const auto n = nodes(text);
   EXPECT_THAT(n.at("b").attributes, HasSubstr("color=\"#1f5fbf\", penwidth=5"));
   EXPECT_THAT(n.at("a").attributes, Not(HasSubstr("#1f5fbf")));
   EXPECT_THAT(legend(text), HasSubstr("thick blue border: gatekeepers of &#39;customer&#39;"));
-  EXPECT_THAT(legend(sc::to_dot(g)), Not(HasSubstr("blue")));
+  EXPECT_THAT(legend(draw(g)), Not(HasSubstr("blue")));
   try {
-    (void)sc::to_dot(g, {.highlight_units = {sc::unit_index{99}}});
+    (void)draw(g, {.highlight_units = {sc::unit_index{99}}});
     ADD_FAILURE() << "expected an error for unit index 99";
   } catch (const sc::error& e) {
     EXPECT_EQ(e.code(), "servicechain.invalid_argument");
@@ -364,7 +377,7 @@ TEST(DotTest, LegendNameNeverCollidesWithAUnit) {
   org.add_unit({.id = "legend", .service_time = 0.1});
   org.add_unit({.id = "c", .external = true, .demand = 1});
   org.add_link({.from = "legend", .to = "c"});
-  const auto n = nodes(sc::to_dot(sc::compile(org)));
+  const auto n = nodes(draw(sc::compile(org)));
   EXPECT_THAT(n.at("legend").attributes, HasSubstr("shape=box"));
   EXPECT_TRUE(n.contains("legend_1"));
 }
@@ -372,7 +385,7 @@ TEST(DotTest, LegendNameNeverCollidesWithAUnit) {
 TEST(DotTest, RenderSvgWritesAFile) {
   ASSERT_TRUE(dot_installed()) << "Graphviz 'dot' is not on PATH; scripts/install-deps.sh installs graphviz";
   const fs::path svg = temp_path("render.svg");
-  sc::render_svg(sc::to_dot(sc::compile(tandem())), svg);
+  sc::render_svg(draw(sc::compile(tandem())), svg);
   const std::string out = read_file(svg);
   fs::remove(svg);
   EXPECT_THAT(out, HasSubstr("<svg"));

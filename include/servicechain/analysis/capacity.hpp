@@ -58,17 +58,25 @@ struct capacity_result {
   [[nodiscard]] const unit_capacity& unit(std::string_view id) const { return units[directory->at(id).value()]; }
 };
 
-/// @brief Capacity of every unit and customer from the loads of `load`.
+/// @brief Capacity of every unit and customer from the loads of `load` (computed from `numbers`).
 ///
 /// Never throws for saturation: saturated units are listed in the result.
+[[nodiscard]] capacity_result analyze_capacity(const service_graph& g, const model_numbers& numbers,
+                                               const load_result& load);
+
+/// @brief Every unit with utilization ρ = Σ λ_l s_l / servers ≥ 1 at the loads of `load`,
+/// most utilized first; empty when all are stable.
+[[nodiscard]] std::vector<saturated_unit> saturated_units(const service_graph& g, const model_numbers& numbers,
+                                                          const load_result& load);
+
+/// @brief Convenience: `analyze_capacity(g, g.numbers(), load)`.
 [[nodiscard]] capacity_result analyze_capacity(const service_graph& g, const load_result& load);
 
-/// @brief Every unit with utilization ρ = λ·s / servers ≥ 1 at the loads `load`
-/// (services per time unit, by unit index), most utilized first; empty when all are stable.
-[[nodiscard]] std::vector<saturated_unit> saturated_units(const service_graph& g, std::span<const double> load);
-
-/// @brief Convenience: `analyze_capacity(g, compute_load(g))`.
+/// @brief Convenience: `analyze_capacity(g, g.numbers(), compute_load(g))`.
 /// @throws servicechain::solver_error if a loop's system cannot be solved.
 [[nodiscard]] capacity_result analyze_capacity(const service_graph& g);
+
+/// @brief True for an internal unit with finitely many servers: one that can saturate.
+[[nodiscard]] bool capacity_limited(const service_graph& g, const model_numbers& numbers, unit_index u) noexcept;
 
 }  // namespace servicechain

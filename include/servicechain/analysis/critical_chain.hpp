@@ -40,6 +40,12 @@ struct critical_chain {
 /// continuation towards the customer chosen at each unit; exact when every unit has one
 /// consumer (a tree), a lower bound on the heaviest chain through the unit (so an upper
 /// bound on its slack) otherwise. Cost O(links · customers).
+/// @throws servicechain::error (`servicechain.not_converged`) if the fixed point in a loop
+///         does not converge (a safeguard; the iteration contracts geometrically).
+[[nodiscard]] std::vector<critical_chain> critical_chains(const service_graph& g, const model_numbers& numbers,
+                                                          const open_result& open);
+
+/// @brief `critical_chains(g, g.numbers(), open)`.
 [[nodiscard]] std::vector<critical_chain> critical_chains(const service_graph& g, const open_result& open);
 
 }  // namespace servicechain

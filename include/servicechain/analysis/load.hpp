@@ -1,9 +1,11 @@
 #pragma once
 /// @file
-/// @brief Items and loads per class (DESIGN §Semantics, "Items" and "Load").
+/// @brief The flows stage: items and loads per class, per unit and per link
+/// (docs/semantics.md, "Items" and "Load").
 
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "servicechain/analysis/propagation.hpp"
@@ -11,11 +13,17 @@
 
 namespace servicechain {
 
-/// @brief Items, visit ratios and loads of every unit for every class.
+/// @brief Items, visit ratios and loads of every unit and link for every class.
 ///
 /// Class `c` is the external customer `g.customers()[c]`. Closed classes have no demand:
 /// their visit ratios and per-request loads are here, their loads (which depend on a
 /// throughput only a closed analysis knows) are zero.
+///
+/// Every service a unit performs belongs to one of its outgoing links (the consumer it is
+/// for): first passes and redos to that link, re-checks of the unit's rejected inputs to
+/// its outgoing links in proportion to the items each needs. So link `i → j` carries
+/// `r_ij y_j (1 + R_i + e_ij)` services per time unit at `i`, with `R_i = Σ_k r_ki e_ki`
+/// the re-checks per fresh item of `i`; summed over `i`'s links this is `λ_i`.
 struct load_result {
   std::shared_ptr<const unit_directory> directory;
   /// `v_ic = y_ic / d_c`: fresh items unit i delivers per request of class c (1 at the customer).
@@ -31,19 +39,58 @@ struct load_result {
   std::vector<double> link_flow;
   /// Per link: redone deliveries per time unit, `r_ij · e_ij · y_j`.
   std::vector<double> link_rework_flow;
+  /// Per link: services per time unit the provider performs for it, `r_ij y_j (1 + R_i + e_ij)`.
+  std::vector<double> link_load;
+  /// Per link: services at the provider per fresh item of the consumer, `r_ij (1 + R_i + e_ij)`.
+  std::vector<double> link_services_per_item;
+  /// Per link: its consumer (for the per-class accessors).
+  std::vector<std::uint32_t> link_consumer;
+  /// Per unit: Σ_l λ_l s_l, the mean number of busy servers (erlangs); `λ_i s_i` when no
+  /// link of the unit has a service time of its own.
+  std::vector<double> total_work;
+  /// Per unit and class: busy-server time per request (time units), `Σ_l services_lc s_l`;
+  /// empty when no link has a service time of its own (then `load_per_request · s_i`).
+  unit_matrix work_per_request;
 
   /// @brief `y_ic`, fresh items per time unit unit `u` delivers for class `c`.
   [[nodiscard]] double items(unit_index u, std::size_t c) const { return visits(u.value(), c) * demand[c]; }
+  /// @brief `y_ic` by ids: fresh items per time unit of unit `unit_id` for customer `customer_id`.
+  /// @throws servicechain::error (`servicechain.unknown_id`) for an unknown unit or customer.
+  [[nodiscard]] double items(std::string_view unit_id, std::string_view customer_id) const {
+    return items(directory->at(unit_id), directory->class_at(customer_id));
+  }
+  /// @brief `v_ic` by ids: fresh items of unit `unit_id` per request of customer `customer_id`.
+  /// @throws servicechain::error (`servicechain.unknown_id`) for an unknown unit or customer.
+  [[nodiscard]] double visit_ratio(std::string_view unit_id, std::string_view customer_id) const {
+    return visits(directory->at(unit_id).value(), static_cast<Eigen::Index>(directory->class_at(customer_id)));
+  }
   /// @brief `λ_ic`, services per time unit unit `u` performs for class `c`.
   [[nodiscard]] double load(unit_index u, std::size_t c) const { return load_per_request(u.value(), c) * demand[c]; }
+  /// @brief `λ_ic` by ids, services per time unit.
+  /// @throws servicechain::error (`servicechain.unknown_id`) for an unknown unit or customer.
+  [[nodiscard]] double load(std::string_view unit_id, std::string_view customer_id) const {
+    return load(directory->at(unit_id), directory->class_at(customer_id));
+  }
+  /// @brief `λ_i` by id, services per time unit.
+  /// @throws servicechain::error (`servicechain.unknown_id`) for an unknown unit.
+  [[nodiscard]] double load(std::string_view unit_id) const { return total_load[directory->at(unit_id).value()]; }
+  /// @brief Services per time unit the provider of link `l` performs for it for class `c`.
+  [[nodiscard]] double link_load_of(link_index l, std::size_t c) const {
+    return link_services_per_item[l.value()] * items(unit_index{link_consumer[l.value()]}, c);
+  }
 };
 
-/// @brief Items and loads per class, exactly (DESIGN §Semantics).
+/// @brief The flows stage: items and loads per class, per unit and per link, exactly.
 ///
 /// Solves `(I − R) v_c = e_c` for every class with one `propagate()` call, then adds
 /// the rework services: `ℓ_i = v_i (1 + Σ_k r_ki e_ki) + Σ_j r_ij e_ij v_j`.
 /// Cost O(links · classes) plus the loop solves.
+/// @param g the compiled structure.
+/// @param numbers its numbers (demands in requests per time unit).
 /// @throws servicechain::solver_error if a loop's system cannot be solved.
+[[nodiscard]] load_result compute_load(const service_graph& g, const model_numbers& numbers);
+
+/// @brief `compute_load(g, g.numbers())`.
 [[nodiscard]] load_result compute_load(const service_graph& g);
 
 }  // namespace servicechain

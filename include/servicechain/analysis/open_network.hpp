@@ -8,17 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "servicechain/analysis/chain.hpp"
 #include "servicechain/analysis/load.hpp"
+#include "servicechain/analysis/stations.hpp"
 #include "servicechain/analysis/propagation.hpp"
 #include "servicechain/graph/service_graph.hpp"
 
 namespace servicechain {
-
-/// @brief How variable the arrival stream at each unit is taken to be.
-enum class arrival_variability {
-  poisson,    ///< ca² = 1 at every unit (exact for Jackson networks of M/M/c units)
-  propagate,  ///< Whitt's QNA: departures, splits and superpositions carry the SCVs (docs/metrics.md)
-};
 
 /// @brief Options of `analyze_open`.
 struct open_options {
@@ -50,14 +46,6 @@ struct unit_performance {
   bool aligned = true;
 };
 
-/// @brief What one external customer (class) receives.
-struct customer_performance {
-  unit_index customer;
-  double lead_time = 0;      ///< L_c, time from request to delivery
-  double cost_to_serve = 0;  ///< K_c, currency per request (reciprocal allocation)
-  double defect_free = 1;    ///< Q_c, probability a delivery has no escaped defect
-};
-
 /// @brief The cost of poor internal service of one link with `acceptance < 1`:
 /// what its rejections cost compared with acceptance = 1, everything else unchanged.
 struct rework_cost {
@@ -69,16 +57,19 @@ struct rework_cost {
   std::vector<double> extra_lead_time;
 };
 
-/// @brief Result of `analyze_open`.
+/// @brief Result of `analyze_open`: the three stages' results and a per-unit summary.
 ///
-/// The decompositions are exact and computed on demand in O(1) from the stored per-class
+/// The decompositions are exact and computed on demand from the stored per-class
 /// factors, so that a model with a million units and ten classes does not materialize a
-/// dozen unit-by-class tables. Units, links and classes are indices (`g.customers()` order).
+/// dozen unit-by-class tables. Units, links and classes are indices (`g.customers()`
+/// order); every figure can also be read by id.
 struct open_result {
   std::shared_ptr<const unit_directory> directory;
-  load_result load;                               ///< items, visits and loads used
-  std::vector<unit_performance> units;            ///< by unit index
-  std::vector<customer_performance> customers;    ///< by class
+  load_result load;          ///< the flows stage: items, visits and loads per unit and link
+  station_result stations;   ///< the stations stage: per-unit and per-link waits and sojourns
+  chain_result chain;        ///< the chain stage's decomposition factors (its figures are below)
+  std::vector<unit_performance> units;          ///< by unit index: stations and chain figures together
+  std::vector<customer_performance> customers;  ///< by class
   /// One entry per link with acceptance < 1, in link order.
   std::vector<rework_cost> rework;
   double total_cost = 0;        ///< Σ (cost_per_time + cost_per_request·λ), currency per time unit
@@ -90,29 +81,45 @@ struct open_result {
   /// @brief Figures of the unit with this id.
   /// @throws servicechain::error (`servicechain.unknown_id`) if there is none.
   [[nodiscard]] const unit_performance& unit(std::string_view id) const { return units[directory->at(id).value()]; }
-  /// @brief Lead-time contribution κ_ic·Wq_i of unit i's waiting to customer c (time units).
+  /// @brief Figures of the customer with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] const customer_performance& customer(std::string_view id) const {
+    return customers[directory->class_at(id)];
+  }
+  /// @brief Lead-time contribution of unit i's waiting to customer c (time units).
   [[nodiscard]] double lead_time_wait(unit_index u, std::size_t c) const {
-    return lead_time_weight(u, c) * units[u.value()].wait;
+    return over_links(u, c, [](const link_station& l) { return l.wait; });
   }
-  /// @brief Lead-time contribution κ_ic·s_i of unit i's service to customer c (time units).
+  /// @brief Lead-time contribution of unit i's service to customer c (time units).
   [[nodiscard]] double lead_time_service(unit_index u, std::size_t c) const {
-    return lead_time_weight(u, c) * (units[u.value()].sojourn - units[u.value()].wait);
+    return over_links(u, c, [](const link_station& l) { return l.sojourn - l.wait; });
   }
-  /// @brief Lead-time contribution κ_ic·W_i of unit i to customer c; sums over units to the lead time.
+  /// @brief Lead-time contribution Σ_l κ_lc W_l of unit i to customer c (time units); sums
+  /// over units to the lead time.
   [[nodiscard]] double lead_time_contribution(unit_index u, std::size_t c) const {
-    return lead_time_weight(u, c) * units[u.value()].sojourn;
+    return over_links(u, c, [](const link_station& l) { return l.sojourn; });
+  }
+  /// @brief Lead-time contribution of the unit `unit_id` to the customer `customer_id`, by ids.
+  /// @throws servicechain::error (`servicechain.unknown_id`) for an unknown unit or customer.
+  [[nodiscard]] double lead_time_contribution(std::string_view unit_id, std::string_view customer_id) const {
+    return lead_time_contribution(directory->at(unit_id), directory->class_at(customer_id));
   }
   /// @brief κ_ic: services of unit i that customer c waits for per request (sync links only).
   [[nodiscard]] double lead_time_weight(unit_index u, std::size_t c) const {
-    return (sync_services_.size() ? sync_services_ : load.load_per_request)(u.value(), static_cast<Eigen::Index>(c));
+    return (chain.sync_services.size() ? chain.sync_services : load.load_per_request)(u.value(),
+                                                                                       static_cast<Eigen::Index>(c));
+  }
+  /// @brief κ_lc W_l: lead time of customer c spent in services of link l at its provider
+  /// (time units); sums over links to the lead time.
+  [[nodiscard]] double link_lead_time(link_index l, std::size_t c) const {
+    return chain.link_sync_services_per_item[l.value()] * sync_visit(chain.link_consumer[l.value()], c) *
+           stations.links[l.value()].sojourn;
   }
   /// @brief Lead time that reaches customer c through link l (time units): the provider's
   /// sojourns carried over the link and the consumer's re-checks of its rejected
-  /// deliveries, `r_ij z_jc (W_i (1 + e_ij) + e_ij W_j)`. Sums over links to the lead time.
-  [[nodiscard]] double lead_time_through(link_index l, std::size_t c) const {
-    const auto& z = sync_visits_.size() ? sync_visits_ : load.visits;
-    return link_carried_[l.value()] * z(link_consumer_[l.value()], static_cast<Eigen::Index>(c));
-  }
+  /// deliveries, `r_ij (z_jc W_{i→j} (1 + e_ij) + e_ij Σ_m r_jm z_mc W_{j→m})`. Sums over links
+  /// to the lead time.
+  [[nodiscard]] double lead_time_through(link_index l, std::size_t c) const;
   /// @brief Cost to serve one request of c spent at unit i (currency); sums to `cost_to_serve`.
   [[nodiscard]] double cost_by_unit(unit_index u, std::size_t c) const {
     return load.load_per_request(u.value(), static_cast<Eigen::Index>(c)) * units[u.value()].cost_per_service;
@@ -120,27 +127,50 @@ struct open_result {
   /// @brief Share of customer c's defect risk (−log Q_c) due to unit i; sums to 1 (all 0 if Q_c = 1).
   [[nodiscard]] double defect_share(unit_index u, std::size_t c) const {
     const double total = -std::log(customers[c].defect_free);
-    return total > 0 ? load.visits(u.value(), static_cast<Eigen::Index>(c)) * defect_risk_[u.value()] / total : 0.0;
+    return total > 0 ? load.visits(u.value(), static_cast<Eigen::Index>(c)) * chain.defect_risk[u.value()] / total
+                     : 0.0;
   }
 
  private:
-  friend open_result analyze_open(const service_graph& g, const open_options& options);
-  unit_matrix sync_visits_;     ///< z; empty when every link is sync (then `load.visits`)
-  unit_matrix sync_services_;   ///< κ; empty when every link is sync (then `load.load_per_request`)
-  std::vector<double> link_carried_;           ///< r (W_i (1 + e) + e W_j) per sync link, 0 for async
-  std::vector<std::uint32_t> link_consumer_;   ///< consumer of each link
-  std::vector<double> defect_risk_;            ///< −log yield per unit
+  [[nodiscard]] double sync_visit(std::uint32_t unit, std::size_t c) const {
+    return (chain.sync_visits.size() ? chain.sync_visits : load.visits)(unit, static_cast<Eigen::Index>(c));
+  }
+  /// Σ over the unit's links of κ_lc · figure(link); κ_ic · figure when its links share one.
+  template <typename Figure>
+  [[nodiscard]] double over_links(unit_index u, std::size_t c, Figure figure) const;
 };
 
-/// @brief Open-network analysis of every unit and customer (closed classes: visits only).
+/// @brief Open-network analysis of every unit and customer (closed classes: visits only):
+/// the flows, stations and chain stages in turn (`compute_load`, `analyze_stations`,
+/// `compute_chain`), then the cost of poor internal service and alignment.
 ///
-/// Each unit is a multi-server queue fed by its total load (decomposition, DESIGN §1):
-/// M/M/c when both SCVs are 1, a two-moment G/G/c approximation otherwise (see
-/// `analyze_station`). Lead time, cost and quality follow DESIGN §Semantics exactly and
-/// are decomposed by unit and link with the same propagation kernel. Cost O((links +
-/// units) · classes) plus the loop solves.
+/// Each unit is a multi-server queue fed by its total load (decomposition): M/M/c when
+/// both SCVs are 1, a two-moment G/G/c approximation otherwise (see `analyze_station`).
+/// Lead time, cost and quality are decomposed exactly by unit and link. Cost
+/// O((links + units) · classes) plus the loop solves.
+/// @param g the compiled structure; @param numbers its numbers.
 /// @throws servicechain::unstable_error listing every unit with ρ ≥ 1 (its ρ, load and capacity).
 /// @throws servicechain::solver_error if a loop's system cannot be solved.
+[[nodiscard]] open_result analyze_open(const service_graph& g, const model_numbers& numbers,
+                                       const open_options& options = {});
+
+/// @brief `analyze_open(g, g.numbers(), options)`.
 [[nodiscard]] open_result analyze_open(const service_graph& g, const open_options& options = {});
+
+template <typename Figure>
+double open_result::over_links(unit_index u, std::size_t c, Figure figure) const {
+  // A unit's links are the out-links; their consumers and the per-link weights are in `chain`.
+  const auto& unit_stations = stations.units[u.value()];
+  if (unit_stations.uniform) {
+    const link_station summary{.wait = unit_stations.wait, .sojourn = unit_stations.sojourn};
+    return lead_time_weight(u, c) * figure(summary);
+  }
+  double sum = 0;
+  for (std::uint32_t k = chain.out_offset[u.value()]; k < chain.out_offset[u.value() + 1]; ++k) {
+    const std::uint32_t l = chain.out_links[k];
+    sum += chain.link_sync_services_per_item[l] * sync_visit(chain.link_consumer[l], c) * figure(stations.links[l]);
+  }
+  return sum;
+}
 
 }  // namespace servicechain

@@ -36,6 +36,7 @@ enum class direction {
 /// outside the loop already known. Cost: O(links · columns) plus the loop solves.
 ///
 /// @param g the compiled graph.
+/// @param numbers the model's numbers (their `requests` are the default weights).
 /// @param dir which way values travel.
 /// @param rhs `b`, one row per unit (`g.unit_count()` rows), any number of columns; it is
 ///        consumed and returned as the solution `x`.
@@ -46,6 +47,10 @@ enum class direction {
 /// @throws servicechain::error (`servicechain.invalid_argument`) on a shape mismatch or a
 ///         negative or non-finite weight.
 /// @throws servicechain::solver_error if a loop's system is singular (a weight loop of gain ≥ 1).
+[[nodiscard]] unit_matrix propagate(const service_graph& g, const model_numbers& numbers, direction dir,
+                                    unit_matrix rhs, std::span<const double> link_weights = {});
+
+/// @brief `propagate(g, g.numbers(), dir, rhs, link_weights)`.
 [[nodiscard]] unit_matrix propagate(const service_graph& g, direction dir, unit_matrix rhs,
                                     std::span<const double> link_weights = {});
 

@@ -98,8 +98,13 @@ struct chain_options {
 /// @param u the unit; @param options `k`.
 /// @throws servicechain::error (`servicechain.invalid_argument`) if `k == 0` or `u` is
 ///         not a unit of `g`.
+[[nodiscard]] std::vector<std::vector<service_chain>> heaviest_chains(const service_graph& g, const model_numbers& numbers,
+                                                                     const load_result& load, unit_index u,
+                                                                     const chain_options& options = {});
+
+/// @brief `heaviest_chains(g, g.numbers(), load, u, options)`.
 [[nodiscard]] std::vector<std::vector<service_chain>> heaviest_chains(const service_graph& g, const load_result& load,
-                                                                      unit_index u, const chain_options& options = {});
+                                                                     unit_index u, const chain_options& options = {});
 
 /// @brief The heaviest chains of every unit to every customer.
 struct chains_result {
@@ -124,6 +129,10 @@ struct chains_result {
 /// chains returned (their total length can reach units² · k — call it for models of a
 /// few thousand units, or ask per unit).
 /// @throws servicechain::error (`servicechain.invalid_argument`) if `k == 0`.
+[[nodiscard]] chains_result heaviest_chains(const service_graph& g, const model_numbers& numbers, const load_result& load,
+                                            const chain_options& options = {});
+
+/// @brief `heaviest_chains(g, g.numbers(), load, options)`.
 [[nodiscard]] chains_result heaviest_chains(const service_graph& g, const load_result& load,
                                             const chain_options& options = {});
 
@@ -151,8 +160,11 @@ struct loops_options {
 /// fragile when the gain is close to 1. In `g.loops()` order.
 /// @throws servicechain::error (`servicechain.invalid_argument`) if `fragile_gain` is
 ///         not in (0, 1].
-[[nodiscard]] std::vector<loop_report> loops_of_mutual_service(const service_graph& g,
+[[nodiscard]] std::vector<loop_report> loops_of_mutual_service(const service_graph& g, const model_numbers& numbers,
                                                                const loops_options& options = {});
+
+/// @brief `loops_of_mutual_service(g, g.numbers(), options)`.
+[[nodiscard]] std::vector<loop_report> loops_of_mutual_service(const service_graph& g, const loops_options& options = {});
 
 // =============================================================== dominators and gatekeepers
 
@@ -316,6 +328,10 @@ struct choice_capacity_result {
 /// (Bland's rule) over the groups and the units they affect; cost O(E · (groups'
 /// links + 1)) for the coefficients plus the simplex on a small tableau.
 /// @throws servicechain::solver_error if the simplex fails to converge (numerically).
+[[nodiscard]] choice_capacity_result capacity_with_choices(const service_graph& g, const model_numbers& numbers,
+                                                           const load_result& load);
+
+/// @brief `capacity_with_choices(g, g.numbers(), load)`.
 [[nodiscard]] choice_capacity_result capacity_with_choices(const service_graph& g, const load_result& load);
 
 // =============================================================== misalignment
@@ -343,8 +359,13 @@ struct misalignment_options {
 /// @brief Units that work for no external customer, and units whose load is mostly
 /// rework, with their cost per time unit. By index.
 /// @throws servicechain::error (`servicechain.invalid_argument`) if the threshold is not in [0, 1).
+[[nodiscard]] std::vector<misaligned_unit> misaligned_units(const service_graph& g, const model_numbers& numbers,
+                                                           const load_result& load,
+                                                           const misalignment_options& options = {});
+
+/// @brief `misaligned_units(g, g.numbers(), load, options)`.
 [[nodiscard]] std::vector<misaligned_unit> misaligned_units(const service_graph& g, const load_result& load,
-                                                            const misalignment_options& options = {});
+                                                           const misalignment_options& options = {});
 
 // =============================================================== everything at once
 
@@ -377,6 +398,10 @@ struct structure_result {
 /// @brief Runs every structural analysis with `load = compute_load(g)`.
 /// @throws servicechain::error (`servicechain.invalid_argument`) on an invalid option.
 /// @throws servicechain::solver_error if a loop's system or the simplex fails.
+[[nodiscard]] structure_result analyze_structure(const service_graph& g, const model_numbers& numbers,
+                                                 const structure_options& options = {});
+
+/// @brief `analyze_structure(g, g.numbers(), options)`.
 [[nodiscard]] structure_result analyze_structure(const service_graph& g, const structure_options& options = {});
 
 }  // namespace servicechain

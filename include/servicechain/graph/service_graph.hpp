@@ -37,11 +37,11 @@ using unit_index = strong_index<struct unit_index_tag>;
 /// @brief Index of a link: its position in `organization::links`.
 using link_index = strong_index<struct link_index_tag>;
 
-/// @brief The numeric parameters of a unit, as compiled (ids and names are kept apart).
+/// @brief The numbers of a unit, as compiled (ids, names and whether it is external
+/// belong to the structure, `service_graph`).
 ///
 /// Times are in the model's time unit, rates per time unit, money in its currency.
 struct unit_parameters {
-  bool external = false;
   bool unlimited_servers = false;
   bool preemptive = false;
   discipline queue_discipline = discipline::fifo;
@@ -54,34 +54,44 @@ struct unit_parameters {
   bool open_class = false;       ///< external with `demand`
   double demand = 0;             ///< requests per time unit (open classes), else 0
   std::int64_t population = 0;   ///< closed classes, else 0
-  double think_time = 0;         ///< closed classes
+  double think_time = 0;         ///< closed classes, time units
   double value_per_request = 0;  ///< currency per request
 };
 
-/// @brief The parameters of a link, as compiled.
+/// @brief The numbers of a link, as compiled.
 struct link_parameters {
+  double requests = 1;    ///< mean requests to the provider per item the consumer delivers
+  double acceptance = 1;  ///< probability a delivery is accepted first time
+  double rejections = 0;  ///< e = (1 − a) / a, expected rejections per accepted delivery
+  std::int64_t priority = 0;
+  std::optional<double> service_time{};  ///< the provider's mean time for this consumer; empty = the provider's
+  std::optional<double> service_scv{};   ///< its SCV; empty = the provider's
+};
+
+/// @brief Where a link runs and how: the part of a link that belongs to the structure.
+struct link_topology {
   unit_index provider{};
   unit_index consumer{};
-  double requests = 1;
-  double acceptance = 1;
-  double rejections = 0;  ///< e = (1 − a) / a, expected rejections per accepted delivery
   link_mode mode = link_mode::sync;
-  std::int64_t priority = 0;
   std::int32_t group = -1;  ///< index into `service_graph::group_names()`, −1 for none
 };
 
 /// @brief A strongly connected component with more than one unit: a loop of mutual service.
+/// Its gain depends on the numbers: `model_numbers::loop_gain`.
 struct service_loop {
   std::vector<unit_index> units{};
-  double gain = 0;  ///< spectral radius of the `requests` matrix restricted to the loop, < 1
+  std::uint32_t component = 0;  ///< its component in `service_graph`
 };
 
 /// @brief Id → index lookup shared by a graph and the results computed from it.
 ///
-/// Results keep a `shared_ptr` to it so they stay valid after the graph is gone.
+/// Results keep a `shared_ptr` to it so they stay valid after the graph is gone. It also
+/// knows the customers: class `c` is the `c`-th external unit in model order.
 class unit_directory {
  public:
-  explicit unit_directory(std::vector<std::string> ids);
+  /// @param ids unit ids in index order.
+  /// @param external per unit, whether it is an external customer (empty: none is).
+  explicit unit_directory(std::vector<std::string> ids, const std::vector<bool>& external = {});
   [[nodiscard]] std::size_t size() const noexcept { return ids_.size(); }
   [[nodiscard]] const std::string& id(unit_index u) const noexcept { return ids_[u.value()]; }
   [[nodiscard]] const std::vector<std::string>& ids() const noexcept { return ids_; }
@@ -95,8 +105,21 @@ class unit_directory {
   /// `ids[k]`, or `std::nullopt`. `found` must have `ids.size()` elements.
   void find_many(std::span<const std::string_view> ids, std::span<std::optional<unit_index>> found) const;
 
+  /// @brief The external units in model order; class `c` is `customers()[c]`.
+  [[nodiscard]] std::span<const unit_index> customers() const noexcept { return customers_; }
+  /// @brief The class of an external unit, or `std::nullopt` for an internal one.
+  [[nodiscard]] std::optional<std::size_t> class_of(unit_index u) const noexcept {
+    const std::int32_t c = class_of_[u.value()];
+    return c < 0 ? std::nullopt : std::optional<std::size_t>(static_cast<std::size_t>(c));
+  }
+  /// @brief The class of the customer with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no external unit has this id.
+  [[nodiscard]] std::size_t class_at(std::string_view id) const;
+
  private:
   std::vector<std::string> ids_{};
+  std::vector<unit_index> customers_{};
+  std::vector<std::int32_t> class_of_{};
   std::vector<std::uint32_t> table_{};  // open addressing: slot -> index + 1, 0 = empty
 };
 
@@ -104,11 +127,21 @@ namespace detail {
 struct bgl_storage;
 }
 
-/// @brief The immutable compiled form of an `organization`.
+class model_numbers;
+
+/// @brief The immutable compiled structure of an `organization`.
 ///
-/// Built once by `compile()`, then shared by every analysis. Units keep the indices of
-/// `organization::units` and links those of `organization::links`. Adjacency is stored
-/// as CSR in both directions: `out_links(u)` are the links where `u` is the provider
+/// Built once by `compile()`, then shared by every analysis. It holds what does not
+/// change when a number is edited: ids, which units are customers, the links' ends,
+/// modes and groups, CSR adjacency in both directions, the strongly connected components
+/// and a topological order of their condensation. The numbers (service times, servers,
+/// requests, demands, …) are a separate, editable value, `model_numbers`; the graph keeps
+/// the numbers it was compiled with as `numbers()`, and every analysis takes a graph and
+/// a set of numbers (what-if: copy `numbers()`, edit the copy, analyse again — no
+/// recompilation).
+///
+/// Units keep the indices of `organization::units` and links those of
+/// `organization::links`. `out_links(u)` are the links where `u` is the provider
 /// (towards its consumers), `in_links(u)` those where `u` is the consumer (from its
 /// providers). Components are numbered in topological order of the condensation:
 /// every link goes from a component to itself or to a later one.
@@ -124,11 +157,13 @@ class service_graph {
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] const std::string& time_unit() const noexcept { return time_unit_; }
   [[nodiscard]] const std::string& currency() const noexcept { return currency_; }
+  /// @brief The numbers the graph was compiled with; copy them to edit a scenario.
+  [[nodiscard]] const model_numbers& numbers() const noexcept { return *numbers_; }
 
   // ---- units
-  [[nodiscard]] std::size_t unit_count() const noexcept { return units_.size(); }
-  [[nodiscard]] const unit_parameters& unit(unit_index u) const noexcept { return units_[u.value()]; }
-  [[nodiscard]] std::span<const unit_parameters> units() const noexcept { return units_; }
+  [[nodiscard]] std::size_t unit_count() const noexcept { return external_.size(); }
+  /// @brief True for an external customer.
+  [[nodiscard]] bool is_external(unit_index u) const noexcept { return external_[u.value()] != 0; }
   [[nodiscard]] const std::string& id(unit_index u) const noexcept { return directory_->id(u); }
   [[nodiscard]] const std::string& display_name(unit_index u) const noexcept { return names_[u.value()]; }
   /// @brief Id lookup, shared with results.
@@ -139,10 +174,14 @@ class service_graph {
 
   // ---- links
   [[nodiscard]] std::size_t link_count() const noexcept { return links_.size(); }
-  [[nodiscard]] const link_parameters& link(link_index l) const noexcept { return links_[l.value()]; }
-  [[nodiscard]] std::span<const link_parameters> links() const noexcept { return links_; }
-  /// @brief Group labels; `link_parameters::group` indexes this.
+  /// @brief Ends, mode and group of a link.
+  [[nodiscard]] const link_topology& link(link_index l) const noexcept { return links_[l.value()]; }
+  [[nodiscard]] std::span<const link_topology> links() const noexcept { return links_; }
+  /// @brief Group labels; `link_topology::group` indexes this.
   [[nodiscard]] const std::vector<std::string>& group_names() const noexcept { return group_names_; }
+  /// @brief The link `from -> to` (the first one, if there are several).
+  /// @throws servicechain::error (`servicechain.unknown_id`) if a unit or the link does not exist.
+  [[nodiscard]] link_index link_between(std::string_view from, std::string_view to) const;
 
   /// @brief Links where `u` is the provider, i.e. towards its consumers.
   [[nodiscard]] std::span<const link_index> out_links(unit_index u) const noexcept {
@@ -155,10 +194,10 @@ class service_graph {
 
   // ---- customers (classes)
   /// @brief The external units in model order; class `c` is `customers()[c]`.
-  [[nodiscard]] std::span<const unit_index> customers() const noexcept { return customers_; }
-  [[nodiscard]] std::size_t class_count() const noexcept { return customers_.size(); }
+  [[nodiscard]] std::span<const unit_index> customers() const noexcept { return directory_->customers(); }
+  [[nodiscard]] std::size_t class_count() const noexcept { return directory_->customers().size(); }
   /// @brief The class of an external unit, or `std::nullopt` for an internal one.
-  [[nodiscard]] std::optional<std::size_t> class_of(unit_index u) const noexcept;
+  [[nodiscard]] std::optional<std::size_t> class_of(unit_index u) const noexcept { return directory_->class_of(u); }
 
   // ---- structure
   [[nodiscard]] std::size_t component_count() const noexcept { return component_start_.size() - 1; }
@@ -172,15 +211,15 @@ class service_graph {
   }
   /// @brief Position of a unit in `topological_order()`.
   [[nodiscard]] std::uint32_t order_position(unit_index u) const noexcept { return position_[u.value()]; }
-  /// @brief Every loop of mutual service (component with more than one unit) with its gain.
+  /// @brief Every loop of mutual service (component with more than one unit), by component.
   [[nodiscard]] const std::vector<service_loop>& loops() const noexcept { return loops_; }
 
   /// @brief Raw CSR arrays for kernels: row `u` holds entries `[offset[u], offset[u+1])`.
+  /// The link weights of a row (e.g. `requests`) are kept in the same order by `model_numbers`.
   struct csr {
     std::vector<std::uint32_t> offset{};    ///< size n + 1, indexed by unit index
     std::vector<link_index> link{};         ///< link of each entry
     std::vector<std::uint32_t> neighbor{};  ///< the unit at the other end of each entry
-    std::vector<double> requests{};         ///< `requests` of each entry's link
   };
   [[nodiscard]] const csr& out_csr() const noexcept { return out_; }
   [[nodiscard]] const csr& in_csr() const noexcept { return in_; }
@@ -195,21 +234,21 @@ class service_graph {
   std::string name_, time_unit_, currency_;
   std::shared_ptr<const unit_directory> directory_;
   std::vector<std::string> names_{};
-  std::vector<unit_parameters> units_{};
-  std::vector<link_parameters> links_{};
+  std::vector<char> external_{};
+  std::vector<link_topology> links_{};
   std::vector<std::string> group_names_{};
   csr out_, in_;
-  std::vector<unit_index> customers_{};
-  std::vector<std::int32_t> class_of_{};
   std::vector<std::uint32_t> component_{};
   std::vector<std::uint32_t> component_start_{};
   std::vector<unit_index> order_{};
   std::vector<std::uint32_t> position_{};
   std::vector<service_loop> loops_{};
   std::shared_ptr<const detail::bgl_storage> bgl_;
+  std::shared_ptr<const model_numbers> numbers_;
 };
 
-/// @brief Validates `org` and compiles it into an immutable `service_graph`.
+/// @brief Validates `org` and compiles it into an immutable `service_graph` (with the
+/// model's numbers as `numbers()`).
 ///
 /// Checks every rule of `validate()`, then that every loop of mutual service has a
 /// loop gain (spectral radius of its `requests` matrix) below 1, so that
@@ -219,3 +258,5 @@ class service_graph {
 [[nodiscard]] service_graph compile(const organization& org);
 
 }  // namespace servicechain
+
+#include "servicechain/graph/model_numbers.hpp"  // IWYU pragma: export

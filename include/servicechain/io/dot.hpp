@@ -17,6 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "servicechain/analysis/capacity.hpp"
+#include "servicechain/analysis/load.hpp"
+#include "servicechain/analysis/open_network.hpp"
 #include "servicechain/graph/service_graph.hpp"
 
 namespace servicechain {
@@ -51,22 +54,29 @@ struct dot_options {
   std::string highlight_label{};
 };
 
+/// @brief The analysis results a picture shows; `to_dot` formats them and runs no analysis.
+struct dot_inputs {
+  const model_numbers& numbers;        ///< the numbers the results were computed from
+  const load_result& load;             ///< `compute_load(g, numbers)`
+  const capacity_result& capacity;     ///< `analyze_capacity(g, numbers, load)`
+  const open_result* open = nullptr;   ///< `analyze_open(g, numbers)`: needed for `lead_time`, and `cost` with a customer
+};
+
 /// @brief The organization as a Graphviz DOT digraph, units coloured by `options.metric`.
 ///
 /// Node names are the unit ids as DOT quoted strings (`"` and `\` escaped); labels are
-/// HTML-like, so any id or name is shown as written. The analyses the metric needs are
-/// computed here.
+/// HTML-like, so any id or name is shown as written.
 /// @param g the compiled organization.
+/// @param inputs the analysis results to show.
 /// @param options metric, customer and highlighted units.
 /// @return the DOT text, ending with a newline.
 /// @throws servicechain::error (`servicechain.unknown_id`) if `options.customer` names no
 ///         unit, or (`servicechain.invalid_argument`) a unit that is not an external
 ///         customer, or if the metric needs a customer and the model has none or several
 ///         and none was given, or if a highlighted index is out of range.
-/// @throws servicechain::unstable_error for `lead_time`, and `cost` with a customer, on a
-///         model with a saturated unit (every such unit with its ρ).
-/// @throws servicechain::solver_error if a loop's system cannot be solved.
-[[nodiscard]] std::string to_dot(const service_graph& g, const dot_options& options = {});
+/// @throws servicechain::error (`servicechain.invalid_argument`) if the metric needs
+///         `inputs.open` and it is missing.
+[[nodiscard]] std::string to_dot(const service_graph& g, const dot_inputs& inputs, const dot_options& options = {});
 
 /// @brief Renders DOT text to an SVG file with Graphviz (`dot -Tsvg`), found on `PATH`.
 ///

@@ -32,11 +32,13 @@ struct report_options {
 /// and, when `open` is given, the open-network analysis (waits, lead time and its
 /// decomposition, cost to serve, quality, cost of poor internal service, alignment).
 /// @param g the compiled model.
+/// @param numbers the numbers the analyses were computed from.
 /// @param capacity its capacity analysis.
 /// @param load the loads the capacity analysis was computed from.
 /// @param open the open-network analysis of the same graph, or `nullptr` for capacity only.
 /// @param format table, JSON or CSV.
-[[nodiscard]] std::string analysis_report(const service_graph& g, const capacity_result& capacity,
+[[nodiscard]] std::string analysis_report(const service_graph& g, const model_numbers& numbers,
+                                          const capacity_result& capacity,
                                           const load_result& load, const open_result* open, report_format format,
                                           const report_options& options = {});
 

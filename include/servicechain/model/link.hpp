@@ -31,6 +31,10 @@ struct link {
   double acceptance = 1;      ///< probability a delivery is accepted first time; rejected ones are redone
   std::string group{};          ///< substitutable providers of one consumer share a group; empty = none
   std::int64_t priority = 0;  ///< priority at the provider under `discipline::priority`; lower first
+  /// The provider's mean service time for this consumer, time units; empty = the provider's own.
+  std::optional<double> service_time{};
+  /// SCV of the provider's service time for this consumer; empty = the provider's own.
+  std::optional<double> service_scv{};
   need_ratings ratings{};       ///< the consumer's view of the service on the six needs (1–5)
 
   friend bool operator==(const link&, const link&) = default;

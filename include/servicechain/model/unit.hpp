@@ -16,10 +16,11 @@ enum class discipline {
   fifo,            ///< first come, first served
   external_first,  ///< requests from external customers before internal ones
   internal_first,  ///< requests from internal consumers before external ones
-  priority,        ///< by the `priority` of each incoming link; lower is served first
+  priority,        ///< by the `priority` of each outgoing link (the consumer served); lower is served first
+  shared,          ///< processor sharing: attention split over all requests in hand (a person multitasking)
 };
 
-/// @brief `fifo`, `external_first`, `internal_first` or `priority`.
+/// @brief `fifo`, `external_first`, `internal_first`, `priority` or `shared`.
 [[nodiscard]] std::string_view to_string(discipline d) noexcept;
 /// @brief Parses a discipline name; `std::nullopt` if unknown.
 [[nodiscard]] std::optional<discipline> parse_discipline(std::string_view name) noexcept;

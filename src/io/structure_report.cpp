@@ -1,5 +1,4 @@
-// `servicechain structure MODEL [--format table|json|csv] [--k N] [--fragile-gain G]`:
-// every structural result of docs/structure.md. JSON keys are documented there.
+#include "servicechain/io/structure_report.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -10,13 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.hpp"
 #include "servicechain/analysis/structure.hpp"
 #include "detail/number_style.hpp"
 #include "servicechain/io/json.hpp"
 #include "servicechain/io/table.hpp"
 
-namespace servicechain::cli {
+namespace servicechain {
 
 namespace {
 
@@ -41,7 +39,7 @@ std::string chain_text(const service_graph& g, const service_chain& ch) {
 std::vector<unit_index> broker_order(const service_graph& g, const betweenness_result& b) {
   std::vector<unit_index> order;
   for (std::uint32_t u = 0; u < g.unit_count(); ++u)
-    if (!g.unit(unit_index{u}).external) order.emplace_back(u);
+    if (!g.is_external(unit_index{u})) order.emplace_back(u);
   std::stable_sort(order.begin(), order.end(),
                    [&](unit_index x, unit_index y) { return b.normalized[x.value()] > b.normalized[y.value()]; });
   return order;
@@ -56,7 +54,7 @@ json structure_json(const service_graph& g, const structure_result& s) {
   json los = json::object();
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
-    if (g.unit(u).external) continue;
+    if (g.is_external(u)) continue;
     json shares = json::object();
     if (s.line_of_sight.has_load(u)) {
       for (std::size_t c = 0; c < g.class_count(); ++c)
@@ -69,7 +67,7 @@ json structure_json(const service_graph& g, const structure_result& s) {
   if (s.chains) {
     json chains = json::object();
     for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-      if (g.unit(unit_index{i}).external) continue;
+      if (g.is_external(unit_index{i})) continue;
       json per_customer = json::object();
       for (std::size_t c = 0; c < g.class_count(); ++c) {
         json list = json::array();
@@ -217,7 +215,7 @@ structure_tables make_tables(const service_graph& g, const structure_result& s, 
   };
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
-    if (g.unit(u).external) continue;
+    if (g.is_external(u)) continue;
     std::vector<std::string> row{g.id(u), num(s.line_of_sight.load[i])};
     for (std::size_t c = 0; c < g.class_count(); ++c)
       row.push_back(s.line_of_sight.has_load(u) ? num(s.line_of_sight.share(i, static_cast<Eigen::Index>(c)), 3)
@@ -348,21 +346,17 @@ std::string structure_csv(const service_graph& g, const structure_result& s) {
 
 }  // namespace
 
-int structure_command(const command_options& options) {
-  const organization org = load_organization(options.model);
-  const service_graph g = compile(org);
-  const structure_options structure_opts{.k = options.k, .fragile_gain = options.fragile_gain};
-  const structure_result s = analyze_structure(g, structure_opts);
-  std::string report;
-  if (options.format == "json") {
-    report = structure_json(g, s).dump(2) + "\n";
-  } else if (options.format == "csv") {
-    report = structure_csv(g, s);
-  } else {
-    report = structure_text(g, s, structure_opts.chains_unit_limit);
+std::string structure_report(const service_graph& g, const structure_result& s, report_format format,
+                             std::size_t chains_unit_limit) {
+  switch (format) {
+    case report_format::json:
+      return structure_json(g, s).dump(2) + "\n";
+    case report_format::csv:
+      return structure_csv(g, s);
+    case report_format::table:
+      break;
   }
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  return exit_ok;
+  return structure_text(g, s, chains_unit_limit);
 }
 
-}  // namespace servicechain::cli
+}  // namespace servicechain

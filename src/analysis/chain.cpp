@@ -1,0 +1,164 @@
+#include "servicechain/analysis/chain.hpp"
+
+#include <cmath>
+
+#include "detail/services.hpp"
+
+namespace servicechain {
+
+namespace {
+
+using index_t = Eigen::Index;
+
+std::vector<char> sync_mask(const service_graph& g, bool& all_sync) {
+  std::vector<char> sync(g.link_count());
+  all_sync = true;
+  for (std::size_t l = 0; l < sync.size(); ++l) {
+    sync[l] = g.links()[l].mode == link_mode::sync;
+    all_sync = all_sync && sync[l];
+  }
+  return sync;
+}
+
+// k_i, and the total and unallocated cost (units with no load serve no external request).
+void cost_per_service(const service_graph& g, const model_numbers& numbers, const load_result& flows,
+                      chain_result& r) {
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    if (g.is_external(unit_index{i})) continue;
+    const auto& p = numbers.unit(unit_index{i});
+    const double load = flows.total_load[i];
+    r.total_cost += p.cost_per_time + p.cost_per_request * load;
+    if (load > 0) {
+      r.units[i].cost_per_service = p.cost_per_request + p.cost_per_time / load;
+    } else {
+      r.unallocated_cost += p.cost_per_time;
+    }
+  }
+}
+
+// Per-item figures, all travelling with service:
+//   T_j = W̄_j (1 + R^s_j) + Σ_i r_ij (T_i + e_ij W_{i→j}) + Σ_i r_ij (W_{i→j} − W̄_i)(1 + R^s_i)  over sync links,
+//   K_j = k_j (1 + R_j) + Σ_i r_ij (K_i + e_ij k_i)   over all links,
+//   log Q_j = log yield_j + Σ_i r_ij log Q_i          over all links.
+// The last term of T vanishes where a provider's links share one sojourn (FIFO without
+// per-link service times). When every link is sync one propagation carries all three.
+void per_item_figures(const service_graph& g, const model_numbers& numbers, const station_result& st,
+                      const std::vector<char>& sync, bool all_sync, std::span<const double> sync_requests,
+                      const std::vector<double>& sync_rechecks, chain_result& r) {
+  const std::size_t n = g.unit_count();
+  unit_matrix b(static_cast<index_t>(n), 3);
+  for (std::uint32_t j = 0; j < n; ++j) b.row(j) << st.units[j].sojourn, r.units[j].cost_per_service, -r.defect_risk[j];
+  for (std::size_t l = 0; l < g.link_count(); ++l) {
+    const auto& t = g.links()[l];
+    const auto& p = numbers.links()[l];
+    const auto i = t.provider.value(), j = t.consumer.value();
+    if (p.rejections != 0.0) {
+      if (sync[l]) b(j, 0) += p.requests * p.rejections * (st.units[j].sojourn + st.links[l].sojourn);
+      b(j, 1) += p.requests * p.rejections * (r.units[j].cost_per_service + r.units[i].cost_per_service);
+    }
+    if (sync[l] && !st.units[i].uniform) {
+      b(j, 0) += p.requests * (st.links[l].sojourn - st.units[i].sojourn) * (1.0 + sync_rechecks[i]);
+    }
+  }
+  unit_matrix per_item;
+  if (all_sync) {
+    per_item = propagate(g, numbers, direction::with_service, std::move(b));
+  } else {
+    per_item.resize(static_cast<index_t>(n), 3);
+    per_item.col(0) = propagate(g, numbers, direction::with_service, b.col(0), sync_requests);
+    per_item.rightCols(2) = propagate(g, numbers, direction::with_service, b.rightCols(2));
+  }
+  for (std::uint32_t i = 0; i < n; ++i) {
+    r.units[i].lead_time_per_item = per_item(i, 0);
+    r.units[i].cost_per_item = per_item(i, 1);  // at a customer: K_c
+    r.units[i].defect_free_per_item = std::exp(per_item(i, 2));
+  }
+}
+
+}  // namespace
+
+chain_result compute_chain(const service_graph& g, const model_numbers& numbers, const load_result& flows,
+                           const station_result& st) {
+  const std::size_t n = g.unit_count();
+  const std::size_t classes = g.class_count();
+  const auto cols = static_cast<index_t>(classes);
+  chain_result r;
+  r.directory = g.directory();
+  r.units.resize(n);
+
+  // ---- lead-time weights: z (items waited for) and κ (services waited for), sync links only
+  bool all_sync = true;
+  const std::vector<char> sync = sync_mask(g, all_sync);
+  std::vector<double> sync_requests;  // only needed when some link is async
+  if (!all_sync) {
+    sync_requests = detail::masked_requests(numbers, sync);
+    unit_matrix rhs = unit_matrix::Zero(static_cast<index_t>(n), cols);
+    for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<index_t>(c)) = 1.0;
+    r.sync_visits = propagate(g, numbers, direction::with_demand, std::move(rhs), sync_requests);
+    r.sync_services = detail::services_per_request(g, numbers, r.sync_visits, sync);
+  }
+  const unit_matrix& z = all_sync ? flows.visits : r.sync_visits;
+  const unit_matrix& kappa = all_sync ? flows.load_per_request : r.sync_services;
+
+  std::vector<double> sync_rechecks(n, 0.0);
+  for (std::uint32_t i = 0; i < n; ++i) sync_rechecks[i] = detail::rechecks_per_item(g, numbers, unit_index{i}, sync);
+  r.link_sync_services_per_item.assign(g.link_count(), 0.0);
+  r.link_sync_requests.assign(g.link_count(), 0.0);
+  r.link_rejections.assign(g.link_count(), 0.0);
+  r.link_consumer.resize(g.link_count());
+  for (std::size_t l = 0; l < g.link_count(); ++l) {
+    const auto& t = g.links()[l];
+    const auto& p = numbers.links()[l];
+    r.link_consumer[l] = t.consumer.value();
+    r.link_rejections[l] = p.rejections;
+    if (!sync[l]) continue;
+    r.link_sync_requests[l] = p.requests;
+    r.link_sync_services_per_item[l] = p.requests * (1.0 + sync_rechecks[t.provider.value()] + p.rejections);
+  }
+
+  bool uniform = true;
+  for (const auto& unit : st.units) uniform = uniform && unit.uniform;
+  if (!uniform) {
+    const auto& out = g.out_csr();
+    r.out_offset.assign(out.offset.begin(), out.offset.end());
+    r.out_links.resize(out.link.size());
+    for (std::size_t k = 0; k < out.link.size(); ++k) r.out_links[k] = out.link[k].value();
+  }
+
+  // ---- cost per service and quality factors
+  cost_per_service(g, numbers, flows, r);
+  r.defect_risk.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) r.defect_risk[i] = -std::log(numbers.unit(unit_index{i}).yield);
+
+  per_item_figures(g, numbers, st, sync, all_sync, sync_requests, sync_rechecks, r);
+
+  // ---- per customer: one pass over the units accumulates every class's totals
+  Eigen::VectorXd lead = Eigen::VectorXd::Zero(cols), cost = Eigen::VectorXd::Zero(cols);
+  Eigen::VectorXd risk = Eigen::VectorXd::Zero(cols);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& unit = st.units[i];
+    if (unit.uniform) {
+      if (unit.sojourn != 0.0) lead += kappa.row(i).transpose() * unit.sojourn;
+    } else {
+      for (link_index l : g.out_links(unit_index{i})) {
+        const double weight = r.link_sync_services_per_item[l.value()] * st.links[l.value()].sojourn;
+        if (weight != 0.0) lead += z.row(r.link_consumer[l.value()]).transpose() * weight;
+      }
+    }
+    const double k = r.units[i].cost_per_service;
+    if (k != 0.0) cost += flows.load_per_request.row(i).transpose() * k;
+    if (r.defect_risk[i] != 0.0) risk += flows.visits.row(i).transpose() * r.defect_risk[i];
+  }
+  r.customers.resize(classes);
+  for (std::size_t c = 0; c < classes; ++c) {
+    auto& cp = r.customers[c];
+    cp.customer = g.customers()[c];
+    cp.lead_time = lead(static_cast<index_t>(c));
+    cp.cost_to_serve = cost(static_cast<index_t>(c));
+    cp.defect_free = std::exp(-risk(static_cast<index_t>(c)));
+    r.allocated_cost += flows.demand[c] * cp.cost_to_serve;
+  }
+  return r;
+}
+
+}  // namespace servicechain

@@ -1,0 +1,177 @@
+#include "servicechain/analysis/stations.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "servicechain/analysis/capacity.hpp"
+#include "servicechain/analysis/queueing.hpp"
+#include "servicechain/error.hpp"
+
+namespace servicechain {
+
+namespace {
+
+using index_t = Eigen::Index;
+
+server_count servers_of(const unit_parameters& p) {
+  return p.unlimited_servers ? server_count::unlimited() : server_count(static_cast<std::int64_t>(p.servers));
+}
+
+// QNA traffic-variability equations (Whitt 1983, §4), linear in the arrival SCVs x:
+//   departures of unit j:     cd²_j = α_j + β_j x_j,  β_j = 1 − ρ_j², α_j = ρ_j² (1 + (cs²_j − 1)/√c_j)
+//   stream j -> provider i:   q cd²_j + 1 − q,  q = min(1, a_ij / λ_j)  (Markovian splitting)
+//   arrivals at i:            x_i = Σ_j (a_ij / λ_i) (stream j -> i) + (rechecks_i / λ_i) · 1
+// with a_ij = r_ij (1 + e_ij) y_j the requests (first passes and redos) j sends to i.
+// Following the routing view of the Jackson translation, a consumer's departures are the
+// requests it sends upstream. Customers are Poisson sources (cd² = 1); a stream with more
+// than one request per item keeps the departure SCV (q capped at 1), and re-check streams
+// are taken as Poisson. The system has the structure of `propagate`'s `with_demand`
+// direction: one kernel call solves it, loops included.
+std::vector<double> qna_arrival_scv(const service_graph& g, const model_numbers& numbers, const load_result& load,
+                                    const std::vector<double>& utilization, const std::vector<double>& service_scv) {
+  const std::size_t n = g.unit_count();
+  const auto links = g.links();
+  const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<index_t>(load.demand.size()));
+  const Eigen::VectorXd items = load.visits * d;
+
+  std::vector<double> alpha(n, 1.0), beta(n, 0.0);
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const auto& p = numbers.unit(unit_index{j});
+    if (g.is_external(unit_index{j})) continue;  // Poisson source: α = 1, β = 0
+    if (p.unlimited_servers) {                   // M/G/∞ keeps the arrival SCV (ρ = 0 in the formula)
+      alpha[j] = 0.0;
+      beta[j] = 1.0;
+      continue;
+    }
+    const double rho2 = utilization[j] * utilization[j];
+    beta[j] = 1.0 - rho2;
+    alpha[j] = rho2 * (1.0 + (service_scv[j] - 1.0) / std::sqrt(p.servers));
+  }
+
+  unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
+  std::vector<double> weights(links.size(), 0.0);
+  std::vector<double> first_and_redo(n, 0.0);
+  for (std::size_t l = 0; l < links.size(); ++l) {
+    const auto& t = links[l];
+    const auto& p = numbers.links()[l];
+    const double rate = p.requests * (1.0 + p.rejections) * items(t.consumer.value());
+    const double total = load.total_load[t.provider.value()];
+    if (rate <= 0 || total <= 0) continue;
+    const double share = rate / total;
+    // Routing probability: the fraction of the consumer's departures (all its services,
+    // re-checks and redos included; a customer's are its requests) that go to i.
+    const double consumer_departures =
+        g.is_external(t.consumer) ? items(t.consumer.value()) : load.total_load[t.consumer.value()];
+    const double q = std::min(1.0, rate / consumer_departures);
+    b(t.provider.value(), 0) += share * (q * alpha[t.consumer.value()] + 1.0 - q);
+    weights[l] = share * q * beta[t.consumer.value()];
+    first_and_redo[t.provider.value()] += share;
+  }
+  for (std::uint32_t i = 0; i < n; ++i) {
+    // Whatever is not a consumer's stream (re-checks, or no load at all) counts as Poisson.
+    b(i, 0) += std::max(0.0, 1.0 - first_and_redo[i]);
+  }
+  const unit_matrix x = propagate(g, numbers, direction::with_demand, std::move(b), weights);
+  std::vector<double> scv(n);
+  for (std::uint32_t i = 0; i < n; ++i) scv[i] = std::max(0.0, x(i, 0));
+  return scv;
+}
+
+// The service law of a unit: its own, or the load-weighted mixture of its links' laws
+// (first and second moments add over the links: E[S] = Σ λ_l s_l / λ,
+// E[S²] = Σ λ_l s_l² (1 + cs²_l) / λ).
+struct service_law {
+  double mean = 0;
+  double scv = 1;
+  bool uniform = true;  ///< every link has the unit's own law
+};
+
+service_law unit_service_law(const service_graph& g, const model_numbers& numbers, const load_result& flows,
+                             unit_index u) {
+  const auto& p = numbers.unit(u);
+  service_law law{p.service_time, p.service_scv, true};
+  if (!numbers.has_link_service()) return law;
+  double rate = 0, first = 0, second = 0;
+  for (link_index l : g.out_links(u)) {
+    const auto& lp = numbers.link(l);
+    if (lp.service_time || lp.service_scv) law.uniform = false;
+    const double lambda = flows.link_load[l.value()];
+    const double s = numbers.service_time(l);
+    rate += lambda;
+    first += lambda * s;
+    second += lambda * s * s * (1.0 + numbers.service_scv(l));
+  }
+  if (law.uniform || !(rate > 0)) return law;
+  law.mean = first / rate;
+  law.scv = std::max(0.0, second / (rate * law.mean * law.mean) - 1.0);
+  return law;
+}
+
+}  // namespace
+
+station_result analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,
+                                const station_options& options) {
+  const std::size_t n = g.unit_count();
+  if (auto saturated = saturated_units(g, numbers, flows); !saturated.empty()) {
+    throw unstable_error(std::move(saturated));
+  }
+  station_result r;
+  r.directory = g.directory();
+  r.units.resize(n);
+  r.links.resize(g.link_count());
+
+  std::vector<service_law> laws(n);
+  std::vector<double> utilization(n, 0.0), service_scv(n, 1.0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const unit_index u{i};
+    if (g.is_external(u)) continue;
+    laws[i] = unit_service_law(g, numbers, flows, u);
+    service_scv[i] = laws[i].scv;
+    const auto& p = numbers.unit(u);
+    if (!p.unlimited_servers) utilization[i] = flows.total_work[i] / p.servers;
+  }
+  std::vector<double> arrival_scv(n, 1.0);
+  if (options.variability == arrival_variability::propagate) {
+    arrival_scv = qna_arrival_scv(g, numbers, flows, utilization, service_scv);
+  }
+
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const unit_index u{i};
+    auto& unit = r.units[i];
+    if (g.is_external(u)) {
+      unit.arrival_scv = 0;
+      continue;
+    }
+    const auto& p = numbers.unit(u);
+    const station_metrics m = analyze_station({.arrival_rate = flows.total_load[i],
+                                               .service_time = laws[i].mean,
+                                               .servers = servers_of(p),
+                                               .arrival_scv = arrival_scv[i],
+                                               .service_scv = laws[i].scv},
+                                              g.id(u));
+    unit.load = flows.total_load[i];
+    unit.utilization = m.utilization;
+    unit.busy_servers = m.busy_servers;
+    unit.service_time = laws[i].mean;
+    unit.service_scv = laws[i].scv;
+    unit.arrival_scv = arrival_scv[i];
+    unit.p_wait = m.p_wait;
+    unit.wait = m.wait;
+    unit.sojourn = m.sojourn;
+    unit.queue_length = m.queue_length;
+    unit.number_in_unit = m.number_in_unit;
+    unit.uniform = laws[i].uniform;
+    unit.method = p.unlimited_servers ? "M/G/inf (no queue)" : "FIFO";
+    for (link_index l : g.out_links(u)) {
+      auto& ls = r.links[l.value()];
+      ls.load = flows.link_load[l.value()];
+      ls.service_time = laws[i].uniform ? p.service_time : numbers.service_time(l);
+      ls.service_scv = laws[i].uniform ? p.service_scv : numbers.service_scv(l);
+      ls.wait = m.wait;
+      ls.sojourn = laws[i].uniform ? m.sojourn : m.wait + ls.service_time;
+    }
+  }
+  return r;
+}
+
+}  // namespace servicechain
