@@ -15,6 +15,7 @@
 #include "servicechain/analysis/chain.hpp"
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/queueing.hpp"
+#include "servicechain/analysis/station_model.hpp"
 #include "servicechain/analysis/open_network.hpp"
 #include "servicechain/analysis/critical_chain.hpp"
 #include "servicechain/analysis/max_flow.hpp"

@@ -5,53 +5,21 @@
 #include <cmath>
 #include <string>
 
+#include "detail/erlang.hpp"
 #include "servicechain/error.hpp"
 
 namespace servicechain {
 
 namespace {
 
-[[noreturn]] void throw_invalid(std::string_view where, std::string_view name, double value,
-                                std::string_view expectation) {
-  throw error(error_code::invalid_argument,
-              fmt::format("{}: {} = {}, but must be {}", where, name, value, expectation));
-}
+using detail::erlang_b_unchecked;
+using detail::require_non_negative;
+using detail::require_servers;
+using detail::station_name;
+using detail::throw_invalid;
 
-void require_non_negative(std::string_view where, std::string_view name, double value) {
-  // Written so that NaN fails too.
-  if (!(value >= 0 && std::isfinite(value))) throw_invalid(where, name, value, "finite and >= 0");
-}
-
-void require_servers(std::string_view where, std::int64_t servers) {
-  if (servers < 1) {
-    throw error(error_code::invalid_argument,
-                fmt::format("{}: servers = {}, but must be a positive integer", where, servers));
-  }
-}
-
-// B(c, a) after checking the arguments. The recursion B(k) = a·B(k−1) / (k + a·B(k−1))
-// only contracts relative errors (see the header), unlike the reciprocal form, whose
-// intermediate 1/B overflows where B underflows.
-double erlang_b_unchecked(std::int64_t servers, double offered_load) {
-  double b = 1;
-  for (std::int64_t k = 1; k <= servers; ++k) {
-    const double ab = offered_load * b;
-    b = ab / (static_cast<double>(k) + ab);
-    if (b == 0) break;  // underflowed: every later B(k) is 0 too
-  }
-  return b;
-}
-
-// C(c, a) = c·B / ((c − a) + a·B) for 0 ≤ a < c. Multiplying B/((1 − ρ) + ρB) through
-// by c avoids forming ρ = a/c and then 1 − ρ, which would cancel as ρ → 1.
 double erlang_c_unchecked(std::int64_t servers, double offered_load) {
-  const double c = static_cast<double>(servers);
-  const double b = erlang_b_unchecked(servers, offered_load);
-  return c * b / ((c - offered_load) + offered_load * b);
-}
-
-std::string station_name(std::string_view id) {
-  return id.empty() ? std::string("station") : fmt::format("unit '{}'", id);
+  return detail::erlang_c_from_b(static_cast<double>(servers), offered_load, erlang_b_unchecked(servers, offered_load));
 }
 
 }  // namespace
