@@ -112,14 +112,14 @@ void model_numbers::set(const service_graph& g, unit_index u, unit_field field, 
     case unit_field::value_per_request: m.value_per_request = value; break;
   }
   check_unit_edit(m, u);
-  units_[u.value()] = compiled(m, units_[u.value()]);
+  units_.edit()[u.value()] = compiled(m, unit(u));
 }
 
 void model_numbers::set_servers(const service_graph& g, unit_index u, server_count servers) {
   servicechain::unit m = as_model_unit(g, *this, u);
   m.servers = servers;
   check_unit_edit(m, u);
-  units_[u.value()] = compiled(m, units_[u.value()]);
+  units_.edit()[u.value()] = compiled(m, unit(u));
 }
 
 void model_numbers::set_population(const service_graph& g, unit_index u, std::int64_t population) {
@@ -130,12 +130,13 @@ void model_numbers::set_population(const service_graph& g, unit_index u, std::in
   }
   m.population = population;
   check_unit_edit(m, u);
-  units_[u.value()] = compiled(m, units_[u.value()]);
+  units_.edit()[u.value()] = compiled(m, unit(u));
 }
 
 void model_numbers::set_discipline(const service_graph& /*g*/, unit_index u, discipline d, bool preemptive) {
-  units_[u.value()].queue_discipline = d;
-  units_[u.value()].preemptive = preemptive;
+  auto& p = units_.edit()[u.value()];
+  p.queue_discipline = d;
+  p.preemptive = preemptive;
 }
 
 void model_numbers::set(const service_graph& g, link_index l, link_field field, double value) {
@@ -162,19 +163,13 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
     loop = static_cast<std::size_t>(
         std::find_if(g.loops().begin(), g.loops().end(), [&](const service_loop& s) { return s.component == c; }) -
         g.loops().begin());
-    const double before = out_requests_[out_pos];
-    out_requests_[out_pos] = value;
-    try {
-      gain = detail::component_spectral_radius(g, c, out_requests_);
-    } catch (...) {
-      out_requests_[out_pos] = before;
-      throw;
-    }
-    out_requests_[out_pos] = before;
+    std::vector<double> trial = out_requests_.get();  // O(links) per edit of a loop's requests
+    trial[out_pos] = value;
+    gain = detail::component_spectral_radius(g, c, trial);
     if (!(gain < 1.0)) throw loop_gain_error({detail::divergent_component(g, c, gain)});
   }
 
-  link_parameters& p = links_[l.value()];
+  link_parameters& p = links_.edit()[l.value()];
   const link_parameters old = p;
   p.requests = m.requests;
   p.acceptance = m.acceptance;
@@ -182,27 +177,29 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
   p.service_time = m.service_time;
   p.service_scv = m.service_scv;
   update_link_service_count(old, p);
-  out_requests_[out_pos] = p.requests;
-  in_requests_[in_pos] = p.requests;
+  if (field == link_field::requests) {
+    out_requests_.edit()[out_pos] = p.requests;
+    in_requests_.edit()[in_pos] = p.requests;
+  }
   if (loop < loop_gains_.size()) loop_gains_[loop] = gain;
 }
 
 void model_numbers::clear_link_service(link_index l) {
-  link_parameters& p = links_[l.value()];
+  link_parameters& p = links_.edit()[l.value()];
   const link_parameters old = p;
   p.service_time.reset();
   p.service_scv.reset();
   update_link_service_count(old, p);
 }
 
-void model_numbers::set_priority(link_index l, std::int64_t priority) { links_[l.value()].priority = priority; }
+void model_numbers::set_priority(link_index l, std::int64_t priority) { links_.edit()[l.value()].priority = priority; }
 
 void model_numbers::scale_demand(double factor) {
   if (!(std::isfinite(factor) && factor >= 0)) {
     throw error(error_code::invalid_argument,
                 fmt::format("demand scale = {}, but must be a finite number >= 0", factor));
   }
-  for (auto& p : units_)
+  for (auto& p : units_.edit())
     if (p.open_class) p.demand *= factor;
 }
 

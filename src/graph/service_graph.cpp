@@ -177,19 +177,22 @@ service_graph compile(const organization& org) {
 
   g.names_.reserve(n);
   g.external_.resize(n);
-  numbers->units_.reserve(n);
+  auto& number_units = numbers->units_.edit();
+  number_units.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& u = org.units[i];
     g.names_.push_back(u.display_name());
     g.external_[i] = u.external ? 1 : 0;
-    numbers->units_.push_back(compile_unit(u));
+    number_units.push_back(compile_unit(u));
   }
   g.directory_ = std::move(resolved.directory);
 
   // Links; group labels are interned.
   g.links_.reserve(org.links.size());
-  numbers->links_.reserve(org.links.size());
-  numbers->provider_.reserve(org.links.size());
+  auto& number_links = numbers->links_.edit();
+  auto& number_providers = numbers->provider_.edit();
+  number_links.reserve(org.links.size());
+  number_providers.reserve(org.links.size());
   std::vector<std::pair<std::string_view, std::int32_t>> groups;
   for (std::size_t j = 0; j < org.links.size(); ++j) {
     const auto& l = org.links[j];
@@ -216,14 +219,14 @@ service_graph compile(const organization& org) {
     p.service_time = l.service_time;
     p.service_scv = l.service_scv;
     if (p.service_time || p.service_scv) ++numbers->link_service_count_;
-    numbers->links_.push_back(p);
-    numbers->provider_.push_back(t.provider.value());
+    number_links.push_back(p);
+    number_providers.push_back(t.provider.value());
   }
 
   g.out_ = build_csr(n, g.links_, /*by_provider=*/true);
   g.in_ = build_csr(n, g.links_, /*by_provider=*/false);
-  numbers->out_requests_ = csr_weights(g.out_, numbers->links_);
-  numbers->in_requests_ = csr_weights(g.in_, numbers->links_);
+  numbers->out_requests_.edit() = csr_weights(g.out_, number_links);
+  numbers->in_requests_.edit() = csr_weights(g.in_, number_links);
 
   // BGL view, built from the out-CSR (already sorted by source).
   {
@@ -277,7 +280,7 @@ service_graph compile(const organization& org) {
     loop.units.assign(members.begin(), members.end());
     std::sort(loop.units.begin(), loop.units.end());
     loop.component = c;
-    const double gain = detail::component_spectral_radius(g, c, numbers->out_requests_);
+    const double gain = detail::component_spectral_radius(g, c, numbers->out_requests_.get());
     if (!(gain < 1.0)) divergent.push_back(detail::divergent_component(g, c, gain));
     numbers->loop_gains_.push_back(gain);
     g.loops_.push_back(std::move(loop));

@@ -11,6 +11,25 @@
 
 namespace servicechain {
 
+namespace detail {
+/// A vector shared between copies until one of them edits it (copy on write), so that
+/// copying a model's numbers for a what-if costs O(1) and an edit copies only the array
+/// it changes.
+template <typename T>
+class shared_vector {
+ public:
+  shared_vector() : data_(std::make_shared<std::vector<T>>()) {}
+  [[nodiscard]] const std::vector<T>& get() const noexcept { return *data_; }
+  [[nodiscard]] std::vector<T>& edit() {
+    if (data_.use_count() > 1) data_ = std::make_shared<std::vector<T>>(*data_);
+    return *data_;
+  }
+
+ private:
+  std::shared_ptr<std::vector<T>> data_;
+};
+}  // namespace detail
+
 /// @brief A number of a unit that can be edited without recompiling.
 enum class unit_field {
   service_time,       ///< time units, > 0 (internal units)
@@ -33,7 +52,7 @@ enum class link_field {
 
 /// @brief Every number of a compiled model, apart from its structure.
 ///
-/// A plain value: copy it, edit the copy with the `set…` functions, and pass it to any
+/// A plain value, cheap to copy (its arrays are shared until a copy edits them): copy it, edit the copy with the `set…` functions, and pass it to any
 /// analysis together with the `service_graph` it belongs to. Editing never recompiles:
 /// each edit is validated like the model itself (the same messages, naming the unit or
 /// link and its JSON location) and, for `requests`, re-checks the gain of the one loop of
@@ -42,20 +61,20 @@ enum class link_field {
 class model_numbers {
  public:
   // ---- reading
-  [[nodiscard]] const unit_parameters& unit(unit_index u) const noexcept { return units_[u.value()]; }
-  [[nodiscard]] std::span<const unit_parameters> units() const noexcept { return units_; }
-  [[nodiscard]] const link_parameters& link(link_index l) const noexcept { return links_[l.value()]; }
-  [[nodiscard]] std::span<const link_parameters> links() const noexcept { return links_; }
+  [[nodiscard]] const unit_parameters& unit(unit_index u) const noexcept { return units_.get()[u.value()]; }
+  [[nodiscard]] std::span<const unit_parameters> units() const noexcept { return units_.get(); }
+  [[nodiscard]] const link_parameters& link(link_index l) const noexcept { return links_.get()[l.value()]; }
+  [[nodiscard]] std::span<const link_parameters> links() const noexcept { return links_.get(); }
   /// @brief The provider's mean time for one service of link `l` (its own override, else
   /// the provider's `service_time`), time units.
   [[nodiscard]] double service_time(link_index l) const noexcept {
-    const auto& p = links_[l.value()];
-    return p.service_time ? *p.service_time : units_[provider_[l.value()]].service_time;
+    const auto& p = link(l);
+    return p.service_time ? *p.service_time : units_.get()[provider_.get()[l.value()]].service_time;
   }
   /// @brief The SCV of that service time.
   [[nodiscard]] double service_scv(link_index l) const noexcept {
-    const auto& p = links_[l.value()];
-    return p.service_scv ? *p.service_scv : units_[provider_[l.value()]].service_scv;
+    const auto& p = link(l);
+    return p.service_scv ? *p.service_scv : units_.get()[provider_.get()[l.value()]].service_scv;
   }
   /// @brief True if some link overrides its provider's service time or SCV.
   [[nodiscard]] bool has_link_service() const noexcept { return link_service_count_ != 0; }
@@ -63,9 +82,9 @@ class model_numbers {
   [[nodiscard]] double loop_gain(std::size_t k) const noexcept { return loop_gains_[k]; }
   /// @brief `requests` of every entry of `g.out_csr()` (or `g.in_csr()`), in CSR order: the
   /// kernel's default weights.
-  [[nodiscard]] std::span<const double> out_requests() const noexcept { return out_requests_; }
+  [[nodiscard]] std::span<const double> out_requests() const noexcept { return out_requests_.get(); }
   /// @copydoc out_requests
-  [[nodiscard]] std::span<const double> in_requests() const noexcept { return in_requests_; }
+  [[nodiscard]] std::span<const double> in_requests() const noexcept { return in_requests_.get(); }
 
   // ---- editing (each: validated; throws and changes nothing on a bad value)
   /// @brief Sets a number of unit `u`.
@@ -96,10 +115,10 @@ class model_numbers {
   model_numbers() = default;
   void update_link_service_count(const link_parameters& before, const link_parameters& after) noexcept;
 
-  std::vector<unit_parameters> units_{};
-  std::vector<link_parameters> links_{};
-  std::vector<std::uint32_t> provider_{};  ///< per link: for resolving per-link service times
-  std::vector<double> out_requests_{}, in_requests_{};
+  detail::shared_vector<unit_parameters> units_{};
+  detail::shared_vector<link_parameters> links_{};
+  detail::shared_vector<std::uint32_t> provider_{};  ///< per link: for resolving per-link service times
+  detail::shared_vector<double> out_requests_{}, in_requests_{};
   std::vector<double> loop_gains_{};
   std::size_t link_service_count_ = 0;
 };
