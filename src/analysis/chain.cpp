@@ -149,11 +149,21 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
     if (k != 0.0) cost += flows.load_per_request.row(i).transpose() * k;
     if (r.defect_risk[i] != 0.0) risk += flows.visits.row(i).transpose() * r.defect_risk[i];
   }
+  // Under all-FIFO only the sojourns of the units whose discipline reorders change; the
+  // weights κ do not depend on the sojourns, so L^fifo = L + Σ_l κ_lc (W^fifo_l − W_l).
+  Eigen::VectorXd lead_fifo = lead;
+  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
+    const auto& ls = st.links[l];
+    const double delta = ls.wait_fifo - ls.wait;
+    if (delta == 0.0 || r.link_sync_services_per_item[l] == 0.0) continue;
+    lead_fifo += z.row(r.link_consumer[l]).transpose() * (r.link_sync_services_per_item[l] * delta);
+  }
   r.customers.resize(classes);
   for (std::size_t c = 0; c < classes; ++c) {
     auto& cp = r.customers[c];
     cp.customer = g.customers()[c];
     cp.lead_time = lead(static_cast<index_t>(c));
+    cp.lead_time_fifo = lead_fifo(static_cast<index_t>(c));
     cp.cost_to_serve = cost(static_cast<index_t>(c));
     cp.defect_free = std::exp(-risk(static_cast<index_t>(c)));
     r.allocated_cost += flows.demand[c] * cp.cost_to_serve;

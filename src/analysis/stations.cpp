@@ -107,6 +107,185 @@ service_law unit_service_law(const service_graph& g, const model_numbers& number
   return law;
 }
 
+// The formula `analyze_station` applies (it covers the three FIFO cases with one expression).
+std::string_view fifo_method(const unit_parameters& p, double arrival_scv, double service_scv) {
+  if (p.unlimited_servers) return "unlimited servers (no queue)";
+  if (arrival_scv == 1.0 && service_scv == 1.0) return "M/M/c";
+  if (p.servers == 1.0 && arrival_scv == 1.0) return "M/G/1 Pollaczek-Khinchine";
+  return "Allen-Cunneen G/G/c";
+}
+
+bool fifo_exact(const unit_parameters& p, double arrival_scv, double service_scv) {
+  return p.unlimited_servers || (arrival_scv == 1.0 && (service_scv == 1.0 || p.servers == 1.0));
+}
+
+// A FIFO unit whose links share its own service law: one wait, one sojourn, exactly as
+// `analyze_station` computes them.
+void fifo_unit(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
+               double arrival_scv, const service_law& law, station_result& r) {
+  const auto& p = numbers.unit(u);
+  auto& unit = r.units[u.value()];
+  const station_metrics m = analyze_station({.arrival_rate = flows.total_load[u.value()],
+                                             .service_time = law.mean,
+                                             .servers = servers_of(p),
+                                             .arrival_scv = arrival_scv,
+                                             .service_scv = law.scv},
+                                            g.id(u));
+  unit.load = flows.total_load[u.value()];
+  unit.utilization = m.utilization;
+  unit.busy_servers = m.busy_servers;
+  unit.service_time = law.mean;
+  unit.service_scv = law.scv;
+  unit.arrival_scv = arrival_scv;
+  unit.p_wait = m.p_wait;
+  unit.wait = m.wait;
+  unit.sojourn = m.sojourn;
+  unit.queue_length = m.queue_length;
+  unit.number_in_unit = m.number_in_unit;
+  unit.uniform = true;
+  unit.queue_discipline = discipline::fifo;
+  unit.method = fifo_method(p, arrival_scv, law.scv);
+  unit.exact = fifo_exact(p, arrival_scv, law.scv);
+  for (link_index l : g.out_links(u)) {
+    auto& ls = r.links[l.value()];
+    ls.load = flows.link_load[l.value()];
+    ls.service_time = p.service_time;
+    ls.service_scv = p.service_scv;
+    ls.wait = m.wait;
+    ls.wait_fifo = m.wait;
+    ls.sojourn = m.sojourn;
+  }
+}
+
+// The class of each out-link of `u` (in `g.out_links(u)` order), 0 served first; returns
+// the number of classes. FIFO and shared: one class.
+std::uint32_t link_classes(const service_graph& g, const model_numbers& numbers, unit_index u,
+                           std::vector<std::uint32_t>& out) {
+  const auto links = g.out_links(u);
+  out.assign(links.size(), 0);
+  switch (numbers.unit(u).queue_discipline) {
+    case discipline::fifo:
+    case discipline::shared:
+      return links.empty() ? 0 : 1;
+    case discipline::external_first:
+    case discipline::internal_first: {
+      const bool external_first = numbers.unit(u).queue_discipline == discipline::external_first;
+      bool any[2] = {false, false};
+      for (std::size_t k = 0; k < links.size(); ++k) {
+        const bool external = g.is_external(g.link(links[k]).consumer);
+        out[k] = external == external_first ? 0 : 1;
+        any[out[k]] = true;
+      }
+      if (!any[0])  // only one kind of consumer: a single class
+        for (auto& c : out) c = 0;
+      return any[0] && any[1] ? 2 : (links.empty() ? 0 : 1);
+    }
+    case discipline::priority: {
+      std::vector<std::int64_t> levels;
+      for (link_index l : links) levels.push_back(numbers.link(l).priority);
+      std::sort(levels.begin(), levels.end());
+      levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+      for (std::size_t k = 0; k < links.size(); ++k) {
+        out[k] = static_cast<std::uint32_t>(
+            std::lower_bound(levels.begin(), levels.end(), numbers.link(links[k]).priority) - levels.begin());
+      }
+      return static_cast<std::uint32_t>(levels.size());
+    }
+  }
+  return 1;
+}
+
+station_policy policy_of(discipline d) {
+  switch (d) {
+    case discipline::fifo: return station_policy::fifo;
+    case discipline::shared: return station_policy::shared;
+    default: return station_policy::priority;
+  }
+}
+
+server_count servers_count(const unit_parameters& p) {
+  return p.unlimited_servers ? server_count::unlimited() : server_count(static_cast<std::int64_t>(p.servers));
+}
+
+// A unit through its station model: every link's sojourn is stretch·s_l + delay of its class.
+void solve_unit(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
+                double arrival_scv, const service_law& law, bool derivatives, station_result& r) {
+  const auto& p = numbers.unit(u);
+  auto& unit = r.units[u.value()];
+  const auto links = g.out_links(u);
+  std::vector<std::uint32_t> cls;
+  const std::uint32_t class_count = link_classes(g, numbers, u, cls);
+  station_traffic traffic{.servers = servers_count(p),
+                          .arrival_scv = arrival_scv,
+                          .policy = policy_of(p.queue_discipline),
+                          .preemptive = p.preemptive,
+                          .classes = std::vector<class_traffic>(class_count)};
+  class_traffic all;
+  for (std::size_t k = 0; k < links.size(); ++k) {
+    const link_index l = links[k];
+    const double lambda = flows.link_load[l.value()];
+    const double s = law.uniform ? p.service_time : numbers.service_time(l);
+    const double scv = law.uniform ? p.service_scv : numbers.service_scv(l);
+    auto& c = traffic.classes[cls[k]];
+    c.rate += lambda;
+    c.work += lambda * s;
+    c.second += lambda * s * s * (1.0 + scv);
+  }
+  for (const auto& c : traffic.classes) {
+    all.rate += c.rate;
+    all.work += c.work;
+    all.second += c.second;
+  }
+  const station_response response = solve_station(traffic, g.id(u), derivatives);
+  station_response fifo = response;
+  if (traffic.policy != station_policy::fifo) {
+    station_traffic merged = traffic;
+    merged.policy = station_policy::fifo;
+    merged.classes.assign(1, all);
+    fifo = solve_station(merged, g.id(u));
+  }
+  double waits = 0, sojourns = 0;
+  for (std::size_t k = 0; k < links.size(); ++k) {
+    const link_index l = links[k];
+    auto& ls = r.links[l.value()];
+    const auto& c = response.classes[cls[k]];
+    ls.load = flows.link_load[l.value()];
+    ls.service_time = law.uniform ? p.service_time : numbers.service_time(l);
+    ls.service_scv = law.uniform ? p.service_scv : numbers.service_scv(l);
+    ls.service_class = cls[k];
+    ls.sojourn = c.stretch * ls.service_time + c.delay;
+    ls.wait = ls.sojourn - ls.service_time;
+    const auto& f = fifo.classes[traffic.policy == station_policy::fifo ? cls[k] : 0];
+    ls.wait_fifo = f.stretch * ls.service_time + f.delay - ls.service_time;
+    waits += ls.load * ls.wait;
+    sojourns += ls.load * ls.sojourn;
+  }
+  unit.load = flows.total_load[u.value()];
+  unit.utilization = response.utilization;
+  unit.busy_servers = all.work;
+  unit.service_time = law.mean;
+  unit.service_scv = law.scv;
+  unit.arrival_scv = arrival_scv;
+  unit.p_wait = response.p_wait;
+  if (all.rate > 0) {
+    unit.wait = waits / all.rate;
+    unit.sojourn = sojourns / all.rate;
+  } else {  // no load: a service would see an empty unit
+    unit.wait = 0;
+    unit.sojourn = law.mean;
+  }
+  unit.queue_length = waits;
+  unit.number_in_unit = sojourns;
+  unit.queue_discipline = p.queue_discipline;
+  unit.method = response.method;
+  unit.exact = response.exact;
+  unit.uniform = law.uniform && class_count <= 1;  // one law, one class: one sojourn for every link
+  if (derivatives) {
+    unit.classes = std::move(traffic.classes);
+    unit.jacobian = response.jacobian;
+  }
+}
+
 }  // namespace
 
 station_result analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,
@@ -137,38 +316,15 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
 
   for (std::uint32_t i = 0; i < n; ++i) {
     const unit_index u{i};
-    auto& unit = r.units[i];
     if (g.is_external(u)) {
-      unit.arrival_scv = 0;
+      r.units[i].arrival_scv = 0;
       continue;
     }
     const auto& p = numbers.unit(u);
-    const station_metrics m = analyze_station({.arrival_rate = flows.total_load[i],
-                                               .service_time = laws[i].mean,
-                                               .servers = servers_of(p),
-                                               .arrival_scv = arrival_scv[i],
-                                               .service_scv = laws[i].scv},
-                                              g.id(u));
-    unit.load = flows.total_load[i];
-    unit.utilization = m.utilization;
-    unit.busy_servers = m.busy_servers;
-    unit.service_time = laws[i].mean;
-    unit.service_scv = laws[i].scv;
-    unit.arrival_scv = arrival_scv[i];
-    unit.p_wait = m.p_wait;
-    unit.wait = m.wait;
-    unit.sojourn = m.sojourn;
-    unit.queue_length = m.queue_length;
-    unit.number_in_unit = m.number_in_unit;
-    unit.uniform = laws[i].uniform;
-    unit.method = p.unlimited_servers ? "M/G/inf (no queue)" : "FIFO";
-    for (link_index l : g.out_links(u)) {
-      auto& ls = r.links[l.value()];
-      ls.load = flows.link_load[l.value()];
-      ls.service_time = laws[i].uniform ? p.service_time : numbers.service_time(l);
-      ls.service_scv = laws[i].uniform ? p.service_scv : numbers.service_scv(l);
-      ls.wait = m.wait;
-      ls.sojourn = laws[i].uniform ? m.sojourn : m.wait + ls.service_time;
+    if (p.queue_discipline == discipline::fifo && laws[i].uniform && !options.derivatives) {
+      fifo_unit(g, numbers, flows, u, arrival_scv[i], laws[i], r);
+    } else {
+      solve_unit(g, numbers, flows, u, arrival_scv[i], laws[i], options.derivatives, r);
     }
   }
   return r;

@@ -31,6 +31,9 @@ struct unit_chain {
 struct customer_performance {
   unit_index customer;
   double lead_time = 0;      ///< L_c, time from request to delivery, time units
+  /// The lead time if every unit served first come, first served (loads unchanged): the
+  /// comparison that shows what the disciplines as given cost or save this customer.
+  double lead_time_fifo = 0;
   double cost_to_serve = 0;  ///< K_c, currency per request (reciprocal allocation)
   double defect_free = 1;    ///< Q_c, probability a delivery has no escaped defect
 };

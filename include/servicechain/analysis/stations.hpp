@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "servicechain/analysis/load.hpp"
+#include "servicechain/analysis/station_model.hpp"
 #include "servicechain/graph/service_graph.hpp"
 
 namespace servicechain {
@@ -21,6 +22,9 @@ enum class arrival_variability {
 /// @brief Options of `analyze_stations`.
 struct station_options {
   arrival_variability variability = arrival_variability::poisson;
+  /// Also keep each unit's local derivatives (`unit_station::classes`, `jacobian`), the
+  /// input of a reverse (adjoint) pass.
+  bool derivatives = false;
 };
 
 /// @brief What a unit does for one of its outgoing links (one consumer). Times in the
@@ -29,8 +33,12 @@ struct link_station {
   double load = 0;          ///< services per time unit the provider performs for this link
   double service_time = 0;  ///< mean time of one such service
   double service_scv = 1;   ///< its SCV
-  double wait = 0;          ///< mean wait before such a service starts
+  double wait = 0;          ///< mean wait before such a service starts (for `shared`: sojourn − service)
   double sojourn = 0;       ///< mean wait + service of one such service
+  /// The wait this link would have if its provider served first come, first served
+  /// (equal to `wait` at a FIFO unit): what a priority costs or saves this link.
+  double wait_fifo = 0;
+  std::uint32_t service_class = 0;  ///< its class at the provider (0 is served first)
 };
 
 /// @brief Steady-state figures of one unit as a queue. Zero for external units.
@@ -48,7 +56,13 @@ struct unit_station {
   double number_in_unit = 0;  ///< L = Σ λ_l sojourn_l, mean number waiting or in service
   /// True when every link of the unit has the same sojourn (FIFO without per-link service times).
   bool uniform = true;
-  std::string_view method;    ///< the station formula used, e.g. "M/M/c"
+  discipline queue_discipline = discipline::fifo;  ///< as modelled
+  std::string_view method;    ///< the station formula used, e.g. "M/M/c", "Cobham M/G/1 priority"
+  bool exact = false;         ///< the formula is exact for Poisson arrivals and these service laws
+  /// Local model, when `station_options::derivatives` is set: the classes' traffic and the
+  /// jacobian of their (stretch, delay) (see `solve_station`). Empty otherwise.
+  std::vector<class_traffic> classes;
+  std::vector<double> jacobian;
 };
 
 /// @brief Result of `analyze_stations`: per unit and per link.
@@ -64,11 +78,14 @@ struct station_result {
 
 /// @brief The stations stage: waits and sojourns of every unit and link.
 ///
-/// Each unit is a multi-server queue fed by its total load (decomposition): its service is
-/// the mixture of its links' service laws (mean and SCV exact from the per-link loads);
-/// M/M/c when both SCVs are 1, M/G/1 (Pollaczek–Khinchine) with one server and Poisson
-/// arrivals, Allen–Cunneen G/G/c otherwise (`analyze_station`). FIFO waits are common to
-/// all links of a unit.
+/// Each unit is a multi-server queue fed by its total load (decomposition). Its links are
+/// grouped into classes by its discipline — `fifo` and `shared`: one class; `external_first`:
+/// links to external customers, then the others; `internal_first`: the reverse; `priority`:
+/// by each link's `priority`, lower first, equal priorities together — and a station model
+/// (`solve_station`) turns the classes' traffic into each link's sojourn
+/// `stretch · s_l + delay`. FIFO waits are common to all links of a unit (exact M/M/c, exact
+/// M/G/1 with the mixture of the links' service laws, Allen–Cunneen otherwise); a FIFO unit
+/// whose links share its own service law is analysed exactly as `analyze_station` does.
 /// @param g the compiled structure; @param numbers its numbers; @param flows their loads.
 /// @throws servicechain::unstable_error listing every unit with ρ ≥ 1 (its ρ, load and capacity).
 [[nodiscard]] station_result analyze_stations(const service_graph& g, const model_numbers& numbers,
