@@ -47,8 +47,16 @@ struct closed_pass {
 // station has no exact counterpart).
 closed_solution choose_solver(const closed_network& net, const mva_options& options) {
   double lattice = 1;
-  for (const auto n : net.population) lattice *= static_cast<double>(n) + 1;
-  if (lattice <= options.exact_lattice_limit)
+  std::int64_t largest = 0;
+  for (const auto n : net.population) {
+    lattice *= static_cast<double>(n) + 1;
+    largest = std::max(largest, n);
+  }
+  // exact_multiclass keeps a window of (lattice/(N_max + 1) + 1) lattice points of K
+  // doubles each; past 5·10⁷ doubles (400 MB) the approximation is used instead.
+  const double window = (lattice / (static_cast<double>(largest) + 1) + 1) * static_cast<double>(net.stations.size());
+  const bool fits = net.population.size() == 1 || window <= 5e7;
+  if (lattice <= options.exact_lattice_limit && fits)
     return net.population.size() == 1 ? detail::exact_single_class(net) : detail::exact_multiclass(net);
   using approximation = mva_options::approximation;
   const double classes = static_cast<double>(net.population.size());

@@ -256,6 +256,42 @@ TEST(MvaOracle, OpenExactResponse) {
   }
 }
 
+// Open only, M/M/2 with a = λ·D = 1.5, D = 1: B(2, 1.5) = 1.125/3.625 = 9/29,
+// C = 2B/((2 − a) + aB) = 9/14, R = D(1 + C/(c − a)) = 1 + 9/7 = 16/7 (Gross & Harris).
+TEST(MvaMixed, OpenOnlyMultiServerIsErlangC) {
+  const mva_input in{.stations = {multi(2)}, .demand = {{1.0}}, .arrival_rate = {1.5}};
+  const auto r = solve_mva(in);
+  EXPECT_TRUE(near_rel(r.response_time[0], 16.0 / 7.0, exact_tol));
+  EXPECT_TRUE(near_rel(r.utilization[0][0], 0.75, exact_tol));
+  EXPECT_TRUE(near_rel(r.queue_length[0][0], 1.5 * 16.0 / 7.0, exact_tol));
+}
+
+// Seidmann's approximation is exactly "a queueing station of D/c plus a delay of
+// D(c−1)/c": the same network written out that way gives the same numbers.
+TEST(MvaMixed, SeidmannEqualsTheExplicitSplit) {
+  const mva_input in{.stations = {multi(4), queueing(), delay()},
+                     .demand = {{0.8, 0.3, 2.0}, {0.4, 0.5, 1.0}, {0.2, 0.1, 0.0}},
+                     .population = {6, 4, 0},
+                     .think_time = {1, 3, 0},
+                     .arrival_rate = {std::nullopt, std::nullopt, 0.5}};
+  const auto r = solve_mva(in);
+  EXPECT_THAT(r.method, HasSubstr("Seidmann"));
+  EXPECT_THAT(r.method, HasSubstr("mixed"));
+  const mva_input split{.stations = {queueing(), delay(), queueing(), delay()},
+                        .demand = {{0.2, 0.6, 0.3, 2.0}, {0.1, 0.3, 0.5, 1.0}, {0.05, 0.15, 0.1, 0.0}},
+                        .population = {6, 4, 0},
+                        .think_time = {1, 3, 0},
+                        .arrival_rate = {std::nullopt, std::nullopt, 0.5}};
+  const auto e = solve_mva(split);
+  for (std::size_t c = 0; c < 3; ++c) {
+    EXPECT_TRUE(near_rel(r.throughput[c], e.throughput[c], 1e-12)) << "class " << c;
+    EXPECT_TRUE(near_rel(r.residence_time[c][0], e.residence_time[c][0] + e.residence_time[c][1], 1e-12)) << c;
+    EXPECT_TRUE(near_rel(r.response_time[c], e.response_time[c], 1e-12)) << "class " << c;
+  }
+  // Per-server utilization at the 4-server station: X·D/4.
+  EXPECT_TRUE(near_rel(r.utilization[0][0], r.throughput[0] * 0.8 / 4, 1e-12));
+}
+
 // Async demand: with async work the closed class slows down; with zero async demand the
 // result equals the plain solution; the fixed point satisfies its own equations.
 TEST(MvaAsync, FixedPointIsConsistent) {

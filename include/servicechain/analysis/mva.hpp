@@ -34,7 +34,9 @@
 ///   errors grow only linearly, and the normalized values lie in [0, 1] (underflow is
 ///   graceful). Cost O(N·(K + L²·c)) for L multi-server stations of up to c servers.
 /// - **Exact multiclass MVA** over the population lattice (Reiser & Lavenberg 1980)
-///   while `Π(N_c + 1) ≤ exact_lattice_limit`, with a rolling window of the lattice.
+///   while `Π(N_c + 1) ≤ exact_lattice_limit`, with a rolling window of the lattice
+///   (`Π_{c≠c_max}(N_c + 1)` points of K doubles; when that exceeds 5·10⁷ doubles,
+///   400 MB, the approximation is used even inside the limit). Time: lattice × C × K.
 /// - **Schweitzer–Bard** approximate MVA: `Q_ck(N − e_c) ≈ (N_c − 1)/N_c · Q_ck(N)` —
 ///   Schweitzer, *Approximate analysis of multiclass closed networks of queues*, Int.
 ///   Conf. on Stochastic Control and Optimization, Amsterdam 1979; Bard, *Some extensions
