@@ -42,7 +42,7 @@ void check_classes(const mva_input& in) {
   if (!in.arrival_rate.empty()) check_count("arrival_rate", in.arrival_rate.size(), classes, "class");
   if (!in.async_demand.empty()) check_count("async_demand", in.async_demand.size(), classes, "class");
   for (std::size_t c = 0; c < classes; ++c) {
-    if (!in.population.empty() && in.population[c] < 0)
+    if (!in.population.empty() && in.population[c] < 0 && !is_open_class(in, c))
       invalid(fmt::format("mva_input: class {}: population = {}, but must be >= 0", c, in.population[c]));
     if (!in.think_time.empty() && !non_negative(in.think_time[c]))
       invalid(fmt::format("mva_input: class {}: think_time = {}, but must be finite and >= 0", c, in.think_time[c]));

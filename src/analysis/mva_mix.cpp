@@ -198,6 +198,12 @@ mix_bottleneck_result mix_bottlenecks(const matrix& demand) {
   validate(demand);
   const double tolerance = tie_tolerance(demand);
   mix_bottleneck_result r;
+  if (demand[0].size() == 1) {
+    // One station is the bottleneck of every mix; its "lead" is its own load.
+    add_station(r, demand, 0, std::vector<double>(demand.size(), 1.0 / static_cast<double>(demand.size())));
+    if (demand.size() == 2) r.intervals.push_back({0, 0.0, 1.0});
+    return r;
+  }
   if (demand.size() == 1) {
     const std::vector<double> mix{1.0};
     for (std::size_t k = 0; k < demand[0].size(); ++k) {

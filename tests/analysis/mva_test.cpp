@@ -490,6 +490,17 @@ TEST(MvaMix, FiveClassesAgreeWithSampling) {
   }
 }
 
+TEST(MvaMix, OneStationOrOneClass) {
+  const auto one_station = mix_bottlenecks({{0.3}, {0.1}, {0.7}});
+  EXPECT_EQ(one_station.stations, (std::vector<std::size_t>{0}));
+  const auto one_class = mix_bottlenecks({{0.3, 0.9, 0.9, 0.2}});
+  EXPECT_TRUE(one_class.stations.empty());
+  EXPECT_EQ(one_class.tied_only, (std::vector<std::size_t>{1, 2}));
+  const auto unique = mix_bottlenecks({{0.3, 0.9, 0.2}});
+  EXPECT_EQ(unique.stations, (std::vector<std::size_t>{1}));
+  EXPECT_TRUE(near_rel(unique.margin[0], 0.6, exact_tol));
+}
+
 TEST(MvaMix, RejectsBadDemand) {
   try {
     (void)mix_bottlenecks({{0.1, -0.2}});
