@@ -37,8 +37,8 @@ std::int64_t population_of(const mva_input& in, std::size_t c) {
 // The closed classes solved once, with per-server utilization `busy[k]` of open work
 // (open classes and async requests) inflating the queueing demands to D/(1 − busy).
 struct closed_pass {
-  closed_solution solution;          // original stations, classes as in `active`
-  std::vector<double> queue_ahead;   // per station: closed requests an open arrival waits behind
+  closed_solution solution;         // original stations, classes as in `active`
+  std::vector<double> queue_ahead;  // per station: closed requests an open arrival waits behind
   bool seidmann = false;
 };
 
@@ -61,8 +61,8 @@ closed_solution choose_solver(const closed_network& net, const mva_options& opti
   using approximation = mva_options::approximation;
   const double classes = static_cast<double>(net.population.size());
   const double cost = (classes + 1) * classes * static_cast<double>(net.stations.size());
-  const bool use_linearizer = options.method == approximation::linearizer ||
-                              (options.method == approximation::automatic && cost <= 1e6);
+  const bool use_linearizer =
+      options.method == approximation::linearizer || (options.method == approximation::automatic && cost <= 1e6);
   return use_linearizer ? detail::linearizer(net, options) : detail::schweitzer_bard(net, options);
 }
 
@@ -148,10 +148,8 @@ void throw_if_saturated(const mva_input& in, const std::vector<double>& busy) {
   for (std::size_t k = 0; k < busy.size(); ++k) {
     if (busy[k] >= 1) {
       const double servers = servers_of(in.stations[k]);
-      units.push_back({.id = detail::station_id(in, k),
-                       .utilization = busy[k],
-                       .load = busy[k] * servers,
-                       .capacity = servers});
+      units.push_back(
+          {.id = detail::station_id(in, k), .utilization = busy[k], .load = busy[k] * servers, .capacity = servers});
     }
   }
   if (!units.empty()) throw unstable_error(std::move(units));
@@ -204,9 +202,10 @@ closed_pass solve_with_async(const mva_input& in, const std::vector<std::size_t>
       return pass;
     }
   }
-  throw solver_error(fmt::format("solve_mva: the async-demand fixed point did not converge after {} sweeps "
-                                 "(tolerance {:g}); raise max_iterations",
-                                 options.max_iterations, options.tolerance));
+  throw solver_error(
+      fmt::format("solve_mva: the async-demand fixed point did not converge after {} sweeps "
+                  "(tolerance {:g}); raise max_iterations",
+                  options.max_iterations, options.tolerance));
 }
 
 mva_result empty_result(const mva_input& in) {
@@ -264,8 +263,8 @@ mva_result solve_mva(const mva_input& in, const mva_options& options) {
   std::vector<double> queue_ahead(stations, 0.0);
   if (!active.empty()) {
     int sweeps = 0;
-    closed_pass pass = any_async ? solve_with_async(in, active, options, busy, sweeps)
-                                 : solve_closed(in, active, busy, options);
+    closed_pass pass =
+        any_async ? solve_with_async(in, active, options, busy, sweeps) : solve_closed(in, active, busy, options);
     queue_ahead = pass.queue_ahead;
     r.method = pass.solution.method;
     if (pass.seidmann) r.method += " with Seidmann's multi-server approximation";

@@ -64,8 +64,8 @@ int iterate(fixed_point& fp, const matrix* shift, const mva_options& options, co
     }
     if (change <= options.tolerance) return sweep;
   }
-  throw solver_error(fmt::format("{}: no convergence after {} sweeps (tolerance {:g}); raise max_iterations",
-                                 name, options.max_iterations, options.tolerance));
+  throw solver_error(fmt::format("{}: no convergence after {} sweeps (tolerance {:g}); raise max_iterations", name,
+                                 options.max_iterations, options.tolerance));
 }
 
 fixed_point start(const closed_network& net, std::vector<double> n) {
@@ -139,9 +139,8 @@ closed_solution linearizer(const closed_network& net, const mva_options& options
     for (std::size_t j = 0; j < classes; ++j)
       for (std::size_t c = 0; c < classes; ++c)
         for (std::size_t k = 0; k < stations; ++k)
-          deviation[c][j][k] = reduced[j].n[c] > 0
-                                   ? reduced[j].queue[c][k] / reduced[j].n[c] - at_full.queue[c][k] / full[c]
-                                   : 0.0;
+          deviation[c][j][k] =
+              reduced[j].n[c] > 0 ? reduced[j].queue[c][k] / reduced[j].n[c] - at_full.queue[c][k] / full[c] : 0.0;
     const auto shift = shift_for(full);
     sweeps += iterate(at_full, &shift, options, "Linearizer core");
   }

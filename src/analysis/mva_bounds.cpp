@@ -48,8 +48,10 @@ std::vector<double> open_busy(const mva_input& in) {
   std::vector<saturated_unit> units;
   for (std::size_t k = 0; k < busy.size(); ++k) {
     if (busy[k] >= 1) {
-      const double servers = in.stations[k].kind == kind::multi_server ? static_cast<double>(in.stations[k].servers) : 1.0;
-      units.push_back({.id = detail::station_id(in, k), .utilization = busy[k], .load = busy[k] * servers, .capacity = servers});
+      const double servers =
+          in.stations[k].kind == kind::multi_server ? static_cast<double>(in.stations[k].servers) : 1.0;
+      units.push_back(
+          {.id = detail::station_id(in, k), .utilization = busy[k], .load = busy[k] * servers, .capacity = servers});
     }
   }
   if (!units.empty()) throw unstable_error(std::move(units));
@@ -82,8 +84,10 @@ reduced pessimistic(const mva_input& in, std::size_t c, const std::vector<double
   reduced r;
   for (std::size_t k = 0; k < in.stations.size(); ++k) {
     const double d = in.demand[c][k];
-    if (in.stations[k].kind == kind::delay) r.delay += d;
-    else add_queueing(r, d / (1 - busy[k]));
+    if (in.stations[k].kind == kind::delay)
+      r.delay += d;
+    else
+      add_queueing(r, d / (1 - busy[k]));
   }
   return r;
 }
@@ -147,8 +151,8 @@ void bound_closed(const mva_input& in, std::size_t c, const std::vector<double>&
 // Open class: R ≥ D (ABA) and R ≥ D/(1 − λ·D_avg) (BJB, the class alone, single servers);
 // R ≤ D/(1 − λ·D_max) alone with single servers, else every other class's load and
 // every closed request ahead: Σ_k D_k(1 + N_closed)/(1 − U_k).
-void bound_open(const mva_input& in, std::size_t c, const std::vector<double>& busy, double all_population,
-                bool alone, mva_bounds& out) {
+void bound_open(const mva_input& in, std::size_t c, const std::vector<double>& busy, double all_population, bool alone,
+                mva_bounds& out) {
   const double lambda = *in.arrival_rate[c];
   double total = 0, largest = 0, queueing = 0, count = 0, upper = 0;
   bool multi = false;
@@ -192,14 +196,17 @@ mva_bounds compute_bounds(const mva_input& in) {
   double all_population = 0;
   std::size_t loaded = 0;
   for (std::size_t c = 0; c < classes; ++c) {
-    if (!detail::is_open_class(in, c) && !in.population.empty()) all_population += static_cast<double>(in.population[c]);
-    const bool active = detail::is_open_class(in, c) ? *in.arrival_rate[c] > 0
-                                                     : !in.population.empty() && in.population[c] > 0;
+    if (!detail::is_open_class(in, c) && !in.population.empty())
+      all_population += static_cast<double>(in.population[c]);
+    const bool active =
+        detail::is_open_class(in, c) ? *in.arrival_rate[c] > 0 : !in.population.empty() && in.population[c] > 0;
     if (active) ++loaded;
   }
   for (std::size_t c = 0; c < classes; ++c) {
-    if (detail::is_open_class(in, c)) bound_open(in, c, busy, all_population, loaded <= 1, out);
-    else bound_closed(in, c, busy, all_population, out);
+    if (detail::is_open_class(in, c))
+      bound_open(in, c, busy, all_population, loaded <= 1, out);
+    else
+      bound_closed(in, c, busy, all_population, out);
   }
   return out;
 }

@@ -44,8 +44,8 @@ class complement_chains {
     delay_total_ = net.think_time[0];
     for (std::size_t k = 0; k < stations_.size(); ++k) {
       if (stations_[k].kind == kind::delay) delay_total_ += demand_[k];
-      const bool one_server = stations_[k].kind == kind::queueing ||
-                              (stations_[k].kind == kind::multi_server && stations_[k].servers == 1);
+      const bool one_server =
+          stations_[k].kind == kind::queueing || (stations_[k].kind == kind::multi_server && stations_[k].servers == 1);
       if (one_server && demand_[k] > 0) single_.push_back(k);
     }
     single_value_.assign(single_.size(), 1.0L);

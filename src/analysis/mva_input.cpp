@@ -19,7 +19,8 @@ bool non_negative(double v) { return std::isfinite(v) && v >= 0; }
 
 void check_count(const char* what, std::size_t got, std::size_t want, const char* per) {
   if (got != want)
-    invalid(fmt::format("mva_input: {} has {} entries, but must be empty or have {} (one per {})", what, got, want, per));
+    invalid(
+        fmt::format("mva_input: {} has {} entries, but must be empty or have {} (one per {})", what, got, want, per));
 }
 
 void check_matrix(const mva_input& in, const std::vector<std::vector<double>>& m, const char* what) {
@@ -47,7 +48,8 @@ void check_classes(const mva_input& in) {
     if (!in.think_time.empty() && !non_negative(in.think_time[c]))
       invalid(fmt::format("mva_input: class {}: think_time = {}, but must be finite and >= 0", c, in.think_time[c]));
     if (is_open_class(in, c) && !non_negative(*in.arrival_rate[c]))
-      invalid(fmt::format("mva_input: class {}: arrival_rate = {}, but must be finite and >= 0", c, *in.arrival_rate[c]));
+      invalid(
+          fmt::format("mva_input: class {}: arrival_rate = {}, but must be finite and >= 0", c, *in.arrival_rate[c]));
   }
 }
 
@@ -58,9 +60,10 @@ void check_cycles(const mva_input& in) {
     double cycle = in.think_time.empty() ? 0.0 : in.think_time[c];
     for (const double d : in.demand[c]) cycle += d;
     if (cycle == 0)
-      invalid(fmt::format("mva_input: class {}: population = {} but think time and every demand are 0, "
-                          "but a closed class needs some positive demand or think time (its throughput would be infinite)",
-                          c, in.population[c]));
+      invalid(
+          fmt::format("mva_input: class {}: population = {} but think time and every demand are 0, "
+                      "but a closed class needs some positive demand or think time (its throughput would be infinite)",
+                      c, in.population[c]));
   }
 }
 

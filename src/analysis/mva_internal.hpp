@@ -21,9 +21,9 @@ struct closed_network {
 };
 
 struct closed_solution {
-  std::vector<double> throughput;               // per class
-  std::vector<std::vector<double>> residence;   // [class][station]
-  std::vector<std::vector<double>> queue;       // [class][station]
+  std::vector<double> throughput;              // per class
+  std::vector<std::vector<double>> residence;  // [class][station]
+  std::vector<std::vector<double>> queue;      // [class][station]
   std::string method;
   int iterations = 0;
 };

@@ -7,8 +7,8 @@
 // Two classes: the envelope of K lines on [0, 1], exactly. More classes: one LP per
 // station (COIN-OR CLP), maximize its lead t over every other station.
 
-#include <coin/ClpSimplex.hpp>
 #include <fmt/format.h>
+#include <coin/ClpSimplex.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -32,9 +32,10 @@ void validate(const matrix& demand) {
   const std::size_t stations = demand[0].size();
   for (std::size_t c = 0; c < demand.size(); ++c) {
     if (demand[c].size() != stations)
-      throw error("servicechain.invalid_argument",
-                  fmt::format("mix_bottlenecks: demand[{}] (class {}) has {} entries, but must have {} (one per station)",
-                              c, c, demand[c].size(), stations));
+      throw error(
+          "servicechain.invalid_argument",
+          fmt::format("mix_bottlenecks: demand[{}] (class {}) has {} entries, but must have {} (one per station)", c, c,
+                      demand[c].size(), stations));
     for (std::size_t k = 0; k < stations; ++k)
       if (!(std::isfinite(demand[c][k]) && demand[c][k] >= 0))
         throw error("servicechain.invalid_argument",
@@ -156,8 +157,8 @@ double best_lead(const matrix& demand, std::size_t k, std::vector<double>& mix) 
   model.setOptimizationDirection(-1);  // maximize
   model.initialSolve();
   if (model.status() != 0)
-    throw solver_error(fmt::format("mix_bottlenecks: CLP status {} (not optimal) for the LP of station {}",
-                                   model.status(), k));
+    throw solver_error(
+        fmt::format("mix_bottlenecks: CLP status {} (not optimal) for the LP of station {}", model.status(), k));
   const double* solution = model.primalColumnSolution();
   mix.assign(classes, 0.0);
   double sum = 0;
@@ -170,8 +171,10 @@ void many_classes(const matrix& demand, double tolerance, mix_bottleneck_result&
   for (std::size_t k = 0; k < demand[0].size(); ++k) {
     std::vector<double> mix;
     const double t = best_lead(demand, k, mix);
-    if (t > tolerance && lead(demand, mix, k) > 0) add_station(r, demand, k, mix);
-    else if (t >= -tolerance) r.tied_only.push_back(k);
+    if (t > tolerance && lead(demand, mix, k) > 0)
+      add_station(r, demand, k, mix);
+    else if (t >= -tolerance)
+      r.tied_only.push_back(k);
   }
 }
 
@@ -208,8 +211,10 @@ mix_bottleneck_result mix_bottlenecks(const matrix& demand) {
     const std::vector<double> mix{1.0};
     for (std::size_t k = 0; k < demand[0].size(); ++k) {
       const double l = lead(demand, mix, k);
-      if (l > tolerance || demand[0].size() == 1) add_station(r, demand, k, mix);
-      else if (l >= -tolerance) r.tied_only.push_back(k);
+      if (l > tolerance || demand[0].size() == 1)
+        add_station(r, demand, k, mix);
+      else if (l >= -tolerance)
+        r.tied_only.push_back(k);
     }
   } else if (demand.size() == 2) {
     two_classes(demand, tolerance, r);

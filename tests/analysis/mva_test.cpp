@@ -70,7 +70,8 @@ TEST(MvaExact, LazowskaQspPage117) {
 // N=2: R = (9/7, 4/7), X = 2/(2 + 13/7) = 14/27, Q = (2/3, 8/27).
 // N=3: R = (5/3, 35/54), ΣR = 125/54, X = 3/(2 + 125/54) = 162/233.
 TEST(MvaExact, HandWorkedFraction) {
-  const mva_input in{.stations = {queueing(), queueing()}, .demand = {{1.0, 0.5}}, .population = {3}, .think_time = {2}};
+  const mva_input in{
+      .stations = {queueing(), queueing()}, .demand = {{1.0, 0.5}}, .population = {3}, .think_time = {2}};
   const auto r = solve_mva(in);
   EXPECT_TRUE(near_rel(r.throughput[0], 162.0 / 233.0, exact_tol));
   EXPECT_TRUE(near_rel(r.response_time[0], 125.0 / 54.0, exact_tol));
@@ -85,8 +86,7 @@ TEST(MvaExact, BolchExample8_4MultiServerAndDelay) {
                      .population = {3}};
   const auto r = solve_mva(in);
   const std::vector<double> q{0.624, 0.473, 0.686, 1.217};
-  for (std::size_t k = 0; k < q.size(); ++k)
-    EXPECT_NEAR(r.queue_length[0][k], q[k], 0.5e-3) << "station " << k;
+  for (std::size_t k = 0; k < q.size(); ++k) EXPECT_NEAR(r.queue_length[0][k], q[k], 0.5e-3) << "station " << k;
   // Published 1.218; the Octave package's own test of this example allows 1e-3 (exact: 1.21746).
   EXPECT_NEAR(r.throughput[0], 1.218, 1e-3);
   EXPECT_EQ(r.method, "exact load-dependent MVA");
@@ -181,8 +181,8 @@ TEST(MvaOracle, ClosedMulticlass) {
       for (std::size_t k = 0; k < in.stations.size(); ++k) {
         EXPECT_TRUE(near_rel(r.queue_length[cl][k], result.at("Q")[cl][k].get<double>(), oracle_tol)) << where;
         EXPECT_TRUE(near_rel(r.utilization[cl][k], result.at("U")[cl][k].get<double>(), oracle_tol)) << where;
-        EXPECT_TRUE(near_rel(r.residence_time[cl][k], result.at("R")[cl][k].get<double>() * v[cl][k].get<double>(),
-                             oracle_tol))
+        EXPECT_TRUE(
+            near_rel(r.residence_time[cl][k], result.at("R")[cl][k].get<double>() * v[cl][k].get<double>(), oracle_tol))
             << where;
       }
     }
@@ -295,10 +295,8 @@ TEST(MvaMixed, SeidmannEqualsTheExplicitSplit) {
 // Async demand: with async work the closed class slows down; with zero async demand the
 // result equals the plain solution; the fixed point satisfies its own equations.
 TEST(MvaAsync, FixedPointIsConsistent) {
-  mva_input in{.stations = {queueing(), queueing(), delay()},
-               .demand = {{0.2, 0.1, 1.0}},
-               .population = {5},
-               .think_time = {2}};
+  mva_input in{
+      .stations = {queueing(), queueing(), delay()}, .demand = {{0.2, 0.1, 1.0}}, .population = {5}, .think_time = {2}};
   const auto plain = solve_mva(in);
   in.async_demand = {{0.1, 0.0, 0.0}};
   const auto r = solve_mva(in);
@@ -369,7 +367,8 @@ TEST(MvaBounds, OracleOpen) {
 // Lazowska et al., QSP ch. 5 example: N = 20, D = (9.2, 8), Z = 120 →
 // X ≤ 1/9.2 = 0.109, R ≥ 20·9.2 − 120 = 64.
 TEST(MvaBounds, LazowskaChapter5Example) {
-  const mva_input in{.stations = {queueing(), queueing()}, .demand = {{9.2, 8}}, .population = {20}, .think_time = {120}};
+  const mva_input in{
+      .stations = {queueing(), queueing()}, .demand = {{9.2, 8}}, .population = {20}, .think_time = {120}};
   const auto b = compute_bounds(in);
   EXPECT_NEAR(b.throughput[0].second, 0.109, 0.5e-3);
   EXPECT_TRUE(near_rel(b.throughput[0].second, 1 / 9.2, exact_tol));
@@ -640,7 +639,8 @@ TEST(MvaExact, LoadDependentAgreesWithProductForm) {
     for (std::int64_t b = 0; a + b <= n; ++b)
       for (std::int64_t e = 0; a + b + e <= n; ++e) {
         const std::int64_t think = n - a - b - e;
-        const double w = f(d[0], c[0], a) * f(d[1], c[1], b) * f(d[2], c[2], e) * std::pow(z, think) / std::tgamma(think + 1.0);
+        const double w =
+            f(d[0], c[0], a) * f(d[1], c[1], b) * f(d[2], c[2], e) * std::pow(z, think) / std::tgamma(think + 1.0);
         g += w;
         queue[0] += a * w, queue[1] += b * w, queue[2] += e * w;
       }
@@ -648,7 +648,8 @@ TEST(MvaExact, LoadDependentAgreesWithProductForm) {
     for (std::int64_t b = 0; a + b <= n - 1; ++b)
       for (std::int64_t e = 0; a + b + e <= n - 1; ++e) {
         const std::int64_t think = n - 1 - a - b - e;
-        g_minus += f(d[0], c[0], a) * f(d[1], c[1], b) * f(d[2], c[2], e) * std::pow(z, think) / std::tgamma(think + 1.0);
+        g_minus +=
+            f(d[0], c[0], a) * f(d[1], c[1], b) * f(d[2], c[2], e) * std::pow(z, think) / std::tgamma(think + 1.0);
       }
   const mva_input in{.stations = {multi(1), multi(3), multi(2)}, .demand = {d}, .population = {n}, .think_time = {z}};
   const auto r = solve_mva(in);

@@ -106,11 +106,12 @@ struct mva_options {
 
 /// @brief A network: K stations, C classes, each class open or closed.
 struct mva_input {
-  std::vector<mva_station> stations{};                ///< K stations
-  std::vector<std::vector<double>> demand{};          ///< [class][station] D ≥ 0, time units per request
-  std::vector<std::int64_t> population{};             ///< per class N_c ≥ 0 (closed); ignored for open classes; empty = all 0
-  std::vector<double> think_time{};                   ///< per class Z_c ≥ 0 (closed); empty = all 0
-  std::vector<std::optional<double>> arrival_rate{};  ///< per class: λ_c ≥ 0 for an OPEN class, empty for closed; empty vector = all closed
+  std::vector<mva_station> stations{};        ///< K stations
+  std::vector<std::vector<double>> demand{};  ///< [class][station] D ≥ 0, time units per request
+  std::vector<std::int64_t> population{};     ///< per class N_c ≥ 0 (closed); ignored for open classes; empty = all 0
+  std::vector<double> think_time{};           ///< per class Z_c ≥ 0 (closed); empty = all 0
+  /// per class: λ_c ≥ 0 for an OPEN class, empty for closed; empty vector = all closed
+  std::vector<std::optional<double>> arrival_rate{};
   /// Optional ([class][station] or empty): work a class causes at a station at a rate
   /// proportional to its throughput without waiting for it (asynchronous requests).
   std::vector<std::vector<double>> async_demand{};
@@ -120,10 +121,12 @@ struct mva_input {
 
 /// @brief Per-class and per-station means. Every number is finite.
 struct mva_result {
-  std::vector<double> throughput{};                  ///< per class, requests per time unit (open: λ_c)
-  std::vector<double> response_time{};               ///< per class R_c = Σ_k residence, time units, think time excluded
-  std::vector<std::vector<double>> residence_time{};  ///< [class][station], time per request at the station (all visits)
-  std::vector<std::vector<double>> queue_length{};    ///< [class][station], mean number of (synchronous) requests there, incl. in service
+  std::vector<double> throughput{};     ///< per class, requests per time unit (open: λ_c)
+  std::vector<double> response_time{};  ///< per class R_c = Σ_k residence, time units, think time excluded
+  /// [class][station], time per request at the station (all visits)
+  std::vector<std::vector<double>> residence_time{};
+  /// [class][station], mean number of (synchronous) requests there, incl. in service
+  std::vector<std::vector<double>> queue_length{};
   /// [class][station], per server: X·(D + async D)/servers; at a delay station the
   /// mean number busy X·(D + async D).
   std::vector<std::vector<double>> utilization{};
@@ -131,7 +134,7 @@ struct mva_result {
   /// (zeros without async demand).
   std::vector<std::vector<double>> async_queue_length{};
   std::string method{};  ///< e.g. "exact MVA", "Schweitzer-Bard", "mixed (open classes inflate demands) + exact MVA"
-  int iterations = 0;  ///< sweeps of the fixed points (0 for the exact recursions)
+  int iterations = 0;    ///< sweeps of the fixed points (0 for the exact recursions)
 };
 
 /// @brief Solves a closed, open or mixed network by mean-value analysis.
@@ -173,9 +176,12 @@ struct mva_bounds {
   std::vector<std::pair<double, double>> throughput{};     ///< per class, requests per time unit
   std::vector<std::pair<double, double>> response_time{};  ///< per class, time units, think time excluded
   std::vector<double> knee_population{};  ///< per class N* = (D + Z)/D_max (closed), 0 for open classes
-  std::vector<double> saturation_throughput{};  ///< per class 1/D_max, requests per time unit (the open-class maximum)
-  std::vector<std::pair<double, double>> aba_throughput{};     ///< asymptotic bounds alone
-  std::vector<std::pair<double, double>> aba_response_time{};  ///< asymptotic bounds alone (open: high = the upper bound above)
+  /// per class 1/D_max, requests per time unit (the open-class maximum); 0 when the class
+  /// uses no queueing or multi-server station (no finite limit)
+  std::vector<double> saturation_throughput{};
+  std::vector<std::pair<double, double>> aba_throughput{};  ///< asymptotic bounds alone
+  /// asymptotic bounds alone (open: high = the upper bound above)
+  std::vector<std::pair<double, double>> aba_response_time{};
   std::vector<std::pair<double, double>> bjb_throughput{};     ///< balanced job bounds alone
   std::vector<std::pair<double, double>> bjb_response_time{};  ///< balanced job bounds alone
 };
