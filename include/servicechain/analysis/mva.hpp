@@ -24,7 +24,8 @@
 ///   needs only the marginals `p_k(j|n)` below the server count. The textbook gets
 ///   `p_k(0|n)` as `1 − (X·D_k + Σ_{j=1}^{c−1}(c−j)p_k(j|n))/c`, a difference that
 ///   cancels catastrophically once the station is busy; the error then grows by up to
-///   `c^j/j!` per step (garbage at c ≈ 40, N ≈ 1000). Here `p_k(0|n) = G_{−k}(n)/G(n)`
+///   `c^j/j!` as it moves up to p(j) (on the 64-server model of the tests p(0) < 0 from
+///   N = 888 on, and X < 0 at N = 10 000). Here `p_k(0|n) = G_{−k}(n)/G(n)`
 ///   instead — the complement-network identity of Reiser, *Mean-value analysis and
 ///   convolution method for queue-dependent servers in closed queueing networks*,
 ///   Performance Evaluation 1(1), 1981 — where each normalizing constant `G_S` of a
@@ -46,15 +47,16 @@
 ///   `F_cjk = Q_ck(N − e_j)/(N − e_j)_c − Q_ck(N)/N_c` are estimated from C + 1
 ///   approximate solutions and kept fixed in a core Schweitzer-like iteration; three
 ///   rounds, as in the paper.
-/// - **Multi-server stations with several classes, or with open classes**: Seidmann's
-///   approximation — a queueing station with demand `D/c` in series with a delay of
-///   `D(c−1)/c` (Seidmann, Schweitzer & Shalev-Oren, *Computerized closed queueing
+/// - **Multi-server stations with several classes, open classes, async demand, or beyond
+///   the lattice limit**: Seidmann's approximation — a queueing station with demand
+///   `D/c` in series with a delay of `D(c−1)/c` (Seidmann, Schweitzer & Shalev-Oren, *Computerized closed queueing
 ///   network models of flexible manufacturing systems*, Large Scale Systems 12, 1987).
-///   `method` then says so.
+///   `method` then says so. In an open-only network a multi-server station is exact
+///   M/M/c instead (Erlang C, `queueing.hpp`).
 /// - **Mixed networks** — Lazowska, Zahorjan, Graham & Sevcik, *Quantitative System
-///   Performance*, Prentice-Hall 1984, §7.4.4: the open classes' utilization `U_k`
-///   inflates the closed classes' demands at queueing stations to `D/(1 − U_k)`, and an
-///   open class sees `R_ck = D_ck(1 + Q_k^closed)/(1 − U_k)`.
+///   Performance*, Prentice-Hall 1984, ch. 7 (mixed models): the open classes'
+///   utilization `U_k` inflates the closed classes' demands at queueing stations to
+///   `D/(1 − U_k)`, and an open class sees `R_ck = D_ck(1 + Q_k^closed)/(1 − U_k)`.
 /// - **Asynchronous demand** of a closed class (work it causes at rate `X_c` without
 ///   waiting for it) is treated as an extra open class of rate `X_c`, and `X` is found by
 ///   a damped fixed-point iteration. The result is exact only without async demand.
