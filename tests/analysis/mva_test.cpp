@@ -593,6 +593,18 @@ TEST(MvaApproximate, AutomaticBeyondTheLattice) {
   }
 }
 
+TEST(MvaApproximate, NonConvergenceIsAnError) {
+  const mva_input in{.stations = {queueing(), queueing()}, .demand = {{1, 2}, {2, 1}}, .population = {5, 5}};
+  try {
+    (void)solve_mva(in,
+                    {.exact_lattice_limit = 0, .method = mva_options::approximation::schweitzer, .max_iterations = 2});
+    FAIL() << "expected solver_error";
+  } catch (const solver_error& e) {
+    EXPECT_EQ(e.code(), "servicechain.solver");
+    EXPECT_THAT(e.what(), HasSubstr("Schweitzer-Bard MVA: no convergence after 2 sweeps"));
+  }
+}
+
 // ---------------------------------------------------------------- large populations
 
 // N = 10 000 with several multi-server stations (up to 64 servers, the 64-server one
