@@ -31,6 +31,11 @@ std::string servers_text(const unit_parameters& p) {
   return p.unlimited_servers ? std::string("unlimited") : fmt::format("{}", static_cast<long long>(p.servers));
 }
 
+bool any_reordering(const open_result& open) {
+  return std::any_of(open.stations.units.begin(), open.stations.units.end(),
+                     [](const unit_station& u) { return u.queue_discipline != discipline::fifo; });
+}
+
 // Internal units, bottleneck first (the order a manager reads in), unlimited units last.
 std::vector<unit_index> report_order(const service_graph& g, const model_numbers& numbers, const capacity_result& cap) {
   std::vector<unit_index> order = cap.ranking;
@@ -89,10 +94,14 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
     ju["load"] = c.load;
     ju["utilization"] = c.utilization;
     ju["busy_servers"] = c.busy_servers;
+    ju["discipline"] = std::string(to_string(p.queue_discipline));
+    if (p.preemptive) ju["preemptive"] = true;
     ju["headroom"] = optional_number(c.headroom);
     ju["saturation_scale"] = optional_number(c.saturation_scale);
     if (open) {
       const auto& perf = open->units[i];
+      ju["method"] = std::string(open->stations.units[i].method);
+      ju["exact"] = open->stations.units[i].exact;
       ju["arrival_scv"] = perf.arrival_scv;
       ju["p_wait"] = perf.p_wait;
       ju["wait"] = perf.wait;
@@ -122,6 +131,7 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
     if (open) {
       const auto& cp = open->customers[c];
       jc["lead_time"] = cp.lead_time;
+      jc["lead_time_fifo"] = cp.lead_time_fifo;
       json lt = json::object(), wait = json::object(), cost = json::object(), defects = json::object();
       const std::size_t n = g.unit_count();
       for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->lead_time_contribution(unit_index{i}, c); }))
@@ -152,6 +162,12 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
             {"flow", load.link_flow[l]},
             {"rework_flow", load.link_rework_flow[l]}};
     if (open) {
+      const auto& ls = open->stations.links[l];
+      jl["load"] = ls.load;
+      jl["service_time"] = ls.service_time;
+      jl["wait"] = ls.wait;
+      jl["wait_fifo"] = ls.wait_fifo;
+      jl["sojourn"] = ls.sojourn;
       const rework_cost* rc = rework_of(open, l);
       jl["rework_cost"] = rc ? rc->extra_cost : 0.0;
       json share = json::object(), extra = json::object();
@@ -203,6 +219,8 @@ report_tables make_tables(const service_graph& g, const model_numbers& numbers, 
                                             "max demand alone (" + per_time + ")", "limited by"};
   std::vector<std::string> service_headers{"customer", "lead time (" + time + ")", "cost to serve (" + money + ")",
                                            "defect-free"};
+  const bool reordered = open && any_reordering(*open);
+  if (reordered) service_headers.insert(service_headers.begin() + 2, "lead time if all FIFO (" + time + ")");
   std::vector<std::string> link_headers{"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"};
   if (open) link_headers.push_back("rework cost (" + money + per_time + ")");
   report_tables t{text_table(unit_headers), text_table(customer_headers), text_table(link_headers, 2),
@@ -228,7 +246,9 @@ report_tables make_tables(const service_graph& g, const model_numbers& numbers, 
     t.customers.add_row(std::move(row));
     if (open) {
       const auto& cp = open->customers[c];
-      t.service.add_row({g.id(cc.customer), num(cp.lead_time), num(cp.cost_to_serve), num(cp.defect_free, 4)});
+      std::vector<std::string> row{g.id(cc.customer), num(cp.lead_time), num(cp.cost_to_serve), num(cp.defect_free, 4)};
+      if (reordered) row.insert(row.begin() + 2, num(cp.lead_time_fifo));
+      t.service.add_row(std::move(row));
     }
   }
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
@@ -242,6 +262,27 @@ report_tables make_tables(const service_graph& g, const model_numbers& numbers, 
     t.links.add_row(std::move(row));
   }
   return t;
+}
+
+// Who pays for a priority: the per-link waits of every unit whose discipline reorders its
+// queue, beside the waits under FIFO. Empty when every unit serves first come, first served.
+std::string discipline_table(const service_graph& g, const model_numbers& numbers, const open_result& open) {
+  const std::string time = g.time_unit();
+  text_table t({"unit", "discipline", "for (link to)", "class", "load (/" + time + ")", "wait (" + time + ")",
+                "wait if FIFO (" + time + ")", "method"});
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const unit_index u{i};
+    const auto& unit = open.stations.units[i];
+    if (g.is_external(u) || unit.queue_discipline == discipline::fifo) continue;
+    for (link_index l : g.out_links(u)) {
+      const auto& ls = open.stations.links[l.value()];
+      t.add_row({g.id(u),
+                 std::string(to_string(unit.queue_discipline)) + (numbers.unit(u).preemptive ? " (preemptive)" : ""),
+                 g.id(g.link(l).consumer), fmt::format("{}", ls.service_class), format_number(ls.load),
+                 format_number(ls.wait), format_number(ls.wait_fifo), std::string(unit.method)});
+    }
+  }
+  return t.row_count() == 0 ? std::string() : fmt::format("Who comes first: waits by link at units that do not serve FIFO\n{}\n", t.to_text());
 }
 
 // A text waterfall: each contribution is a bar starting where the previous one ended.
@@ -288,6 +329,7 @@ std::string report_text(const service_graph& g, const model_numbers& numbers, co
   if (open) {
     out += fmt::format("Waiting and cost by unit\n{}\n", t.performance.to_text());
     out += fmt::format("What each customer receives\n{}\n", t.service.to_text());
+    out += discipline_table(g, numbers, *open);
     for (std::size_t c = 0; c < g.class_count(); ++c) {
       if (open->customers[c].lead_time > 0) out += waterfall(g, *open, c, options.waterfall_units) + "\n";
     }
