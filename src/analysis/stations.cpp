@@ -286,7 +286,23 @@ void solve_unit(const service_graph& g, const model_numbers& numbers, const load
   }
 }
 
+void station_of(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
+                double arrival_scv, const service_law& law, bool derivatives, station_result& r) {
+  if (numbers.unit(u).queue_discipline == discipline::fifo && law.uniform && !derivatives) {
+    fifo_unit(g, numbers, flows, u, arrival_scv, law, r);
+  } else {
+    solve_unit(g, numbers, flows, u, arrival_scv, law, derivatives, r);
+  }
+}
+
 }  // namespace
+
+void analyze_station_of(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
+                        station_result& result) {
+  if (g.is_external(u)) return;
+  const double arrival_scv = result.units[u.value()].arrival_scv;
+  station_of(g, numbers, flows, u, arrival_scv, unit_service_law(g, numbers, flows, u), false, result);
+}
 
 station_result analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,
                                 const station_options& options) {
@@ -320,12 +336,7 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
       r.units[i].arrival_scv = 0;
       continue;
     }
-    const auto& p = numbers.unit(u);
-    if (p.queue_discipline == discipline::fifo && laws[i].uniform && !options.derivatives) {
-      fifo_unit(g, numbers, flows, u, arrival_scv[i], laws[i], r);
-    } else {
-      solve_unit(g, numbers, flows, u, arrival_scv[i], laws[i], options.derivatives, r);
-    }
+    station_of(g, numbers, flows, u, arrival_scv[i], laws[i], options.derivatives, r);
   }
   return r;
 }

@@ -7,6 +7,7 @@
 
 #include "servicechain/servicechain.hpp"
 #include "servicechain/io/report.hpp"
+#include "servicechain/io/policy_report.hpp"
 #include "servicechain/io/structure_report.hpp"
 
 namespace servicechain::cli {
@@ -37,6 +38,17 @@ int structure(const command_options& options) {
   return exit_ok;
 }
 
+int policy(const command_options& options) {
+  const service_graph g = compile(load_organization(options.model));
+  const open_result given = analyze_open(g);  // unstable_error (exit 3) on a saturated model
+  policy_options policy_opts;
+  for (const auto& id : options.units) policy_opts.units.push_back(g.index_of(id));
+  const std::string report = policy_report(g, compare_policies(g, g.numbers(), given, policy_opts),
+                                           *parse_report_format(options.format));
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  return exit_ok;
+}
+
 int validate_model(const command_options& options) {
   const organization org = load_organization(options.model);
   const auto problems = validate(org);
@@ -60,6 +72,8 @@ int run_command(command which, const command_options& options) {
         return structure(options);
       case command::dot:
         return dot_command(options);
+      case command::policy:
+        return policy(options);
     }
   } catch (const unstable_error& e) {
     fmt::print(stderr, "servicechain: {}\n", e.what());

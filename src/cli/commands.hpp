@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace servicechain::cli {
 
@@ -11,7 +12,7 @@ inline constexpr int exit_invalid = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_unstable = 3;
 
-enum class command { analyze, validate, structure, dot };
+enum class command { analyze, validate, structure, dot, policy };
 
 struct command_options {
   std::string model;
@@ -23,6 +24,7 @@ struct command_options {
   std::string customer;                 ///< dot: customer id; empty = the only customer / none
   std::string svg;                      ///< dot: SVG file to render; empty = DOT text on stdout
   std::string highlight;                ///< dot: gatekeepers | loops | critical; empty = none
+  std::vector<std::string> units;       ///< policy: units to vary; empty = the default set
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.

@@ -87,6 +87,15 @@ int main(int argc, char** argv) {
                   "outline units in blue: gatekeepers or critical (of --customer), or loops (all loops)")
       ->check(CLI::IsMember({"gatekeepers", "loops", "critical"}));
 
+  auto* policy = app.add_subcommand(
+      "policy", "every customer's lead time with each alternative discipline at each unit, side by side");
+  policy->add_option("MODEL", options.model, "model file (JSON)")->required();
+  policy->add_option("--unit", options.units,
+                     "unit to vary (repeatable); default: every unit serving both internal and external consumers");
+  policy->add_option("--format", options.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->default_val("table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -98,6 +107,7 @@ int main(int argc, char** argv) {
   const command which = analyze->parsed()     ? command::analyze
                         : structure->parsed() ? command::structure
                         : dot->parsed()       ? command::dot
+                        : policy->parsed()    ? command::policy
                                               : command::validate;
   return run_command(which, options);
 }

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "support/oracles.hpp"
@@ -142,4 +143,45 @@ TEST(DisciplinesTest, AllFifoModelKeepsItsResultsAndFifoComparisonIsExact) {
       EXPECT_TRUE(near_rel(by_unit, given.customers[c].lead_time, 1e-9));
     }
   }
+}
+
+TEST(PolicyTest, EveryAlternativeEqualsAFullReanalysis) {
+  for (const char* file : {"retail_bank.json", "hospital.json", "software_company.json"}) {
+    SCOPED_TRACE(file);
+    const auto g = sc::compile(sc::load_organization(std::string(SERVICECHAIN_EXAMPLES_DIR "/") + file));
+    const auto given = sc::analyze_open(g);
+    const auto policies = sc::compare_policies(g, g.numbers(), given);
+    ASSERT_FALSE(policies.units.empty());
+    for (const auto& up : policies.units) {
+      for (const auto& a : up.alternatives) {
+        SCOPED_TRACE(g.id(up.unit) + ": " + a.name);
+        sc::model_numbers edited = g.numbers();
+        edited.set_discipline(g, up.unit, a.queue_discipline, a.preemptive);
+        if (a.name == "cmu")
+          for (std::size_t k = 0; k < up.cmu_order.size(); ++k)
+            edited.set_priority(up.cmu_order[k], static_cast<std::int64_t>(k));
+        const auto full = sc::analyze_open(g, edited);
+        for (std::size_t c = 0; c < g.class_count(); ++c)
+          EXPECT_TRUE(near_rel(a.lead_time[c], full.customers[c].lead_time, 1e-9));
+      }
+      EXPECT_LE(up.alternatives[up.best].mean_lead_time, up.alternatives[0].mean_lead_time);
+    }
+  }
+}
+
+TEST(PolicyTest, CustomerFirstAtTheManager) {
+  // The branch of the tests above: FIFO at the manager gives both customers 5; external
+  // first gives the walk-ins 1 + 4/3 and the loans 1 + 20/3 (+ the officer's 1e-9).
+  const auto g = sc::compile(branch(sc::discipline::fifo));
+  const auto policies = sc::compare_policies(g, g.numbers(), sc::analyze_open(g), {.units = {g.index_of("manager")}});
+  ASSERT_EQ(policies.units.size(), 1u);
+  const auto& alternatives = policies.units[0].alternatives;
+  const auto it = std::find_if(alternatives.begin(), alternatives.end(),
+                               [](const auto& a) { return a.name == "external_first"; });
+  ASSERT_NE(it, alternatives.end());
+  EXPECT_TRUE(near_rel(it->lead_time[0], 1 + 4.0 / 3.0, 1e-9));
+  EXPECT_TRUE(near_rel(it->lead_time[1], 1 + 20.0 / 3.0 + 1e-9, 1e-9));
+  // Equal demands: the mean lead time is the same under every non-preemptive order with
+  // equal service times (conservation), 5 + 5e-10.
+  EXPECT_TRUE(near_rel(it->mean_lead_time, 5 + 0.5e-9, 1e-9));
 }

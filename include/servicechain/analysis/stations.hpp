@@ -91,4 +91,11 @@ struct station_result {
 [[nodiscard]] station_result analyze_stations(const service_graph& g, const model_numbers& numbers,
                                               const load_result& flows, const station_options& options = {});
 
+/// @brief The stations stage for one unit: re-solves unit `u` with the numbers given (e.g.
+/// another discipline) and overwrites its entry and its links' entries in `result`, keeping
+/// the arrival SCV already there. Loads must be those of `flows`.
+/// @throws servicechain::unstable_error if the unit is saturated.
+void analyze_station_of(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
+                        station_result& result);
+
 }  // namespace servicechain

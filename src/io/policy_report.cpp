@@ -1,0 +1,104 @@
+#include "servicechain/io/policy_report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "servicechain/io/table.hpp"
+
+namespace servicechain {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json lead_times(const service_graph& g, std::span<const double> lead_time) {
+  json j = json::object();
+  for (std::size_t c = 0; c < lead_time.size(); ++c) j[g.id(g.customers()[c])] = lead_time[c];
+  return j;
+}
+
+json policy_json(const service_graph& g, const policy_result& r) {
+  json j;
+  j["model"] = g.name();
+  j["time_unit"] = g.time_unit();
+  j["lead_time"] = lead_times(g, r.lead_time);
+  j["mean_lead_time"] = r.mean_lead_time;
+  json units = json::array();
+  for (const auto& up : r.units) {
+    json ju;
+    ju["unit"] = g.id(up.unit);
+    json alternatives = json::array();
+    for (const auto& a : up.alternatives) {
+      alternatives.push_back({{"name", a.name},
+                              {"discipline", std::string(to_string(a.queue_discipline))},
+                              {"preemptive", a.preemptive},
+                              {"lead_time", lead_times(g, a.lead_time)},
+                              {"mean_lead_time", a.mean_lead_time}});
+    }
+    ju["alternatives"] = std::move(alternatives);
+    ju["best"] = up.alternatives[up.best].name;
+    if (!up.cmu_order.empty()) {
+      json order = json::array();
+      for (std::size_t k = 0; k < up.cmu_order.size(); ++k)
+        order.push_back({{"to", g.id(g.link(up.cmu_order[k]).consumer)}, {"delay_cost", up.delay_cost[k]}});
+      ju["cmu_order"] = std::move(order);
+    }
+    units.push_back(std::move(ju));
+  }
+  j["units"] = std::move(units);
+  return j;
+}
+
+// One row per (unit, alternative): each customer's lead time and the mean.
+text_table policy_table(const service_graph& g, const policy_result& r, bool exact) {
+  std::vector<std::string> headers{"unit", "discipline"};
+  for (unit_index c : g.customers()) headers.push_back(fmt::format("lead time {} ({})", g.id(c), g.time_unit()));
+  headers.push_back(fmt::format("mean lead time ({})", g.time_unit()));
+  headers.push_back("best");
+  text_table t(headers);
+  auto number = [exact](double v) { return exact ? fmt::format("{}", v) : format_number(v, 4); };
+  for (const auto& up : r.units) {
+    for (std::size_t k = 0; k < up.alternatives.size(); ++k) {
+      const auto& a = up.alternatives[k];
+      std::vector<std::string> row{g.id(up.unit), a.name};
+      for (double v : a.lead_time) row.push_back(number(v));
+      row.push_back(number(a.mean_lead_time));
+      row.push_back(k == up.best ? "*" : "");
+      t.add_row(std::move(row));
+    }
+  }
+  return t;
+}
+
+std::string policy_text(const service_graph& g, const policy_result& r) {
+  std::string out = fmt::format("Model: {}  (time unit: {})\n\n", g.name().empty() ? "(unnamed)" : g.name(), g.time_unit());
+  if (r.units.empty()) {
+    return out + "No unit serves both internal and external consumers; name units with --unit to compare disciplines.\n";
+  }
+  out += fmt::format("Lead time with each discipline at one unit, the rest as given (mean weighted by demand)\n{}\n",
+                     policy_table(g, r, false).to_text());
+  for (const auto& up : r.units) {
+    if (up.cmu_order.empty()) continue;
+    out += fmt::format("cμ order at {} (serve first the largest delay cost per unit of service time):", g.id(up.unit));
+    for (std::size_t k = 0; k < up.cmu_order.size(); ++k)
+      out += fmt::format(" {}{}", k == 0 ? "" : "> ", g.id(g.link(up.cmu_order[k]).consumer));
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string policy_report(const service_graph& g, const policy_result& policies, report_format format) {
+  switch (format) {
+    case report_format::json:
+      return policy_json(g, policies).dump(2) + "\n";
+    case report_format::csv:
+      return policy_table(g, policies, true).to_csv();
+    case report_format::table:
+      break;
+  }
+  return policy_text(g, policies);
+}
+
+}  // namespace servicechain
