@@ -1,4 +1,4 @@
-// Benchmarks of the open-network analysis (issue "Open-network performance"): the full
+// Benchmarks of the open-network analysis: the full
 // analysis — loads, waits at every unit, lead time, cost and quality with their exact
 // decompositions, rework costs, alignment — for 10 classes, beside the bare CSR pass
 // over the same graph (the memory-bandwidth floor). Results: benchmarks/RESULTS.md.

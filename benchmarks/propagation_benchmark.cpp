@@ -1,4 +1,4 @@
-// Benchmarks of the core kernel (issue "Foundation", item 11): compile, propagate and
+// Benchmarks of the core kernel: compile, propagate and
 // compute_load on layered random organizations of 10³ … 10⁶ units with ~4 links per
 // unit and one class, beside two baselines:
 //  - BM_BareCsrPass: one pass y = b + W x over the out-CSR arrays in index order, the

@@ -1,4 +1,4 @@
-// Benchmarks of the structural analyses (issue 4, "Structure of the service chain") on
+// Benchmarks of the structural analyses on
 // layered random organizations of 10³ … 10⁶ units with ~4 links per unit, 1 % of them
 // closing small rework loops, and 3 customers (classes):
 //  - BM_LineOfSight: the shares of each unit's load by customer from a computed load;
@@ -12,7 +12,7 @@
 //  - BM_Dominators: the dominator tree of one customer (against the links);
 //  - BM_Gatekeepers: the same plus gated-unit counts, for every customer;
 //  - BM_ArticulationPoints: Boost.Graph on an undirected copy (for information).
-// Results and the commands to reproduce them: benchmarks/RESULTS.md, "Structure (issue 4)".
+// Results and the commands to reproduce them: benchmarks/RESULTS.md, "Structure".
 
 #include <benchmark/benchmark.h>
 

@@ -5,7 +5,7 @@
 //                           ╚═ QA accepts 80% of Processing's deliveries;
 //                              rejected ones are redone and checked again.
 //
-// DESIGN.md's worked example, built in code: the lead time is 7 hours, of which QA's
+// the worked example of docs/semantics.md, built in code: the lead time is 7 hours, of which QA's
 // queue alone causes 5. The same network without rejections takes 11/3 hours.
 
 #include <cstdio>

@@ -181,7 +181,7 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
     rhs(links[grouped[j]].provider.value(), static_cast<Eigen::Index>(j) + 1) = 1.0;
   const unit_matrix items = propagate(g, numbers, direction::with_demand, std::move(rhs), weights);
 
-  // Loads per unit of each variable: λ = y + Σ_links e·f at both ends (DESIGN §Semantics,
+  // Loads per unit of each variable: λ = y + Σ_links e·f at both ends (docs/semantics.md,
   // "Load": redos at the provider, re-checks at the consumer), with f = r·y_consumer on an
   // ungrouped link and f = the variable itself on a grouped one.
   unit_matrix loads = unit_matrix::Zero(static_cast<Eigen::Index>(n), columns);

@@ -1,6 +1,6 @@
 #pragma once
 // Internal: which units some chain of links leads from to an external customer
-// (DESIGN §Semantics, "Alignment"); shared by the open analysis and the DOT picture.
+// (docs/semantics.md, "Alignment"); shared by the open analysis and the DOT picture.
 
 #include <vector>
 

@@ -14,7 +14,6 @@ namespace servicechain {
 namespace {
 
 using json = nlohmann::ordered_json;
-using index_t = Eigen::Index;
 
 json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
 

@@ -58,7 +58,7 @@ json structure_json(const service_graph& g, const structure_result& s) {
     json shares = json::object();
     if (s.line_of_sight.has_load(u)) {
       for (std::size_t c = 0; c < g.class_count(); ++c)
-        shares[g.id(g.customers()[c])] = s.line_of_sight.share(i, static_cast<Eigen::Index>(c));
+        shares[g.id(g.customers()[c])] = s.line_of_sight.share_of(unit_index{i}, c);
     }
     los[g.id(u)] = std::move(shares);
   }
@@ -218,7 +218,7 @@ structure_tables make_tables(const service_graph& g, const structure_result& s, 
     if (g.is_external(u)) continue;
     std::vector<std::string> row{g.id(u), num(s.line_of_sight.load[i])};
     for (std::size_t c = 0; c < g.class_count(); ++c)
-      row.push_back(s.line_of_sight.has_load(u) ? num(s.line_of_sight.share(i, static_cast<Eigen::Index>(c)), 3)
+      row.push_back(s.line_of_sight.has_load(u) ? num(s.line_of_sight.share_of(unit_index{i}, c), 3)
                                                 : std::string(num.exact ? "" : "-"));
     t.line_of_sight.add_row(std::move(row));
   }

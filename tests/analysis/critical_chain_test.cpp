@@ -19,7 +19,7 @@ std::vector<std::string> ids(const sc::service_graph& g, const std::vector<sc::u
 }
 
 // Brute force: the lead time every simple sync chain ending at `customer` carries
-// (Horner form, DESIGN's lead-time recursion restricted to one input per unit), maximized.
+// (Horner form, the lead-time recursion of docs/semantics.md restricted to one input per unit), maximized.
 double heaviest_simple_chain(const sc::service_graph& g, const sc::open_result& r, sc::unit_index customer) {
   std::vector<char> visiting(g.unit_count(), 0);
   // value(u): best chain ending at u, over simple paths avoiding units on the current path.

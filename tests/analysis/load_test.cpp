@@ -22,7 +22,7 @@ void expect_oracle_loads(const char* file) {
 
 }  // namespace
 
-// DESIGN's worked example: QA accepts 80% of Processing's deliveries: loads (1, 1.25, 1.25).
+// The worked example of docs/semantics.md: QA accepts 80% of Processing's deliveries: loads (1, 1.25, 1.25).
 TEST(LoadTest, DesignWorkedExampleRework) { expect_oracle_loads("rework"); }
 
 // The same network written as a Jackson routing loop gives the same loads.

@@ -45,7 +45,7 @@ void expect_decompositions_sum(const sc::service_graph& g, const sc::open_result
 
 }  // namespace
 
-// DESIGN's worked example: lead time 7 split 1, 1, 5; sojourns 1, 0.8, 4.
+// The worked example of docs/semantics.md: lead time 7 split 1, 1, 5; sojourns 1, 0.8, 4.
 TEST(OpenNetworkTest, DesignWorkedExample) {
   for (const char* file : {"rework", "rework_jackson"}) {
     SCOPED_TRACE(file);

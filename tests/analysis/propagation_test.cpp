@@ -66,7 +66,7 @@ double max_rel_error(const sc::unit_matrix& got, const Eigen::MatrixXd& want) {
 
 }  // namespace
 
-// Issue 2 acceptance: a 200-unit random cyclic model matches an independent dense solve.
+// a 200-unit random cyclic model matches an independent dense solve.
 TEST(PropagationTest, RandomCyclicModelMatchesDenseSolve) {
   const auto m = make_random(200, 3, 4, /*one_big_loop=*/false, 42);
   const auto g = sc::compile(m.org);

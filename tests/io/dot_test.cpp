@@ -292,7 +292,7 @@ TEST(DotTest, EscapesIdsAndNames) {
   EXPECT_THAT(out, HasSubstr("&lt;b&gt;R&amp;D&lt;/b&gt;"));
 }
 
-// DESIGN's worked example: QA accepts 80% of Processing's deliveries, e = 0.25, one item per
+// The worked example of docs/semantics.md: QA accepts 80% of Processing's deliveries, e = 0.25, one item per
 // hour, so 0.25 deliveries per hour are redone. Plus an async link and a misaligned unit.
 TEST(DotTest, ReworkAsyncAndMisalignedLinks) {
   sc::organization org{.name = "rework", .time_unit = "hour"};

@@ -54,7 +54,7 @@ parse_error parse_failure(std::string_view text) {
 // ------------------------------------------------------------------ oracle models
 
 TEST(JsonTest, LoadsTheReworkOracleModel) {
-  // Values as written in tests/data/oracles/models/rework.json (DESIGN §1 worked example).
+  // Values as written in tests/data/oracles/models/rework.json (docs/semantics.md worked example).
   const organization org = load_organization(oracle_models / "rework.json");
   EXPECT_EQ(org.name, "design_rework");
   EXPECT_EQ(org.time_unit, "hour");

@@ -1,4 +1,4 @@
-// Validation rules of DESIGN §1: each rule names its culprit (id and JSON pointer), the bad
+// Validation rules of docs/semantics.md: each rule names its culprit (id and JSON pointer), the bad
 // value and the expectation, and every problem is reported in one pass.
 
 #include "servicechain/model/validate.hpp"

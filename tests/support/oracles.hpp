@@ -1,5 +1,5 @@
 #pragma once
-// Test support: the reference answers of ../shared/oracles (copied into tests/data/oracles)
+// Test support: the reference answers in tests/data/oracles (from independent tools)
 // and their translation into ServiceChain models (oracles/README.md, "Translating a
 // routing network into the model").
 

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// @brief Open-network performance: waits at every unit, lead time, cost to serve and
-/// quality per customer, each decomposed exactly over units and links (DESIGN §Semantics).
+/// quality per customer, each decomposed exactly over units and links (docs/semantics.md).
 
 #include <cmath>
 #include <memory>

@@ -45,6 +45,10 @@ struct line_of_sight_result {
 
   /// @brief True if unit `u` carries load, so its row of shares sums to 1.
   [[nodiscard]] bool has_load(unit_index u) const noexcept { return load[u.value()] > 0; }
+  /// @brief The share of unit `u`'s load caused by class `c` (by index).
+  [[nodiscard]] double share_of(unit_index u, std::size_t c) const {
+    return share(u.value(), static_cast<Eigen::Index>(c));
+  }
   /// @brief The share of unit `unit_id`'s load caused by customer `customer_id`.
   /// @throws servicechain::error (`servicechain.unknown_id`) if either id is unknown or
   ///         `customer_id` is not an external customer.
@@ -319,7 +323,7 @@ struct choice_capacity_result {
 /// and the flow `g_l` of every grouped link; items `y = θ·Y₀ + Σ_l g_l·Y_l` by
 /// propagation over the ungrouped links; constraints `Σ_{l∈G} g_l = R_G · y_j` per group,
 /// `λ_u(θ, g) ≤ servers_u / service_time_u` per capacity-limited unit (loads with
-/// rework, DESIGN §Semantics). Exact with loops, rework, nested groups and several
+/// rework, docs/semantics.md). Exact with loops, rework, nested groups and several
 /// classes (the mix is held). It is a Leontief substitution system, not a network flow:
 /// a consumer needs *all* of its ungrouped providers, so one item does not follow one
 /// path; for a network of pure choices (every unit has one group of providers whose
@@ -380,7 +384,7 @@ struct structure_options {
   std::size_t betweenness_samples = 500;
 };
 
-/// @brief Every structural result of issue 4 ("Structure of the service chain").
+/// @brief Every structural result.
 struct structure_result {
   line_of_sight_result line_of_sight;
   std::optional<chains_result> chains;  ///< empty above `chains_unit_limit` units

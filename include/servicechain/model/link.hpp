@@ -21,7 +21,7 @@ enum class link_mode {
 /// @brief Parses a mode name; `std::nullopt` if unknown.
 [[nodiscard]] std::optional<link_mode> parse_link_mode(std::string_view name) noexcept;
 
-/// @brief A link of the organization (DESIGN §1, "Links"). Service flows `from -> to`;
+/// @brief A link of the organization (docs/semantics.md, "Links"). Service flows `from -> to`;
 /// demand flows against the arrow.
 struct link {
   std::string from{};           ///< provider id

@@ -11,7 +11,7 @@
 
 namespace servicechain {
 
-/// @brief An organization as a directed graph of units and links (DESIGN §1).
+/// @brief An organization as a directed graph of units and links (docs/semantics.md).
 ///
 /// A value type with no algorithms: edit it freely, then `compile()` it.
 /// @code

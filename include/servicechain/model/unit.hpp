@@ -56,7 +56,7 @@ inline constexpr std::string_view need_names[] = {"informed", "in_control", "cho
 /// @brief Ratings by need name, e.g. `{{"informed", 4}, {"friendly", 5}}`.
 using need_ratings = std::vector<std::pair<std::string, double>>;
 
-/// @brief A unit of the organization (DESIGN §1, "Units"). A plain value: no algorithms.
+/// @brief A unit of the organization (docs/semantics.md, "Units"). A plain value: no algorithms.
 ///
 /// Times are in the organization's `time_unit`, rates per time unit, money in its `currency`.
 struct unit {

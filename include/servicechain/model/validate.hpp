@@ -9,7 +9,7 @@
 
 namespace servicechain {
 
-/// @brief Checks every rule of DESIGN §1 and returns *all* problems found (empty if valid).
+/// @brief Checks every rule of docs/semantics.md and returns *all* problems found (empty if valid).
 ///
 /// Each diagnostic names the unit or link and its JSON location (`/units/3`, `/links/7`)
 /// and states the bad value and the expectation. Structural solvability (loop gain < 1)
