@@ -642,6 +642,14 @@ TEST(ClosedApproximations, NameEveryUnitThatIsNotExact) {
   const auto exact = sc::analyze_closed(g, numbers);
   EXPECT_TRUE(exact.approximations.empty());
   EXPECT_THAT(exact.method, ::testing::Not(HasSubstr("approximation")));
+
+  // `priority` with one priority in use is FIFO; with two it is listed.
+  numbers.set_discipline(g, g.index_of("counter"), sc::discipline::priority);
+  EXPECT_TRUE(sc::analyze_closed(g, numbers).approximations.empty());
+  numbers.set_priority(g.link_between("counter", "walk_in"), 1);
+  const auto prioritized = sc::analyze_closed(g, numbers);
+  ASSERT_EQ(prioritized.approximations.size(), 1U);
+  EXPECT_THAT(prioritized.approximations[0], HasSubstr("unit 'counter': priority discipline with 2 priority levels"));
 }
 
 // ---------------------------------------------------------------- mix bottlenecks
