@@ -17,6 +17,7 @@
 #include "servicechain/analysis/queueing.hpp"
 #include "servicechain/analysis/station_model.hpp"
 #include "servicechain/analysis/open_network.hpp"
+#include "servicechain/analysis/closed_network.hpp"
 #include "servicechain/analysis/critical_chain.hpp"
 #include "servicechain/analysis/policy.hpp"
 #include "servicechain/analysis/max_flow.hpp"
