@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "detail/reachability.hpp"
 #include "detail/services.hpp"
@@ -29,10 +30,79 @@ double sojourn_at(const service_graph& g, const model_numbers& numbers, const un
       .sojourn;
 }
 
+// What a unit's queue would be with link l's rework removed, everything else unchanged:
+// the two units' stations re-solved on scratch copies of the loads and the station figures.
+struct rework_scratch {
+  load_result flows;         // only link_load and total_load: what the stations stage reads
+  station_result stations;
+};
+
+double kappa_of(const open_result& r, link_index l, std::size_t c) {
+  const auto& z = r.chain.sync_visits.size() ? r.chain.sync_visits : r.load.visits;
+  return r.chain.link_sync_services_per_item[l.value()] * z(r.chain.link_consumer[l.value()], static_cast<index_t>(c));
+}
+
+// The general case (a unit with several classes or per-link service laws): with acceptance 1
+// link l loses its redos (r e y_j) and the consumer's links lose the re-checks they carried
+// (r_jm y_m · r e); κ loses e at link l and r e in the consumer's R^s. Exact: the per-link
+// sum Σ κ W before minus after over both units' links.
+void exact_extra_lead_time(const service_graph& g, const model_numbers& numbers, const open_result& r,
+                           link_index l, rework_scratch& x, rework_cost& rc) {
+  const auto& t = g.link(l);
+  const auto& p = numbers.link(l);
+  const unit_index i = t.provider, j = t.consumer;
+  const bool consumer_serves = !g.is_external(j);
+  const double removed = p.requests * p.rejections;  // re-checks per item of j
+  x.flows.link_load[l.value()] -= rc.rework_flow;
+  x.flows.total_load[i.value()] -= rc.rework_flow;
+  if (consumer_serves) {
+    for (link_index m : g.out_links(j)) x.flows.link_load[m.value()] -= r.load.link_flow[m.value()] * removed;
+    x.flows.total_load[j.value()] -= rc.rework_flow;
+  }
+  analyze_station_of(g, numbers, x.flows, i, x.stations);
+  if (consumer_serves) analyze_station_of(g, numbers, x.flows, j, x.stations);
+  const bool sync = t.mode == link_mode::sync;
+  for (std::size_t c = 0; c < g.class_count(); ++c) {
+    double before = 0, after = 0;
+    auto add = [&](link_index m, double kappa_after) {
+      before += kappa_of(r, m, c) * r.stations.links[m.value()].sojourn;
+      after += kappa_after * x.stations.links[m.value()].sojourn;
+    };
+    for (link_index m : g.out_links(i)) {
+      double k = kappa_of(r, m, c);
+      if (m == l && sync) k -= p.requests * p.rejections * r.lead_time_weight_items(j.value(), c);
+      add(m, k);
+    }
+    if (consumer_serves) {
+      for (link_index m : g.out_links(j)) {
+        double k = kappa_of(r, m, c);
+        if (sync) k -= r.chain.link_sync_requests[m.value()] * removed * r.lead_time_weight_items(r.chain.link_consumer[m.value()], c);
+        add(m, k);
+      }
+    }
+    rc.extra_lead_time[c] = before - after;
+  }
+  // Restore the scratch copies.
+  x.flows.link_load[l.value()] = r.load.link_load[l.value()];
+  x.flows.total_load[i.value()] = r.load.total_load[i.value()];
+  x.stations.units[i.value()] = r.stations.units[i.value()];
+  for (link_index m : g.out_links(i)) x.stations.links[m.value()] = r.stations.links[m.value()];
+  if (consumer_serves) {
+    x.flows.total_load[j.value()] = r.load.total_load[j.value()];
+    x.stations.units[j.value()] = r.stations.units[j.value()];
+    for (link_index m : g.out_links(j)) {
+      x.flows.link_load[m.value()] = r.load.link_load[m.value()];
+      x.stations.links[m.value()] = r.stations.links[m.value()];
+    }
+  }
+}
+
 // The cost of poor internal service of one link: with acceptance 1 both units lose the
 // rework services, their queues shorten, and the e-terms of κ at both ends vanish (sync
-// links only). Uses each unit's mean sojourn.
-rework_cost link_rework(const service_graph& g, const model_numbers& numbers, const open_result& r, link_index l) {
+// links only). Where both units serve every link alike (FIFO, one service law) this is done
+// with the units' one sojourn each; otherwise link by link (`exact_extra_lead_time`).
+rework_cost link_rework(const service_graph& g, const model_numbers& numbers, const open_result& r, link_index l,
+                        std::optional<rework_scratch>& scratch) {
   const auto& t = g.link(l);
   const auto& p = numbers.link(l);
   const unit_index i = t.provider, j = t.consumer;
@@ -45,10 +115,22 @@ rework_cost link_rework(const service_graph& g, const model_numbers& numbers, co
   rc.extra_load = rc.rework_flow * (consumer_serves ? 2.0 : 1.0);
   rc.extra_cost = rc.rework_flow * (r.units[i.value()].cost_per_service +
                                     (consumer_serves ? r.units[j.value()].cost_per_service : 0.0));
-  const double provider_w = sojourn_at(g, numbers, ui, i, ui.load - rc.rework_flow);
-  const double consumer_w = consumer_serves ? sojourn_at(g, numbers, uj, j, uj.load - rc.rework_flow) : 0.0;
   const std::size_t classes = g.class_count();
   rc.extra_lead_time.resize(classes);
+  const bool simple = ui.queue_discipline == discipline::fifo && ui.uniform &&
+                      (!consumer_serves || (uj.queue_discipline == discipline::fifo && uj.uniform));
+  if (!simple) {
+    if (!scratch) {
+      scratch.emplace();
+      scratch->flows.link_load = r.load.link_load;
+      scratch->flows.total_load = r.load.total_load;
+      scratch->stations = r.stations;
+    }
+    exact_extra_lead_time(g, numbers, r, l, *scratch, rc);
+    return rc;
+  }
+  const double provider_w = sojourn_at(g, numbers, ui, i, ui.load - rc.rework_flow);
+  const double consumer_w = consumer_serves ? sojourn_at(g, numbers, uj, j, uj.load - rc.rework_flow) : 0.0;
   for (std::size_t c = 0; c < classes; ++c) {
     const auto col = static_cast<index_t>(c);
     const double z_j = (r.chain.sync_visits.size() ? r.chain.sync_visits : r.load.visits)(j.value(), col);
@@ -116,8 +198,10 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, c
   r.allocated_cost = r.chain.allocated_cost;
   r.unallocated_cost = r.chain.unallocated_cost;
 
+  std::optional<rework_scratch> scratch;  // made at the first link that needs it
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
-    if (numbers.link(link_index{l}).rejections != 0.0) r.rework.push_back(link_rework(g, numbers, r, link_index{l}));
+    if (numbers.link(link_index{l}).rejections != 0.0)
+      r.rework.push_back(link_rework(g, numbers, r, link_index{l}, scratch));
   }
   const std::vector<char> aligned = detail::reaches_customer(g);
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {

@@ -24,7 +24,7 @@
 ///   (`model_numbers::service_time(l)`), the demand of class c at unit i is
 ///   `D_ic = Σ_{sync l = i→j} r_ij (1 + R^s_i + e_ij) z_jc s_l = Σ_l κ_lc s_l` — the busy-server
 ///   time per request that the customer waits for. The residence time of c at i is then the
-///   unit's lead-time contribution `Σ_l κ_lc W_l` of DESIGN §Semantics, so the residence
+///   unit's lead-time contribution `Σ_l κ_lc W_l` of docs/semantics.md, so the residence
 ///   times sum to the lead time exactly.
 /// - **Asynchronous work.** The rest of a class's work at a unit — all its services per
 ///   request (`load_result`, every link) minus the waited-for ones, each at its link's

@@ -131,6 +131,9 @@ struct open_result {
                      : 0.0;
   }
 
+  /// @brief z_ic: fresh items of unit i that customer c waits for per request (sync links only).
+  [[nodiscard]] double lead_time_weight_items(std::uint32_t unit, std::size_t c) const { return sync_visit(unit, c); }
+
  private:
   [[nodiscard]] double sync_visit(std::uint32_t unit, std::size_t c) const {
     return (chain.sync_visits.size() ? chain.sync_visits : load.visits)(unit, static_cast<Eigen::Index>(c));
