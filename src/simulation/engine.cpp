@@ -45,8 +45,7 @@ sim_model make_sim_model(const service_graph& g, const model_numbers& numbers) {
     s.cost_per_time = p.cost_per_time;
     s.cost_per_request = p.cost_per_request;
     if (s.external) continue;
-    s.servers = p.unlimited_servers ? 0U
-                                    : static_cast<std::uint32_t>(std::min(p.servers, double{1U << 30}));
+    s.servers = p.unlimited_servers ? 0U : static_cast<std::uint32_t>(std::min(p.servers, double{1U << 30}));
     if (p.unlimited_servers) {
       s.policy = unit_policy::infinite;
     } else if (p.queue_discipline == discipline::shared) {
@@ -77,12 +76,13 @@ sim_model make_sim_model(const service_graph& g, const model_numbers& numbers) {
     std::vector<std::int64_t> distinct = keys;
     std::sort(distinct.begin(), distinct.end());
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    s.levels = s.policy == unit_policy::queue ? std::max<std::uint32_t>(1, static_cast<std::uint32_t>(distinct.size()))
-                                              : 1;
+    s.levels =
+        s.policy == unit_policy::queue ? std::max<std::uint32_t>(1, static_cast<std::uint32_t>(distinct.size())) : 1;
     for (std::size_t k = 0; k < out.size(); ++k) {
       m.links[out[k].value()].level =
           s.policy == unit_policy::queue
-              ? static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), keys[k]) - distinct.begin())
+              ? static_cast<std::uint32_t>(std::lower_bound(distinct.begin(), distinct.end(), keys[k]) -
+                                           distinct.begin())
               : 0;
     }
     if (s.policy == unit_policy::queue) {
@@ -117,9 +117,9 @@ enum class event_type : std::uint8_t { arrival, service_end, shared_end, warmup_
 
 struct event {
   double time;
-  std::uint64_t order;     // (sequence << 3) | type: events at the same time go in scheduling order
-  std::uint32_t target;    // class, job or unit
-  std::uint32_t version;   // a service end is valid only while its target has this version
+  std::uint64_t order;    // (sequence << 3) | type: events at the same time go in scheduling order
+  std::uint32_t target;   // class, job or unit
+  std::uint32_t version;  // a service end is valid only while its target has this version
 };
 
 /// A binary min-heap of POD events ordered by (time, scheduling order). Its storage only grows,
@@ -183,10 +183,10 @@ enum class phase : std::uint8_t {
 /// An item in progress: a fresh item of a unit for one of its links (or a customer's
 /// request, the root of the tree of items it needs). POD, kept in a pool with a free list.
 struct job {
-  double requested = 0;  // when the current service was requested; a root: when it arrived
-  double work = 0;       // requirement of the current service
-  double left = 0;       // remaining requirement (queue policy) or finish tag (processor sharing)
-  double started = 0;    // start of the current service segment
+  double requested = 0;                   // when the current service was requested; a root: when it arrived
+  double work = 0;                        // requirement of the current service
+  double left = 0;                        // remaining requirement (queue policy) or finish tag (processor sharing)
+  double started = 0;                     // start of the current service segment
   std::uint32_t parent = no_index;        // the job waiting for this one (sync), else none
   std::uint32_t next = no_index;          // queue link, or free-list link
   std::uint32_t link = no_index;          // the link it delivers on; none for a root
@@ -269,8 +269,8 @@ class engine {
       arrival_streams_.emplace_back(stream_seed(settings.seed, index, stream_purpose::arrivals, c));
       const auto& k = model.classes[c];
       if (k.open && k.demand > 0) {
-        classes_[c].lead_times.reserve(static_cast<std::size_t>(
-            std::min(1e8, k.demand * settings.horizon * 1.05 + 64)));
+        classes_[c].lead_times.reserve(
+            static_cast<std::size_t>(std::min(1e8, k.demand * settings.horizon * 1.05 + 64)));
       }
     }
   }
@@ -718,12 +718,13 @@ class engine {
       f.throughput = completed / t;
       f.lead_time = s.completed > 0 ? s.sum_lead / completed : 0.0;
       if (settings_.has_sla && s.completed > 0) {
-        const auto above = std::count_if(s.lead_times.begin(), s.lead_times.end(),
-                                         [&](double x) { return x > settings_.sla; });
+        const auto above =
+            std::count_if(s.lead_times.begin(), s.lead_times.end(), [&](double x) { return x > settings_.sla; });
         f.sla_share = static_cast<double>(above) / completed;
       }
       f.lead_time_percentiles.reserve(settings_.percentiles.size());
-      for (const double p : settings_.percentiles) f.lead_time_percentiles.push_back(sample_quantile(s.lead_times, p / 100));
+      for (const double p : settings_.percentiles)
+        f.lead_time_percentiles.push_back(sample_quantile(s.lead_times, p / 100));
       const double started = static_cast<double>(s.started);
       double cost = 0;
       if (settings_.lead_time_by_unit) f.lead_time_by_unit.assign(n, 0.0);
@@ -753,9 +754,9 @@ class engine {
   std::vector<unit_state> units_;
   std::vector<link_state> links_;
   std::vector<class_state> classes_;
-  std::vector<std::uint32_t> head_, tail_;  // FIFO per queue level
-  std::vector<std::uint32_t> slots_;        // preemptive units: the job on each server
-  std::vector<std::vector<shared_entry>> shared_;  // processor sharing: services in hand, by finish tag
+  std::vector<std::uint32_t> head_, tail_;          // FIFO per queue level
+  std::vector<std::uint32_t> slots_;                // preemptive units: the job on each server
+  std::vector<std::vector<shared_entry>> shared_;   // processor sharing: services in hand, by finish tag
   std::vector<std::uint64_t> unit_class_services_;  // [unit * classes + class]
   std::vector<double> unit_class_lead_;             // sojourns waited for, same layout
   std::vector<random_stream> service_streams_, request_streams_, acceptance_streams_, arrival_streams_;

@@ -36,9 +36,9 @@ struct sim_unit {
 
 struct sim_link {
   std::uint32_t provider = 0, consumer = 0;
-  std::uint32_t level = 0;   ///< queue level of its services at the provider (0 is served first)
-  std::uint32_t whole = 1;   ///< ⌊requests⌋
-  double fraction = 0;       ///< requests − ⌊requests⌋: probability of one more request
+  std::uint32_t level = 0;  ///< queue level of its services at the provider (0 is served first)
+  std::uint32_t whole = 1;  ///< ⌊requests⌋
+  double fraction = 0;      ///< requests − ⌊requests⌋: probability of one more request
   double acceptance = 1;
   bool sync = true;
   service_distribution service{};
@@ -47,9 +47,9 @@ struct sim_link {
 struct sim_class {
   std::uint32_t customer = 0;  ///< unit index
   bool open = true;
-  double demand = 0;            ///< open: requests per time unit
-  std::uint32_t population = 0; ///< closed
-  double think_time = 0;        ///< closed: mean think time
+  double demand = 0;             ///< open: requests per time unit
+  std::uint32_t population = 0;  ///< closed
+  double think_time = 0;         ///< closed: mean think time
 };
 
 /// The model as the engine reads it.

@@ -149,9 +149,8 @@ simulation_result simulate(const service_graph& g, const model_numbers& numbers,
   const double total_time = static_cast<double>(count) * (settings.warmup + settings.horizon);
   const auto report = [&] {  // with the mutex held
     if (options.progress) {
-      options.progress({.replications_done = done,
-                        .replications = count,
-                        .fraction = std::min(1.0, simulated / total_time)});
+      options.progress(
+          {.replications_done = done, .replications = count, .fraction = std::min(1.0, simulated / total_time)});
     }
   };
   std::function<void(double)> hook;

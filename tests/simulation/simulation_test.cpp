@@ -46,7 +46,8 @@ double mmc_sojourn_quantile(double lambda, double mu, int c, double p) {
   const double erlang = sc::erlang_c(c, lambda / mu);
   const double theta = c * mu - lambda;
   const auto survival = [&](double t) {
-    return (1 - erlang) * std::exp(-mu * t) + erlang * (theta * std::exp(-mu * t) - mu * std::exp(-theta * t)) / (theta - mu);
+    return (1 - erlang) * std::exp(-mu * t) +
+           erlang * (theta * std::exp(-mu * t) - mu * std::exp(-theta * t)) / (theta - mu);
   };
   double low = 0, high = 1;
   while (survival(high) > 1 - p) high *= 2;
@@ -199,5 +200,158 @@ TEST(SimulationTest, ReworkNetwork) {
       EXPECT_TRUE(inside(got.lead_time_by_unit[g.index_of(id).value()], share.get<double>(), id + " lead time"));
     }
     sc_test::expect_analysis_inside(g, sc::analyze_open(g), s);
+  }
+}
+
+// Fractional requests (⌊r⌋ plus a Bernoulli), rejections on a sync link, and an async link
+// whose provider's work the customer never waits for:
+//
+//   customer <-- a <-(sync, r = 1.5, acceptance 0.75)-- c
+//                a <-(async, r = 0.5)------------------ b
+//
+// Every unit is M/M/1 FIFO with Poisson arrivals along fixed random routes (a Kelly network),
+// so analyze_open is exact: loads, link flows and rework flows, waits, the lead time (b not in
+// it) and its split by unit.
+TEST(SimulationTest, FractionalRequestsReworkAndAsync) {
+  sc::organization org{.name = "mixed"};
+  org.add_unit({.id = "a", .service_time = 0.3, .cost_per_time = 10, .cost_per_request = 1});
+  org.add_unit({.id = "b", .service_time = 0.8, .cost_per_time = 5});
+  org.add_unit({.id = "c", .service_time = 0.2, .cost_per_request = 2});
+  org.add_unit({.id = "customer", .external = true, .demand = 1.0});
+  org.add_link({.from = "a", .to = "customer"});
+  org.add_link({.from = "b", .to = "a", .requests = 0.5, .mode = sc::link_mode::async});
+  org.add_link({.from = "c", .to = "a", .requests = 1.5, .acceptance = 0.75});
+  const auto g = sc::compile(org);
+  const auto a = sc::analyze_open(g);
+  const auto s = sc::simulate(g, options_999(10, 100'000, 16));
+  sc_test::expect_analysis_inside(g, a, s);
+  EXPECT_EQ(s.customer("customer").lead_time_by_unit[g.index_of("b").value()].mean, 0.0);
+  EXPECT_GT(s.unit("b").load.mean, 0.45);
+}
+
+// Closed classes (the oracle's closed_mva_think_time_Z and closed_mva_multiserver at N = 10,
+// exact MVA by Octave's qncsmva): a population thinking an exponential time between
+// requests; the visits become requests per item (⌊V⌋ plus a Bernoulli), which keeps the
+// product form (a closed BCMP network with class switching), so MVA's throughput, response
+// time, utilizations and queues are exact.
+TEST(SimulationTest, ClosedClassesAgainstMva) {
+  for (const char* name : {"closed_mva_think_time_Z", "closed_mva_multiserver"}) {
+    SCOPED_TRACE(name);
+    const auto& oracle = sc_test::queueing_case(name);
+    const auto& in = oracle.at("inputs");
+    const auto& out = oracle.at("outputs");
+    const std::size_t row = 9;  // N = 10
+    const bool has_think_station = !in.contains("think_time_Z");
+    sc::organization org{.name = name};
+    const std::size_t first = has_think_station ? 1 : 0;  // the IS think station is the think time
+    const double think =
+        has_think_station ? in.at("service_time")[0].get<double>() : in.at("think_time_Z").get<double>();
+    org.add_unit({.id = "users", .external = true, .population = 10, .think_time = think});
+    for (std::size_t k = first; k < in.at("station_names").size(); ++k) {
+      const std::string id = in.at("station_names")[k];
+      org.add_unit(
+          {.id = id, .servers = in.at("servers")[k].get<std::int64_t>(), .service_time = in.at("service_time")[k]});
+      org.add_link({.from = id, .to = "users", .requests = in.at("visit_ratio")[k]});
+    }
+    const auto g = sc::compile(org);
+    const auto s = sc::simulate(g, options_999(10, 100'000, 17));
+    const auto& users = s.customer("users");
+    EXPECT_TRUE(inside(users.throughput, out.at("X_sys")[row], "X_sys"));
+    EXPECT_TRUE(precise(users.throughput, 0.01, "X_sys"));
+    const auto& response = out.contains("response_time") ? out.at("response_time") : out.at("response_time_excl_delay");
+    EXPECT_TRUE(inside(users.lead_time, response[row], "response time"));
+    for (std::size_t k = first; k < in.at("station_names").size(); ++k) {
+      const std::string id = in.at("station_names")[k];
+      const std::size_t col = k - first + (has_think_station ? 1 : 0);
+      EXPECT_TRUE(inside(s.unit(id).utilization, out.at("U")[row][col], id + " U"));  // per server
+      EXPECT_TRUE(inside(s.unit(id).sojourn, out.at("R")[row][col], id + " R"));
+      EXPECT_TRUE(inside(s.unit(id).number_in_unit, out.at("Q")[row][col], id + " Q"));
+      EXPECT_TRUE(inside(s.unit(id).load, out.at("X")[row][col], id + " X"));
+    }
+  }
+}
+
+// The same seed gives bit-for-bit the same results on 1, 2 and 4 threads; each replication
+// equals simulate_replication on its own; another seed gives other results.
+TEST(SimulationTest, ReproducibleWhateverTheThreads) {
+  const auto g = sc::compile(sc::load_organization(sc_test::model_path("rework.json")));
+  sc::simulation_options options{
+      .replications = 6, .horizon = 2'000, .seed = 99, .sla = 8.0, .keep_replications = true};
+  std::vector<sc::simulation_result> results;
+  for (const unsigned threads : {1U, 2U, 4U}) {
+    options.threads = threads;
+    results.push_back(sc::simulate(g, options));
+  }
+  for (std::size_t k = 1; k < results.size(); ++k) {
+    EXPECT_EQ(results[k].events, results[0].events);
+    EXPECT_TRUE(results[k].units == results[0].units);
+    EXPECT_TRUE(results[k].links == results[0].links);
+    EXPECT_TRUE(results[k].customers == results[0].customers);
+    EXPECT_TRUE(results[k].runs == results[0].runs);
+  }
+  EXPECT_TRUE(sc::simulate_replication(g, g.numbers(), options, 4) == results[0].runs[4]);
+  options.seed = 100;
+  EXPECT_FALSE(sc::simulate(g, options).customers == results[0].customers);
+}
+
+TEST(SimulationTest, ProgressReachesTheEnd) {
+  const auto g = sc::compile(sc::load_organization(sc_test::model_path("rework.json")));
+  std::size_t calls = 0, done = 0;
+  double last = 0;
+  bool monotone = true;
+  const auto s = sc::simulate(
+      g, {.replications = 4, .horizon = 50'000, .threads = 2, .progress = [&](const sc::simulation_progress& p) {
+            ++calls;
+            monotone = monotone && p.fraction >= last && p.replications_done >= done;
+            last = p.fraction;
+            done = p.replications_done;
+            EXPECT_EQ(p.replications, 4U);
+          }});
+  EXPECT_GT(calls, 4U);
+  EXPECT_TRUE(monotone);
+  EXPECT_EQ(done, 4U);
+  EXPECT_NEAR(last, 1.0, 1e-9);
+  EXPECT_EQ(s.warmup, 5'000);  // a tenth of the horizon by default
+}
+
+TEST(SimulationTest, BadOptionsAndUnstableModelsAreNamed) {
+  using ::testing::HasSubstr;
+  const auto g = sc::compile(single_station(0.5, 1.0, 1));
+  const auto message = [&](const sc::simulation_options& o) {
+    try {
+      (void)sc::simulate(g, o);
+    } catch (const sc::error& e) {
+      EXPECT_EQ(e.code(), sc::error_code::invalid_argument);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_THAT(message({.horizon = 0}), HasSubstr("simulation_options.horizon = 0, but must be > 0"));
+  EXPECT_THAT(message({.replications = 1, .horizon = 10}), HasSubstr("replications = 1, but must be >= 2"));
+  EXPECT_THAT(message({.horizon = 10, .confidence = 1.5}), HasSubstr("confidence = 1.5"));
+  EXPECT_THAT(message({.horizon = 10, .percentiles = {50, 100}}), HasSubstr("percentiles = 100"));
+  EXPECT_THAT(message({.horizon = 10, .warmup = -1}), HasSubstr("warmup = -1"));
+  const auto s = sc::simulate(g, {.replications = 2, .horizon = 100, .percentiles = {90}});
+  EXPECT_THROW((void)s.lead_time_percentile(0, 50), sc::error);
+  EXPECT_NO_THROW((void)s.lead_time_percentile(0, 90));
+
+  const auto saturated = sc::compile(single_station(1.2, 1.0, 1));
+  try {
+    (void)sc::simulate(saturated, {.horizon = 10});
+    ADD_FAILURE() << "no error";
+  } catch (const sc::unstable_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("'desk'"));
+  }
+}
+
+// A replication that holds more items than allowed stops with an error naming the limit.
+TEST(SimulationTest, TooManyItemsInProgress) {
+  const auto g = sc::compile(single_station(0.99, 1.0, 1));
+  try {
+    (void)sc::simulate(g, {.replications = 2, .horizon = 100'000, .max_items_in_progress = 4});
+    ADD_FAILURE() << "no error";
+  } catch (const sc::error& e) {
+    EXPECT_EQ(e.code(), sc::error_code::too_large);
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("max_items_in_progress = 4"));
   }
 }

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -28,8 +29,13 @@ inline constexpr bool check_precision = false;
 #endif
 
 /// `want` lies in the simulated interval (widened by a rounding margin, for analytic zeros).
+/// With SERVICECHAIN_TEST_VERBOSE set, prints every comparison.
 inline ::testing::AssertionResult inside(const servicechain::estimate& got, double want, std::string_view what = {}) {
   const double margin = 1e-9 * std::max(1.0, std::abs(want));
+  if (std::getenv("SERVICECHAIN_TEST_VERBOSE") != nullptr) {  // every comparison, to see how close they are
+    fmt::print("  {}: analytic {:.6g}, simulated {:.6g}, relative error {:.2e}, half-width {:.2e}\n", what, want,
+               got.mean, want != 0 ? (got.mean - want) / want : got.mean, got.relative_half_width());
+  }
   if (got.low - margin <= want && want <= got.high + margin) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << fmt::format(
              "{}: analytic {:.10g} outside the simulated interval [{:.10g}, {:.10g}] (mean {:.10g}, relative "

@@ -39,8 +39,8 @@ enum class stream_purpose : std::uint64_t {
 /// @brief The seed of the stream for `purpose` of entity `index` (class, unit or link) in
 /// replication `replication` of a run seeded with `seed`: SplitMix64 applied to each part in
 /// turn, so that every (seed, replication, purpose, index) gets an unrelated stream.
-[[nodiscard]] constexpr std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t replication,
-                                                  stream_purpose purpose, std::uint64_t index) noexcept {
+[[nodiscard]] constexpr std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t replication, stream_purpose purpose,
+                                                  std::uint64_t index) noexcept {
   std::uint64_t state = seed;
   std::uint64_t h = splitmix64(state);
   for (const std::uint64_t part : {replication, static_cast<std::uint64_t>(purpose), index}) {
@@ -144,7 +144,9 @@ class random_stream {
 /// | 0 < SCV < 1, 1/SCV an integer k ≤ 64 | Erlang-k, the sum of k exponentials of mean `mean/k` |
 /// | 0 < SCV < 1 otherwise | gamma with shape 1/SCV and scale `mean·SCV` |
 /// | 1 | exponential |
-/// | > 1 | two-phase hyperexponential with balanced means: phase 1 with probability `p = (1 + √((SCV − 1)/(SCV + 1)))/2` and mean `mean/(2p)`, phase 2 with mean `mean/(2(1 − p))`, so that each phase carries half the mean (Whitt, "Approximating a point process by a renewal process, I", Operations Research 30(1), 1982) |
+/// | > 1 | two-phase hyperexponential with balanced means: phase 1 with probability `p = (1 + √((SCV − 1)/(SCV +
+/// 1)))/2` and mean `mean/(2p)`, phase 2 with mean `mean/(2(1 − p))`, so that each phase carries half the mean (Whitt,
+/// "Approximating a point process by a renewal process, I", Operations Research 30(1), 1982) |
 ///
 /// Each has exactly the given mean and SCV.
 class service_distribution {

@@ -20,8 +20,8 @@ namespace servicechain {
 /// @brief How far a simulation has come; passed to `simulation_options::progress`.
 struct simulation_progress {
   std::size_t replications_done = 0;  ///< replications finished
-  std::size_t replications = 0;        ///< replications asked for
-  double fraction = 0;                 ///< share of all the simulated time done, in [0, 1]
+  std::size_t replications = 0;       ///< replications asked for
+  double fraction = 0;                ///< share of all the simulated time done, in [0, 1]
 };
 
 /// @brief Options of `simulate`. Times in the model's time unit.
@@ -70,6 +70,7 @@ struct unit_kpis {
   T sojourn{};         ///< mean time from a service's request to its completion; s with none
   T queue_length{};    ///< time-average number of services in the unit and not being served
   T number_in_unit{};  ///< time-average number of services in the unit
+  friend bool operator==(const unit_kpis&, const unit_kpis&) = default;
 };
 
 /// @brief Figures of the services a provider performs for one link (consumer): first passes,
@@ -81,31 +82,34 @@ struct link_kpis {
   T rework_flow{};  ///< redone deliveries per time unit
   T wait{};         ///< mean wait of those services
   T sojourn{};      ///< mean sojourn of those services; the link's mean service time with none
+  friend bool operator==(const link_kpis&, const link_kpis&) = default;
 };
 
 /// @brief Figures of one external customer (class). Lead times are those of the requests
 /// completed during the observed time.
 template <typename T>
 struct customer_kpis {
-  T throughput{};     ///< requests completed per time unit
-  T lead_time{};      ///< mean time from a request to its delivery; 0 with no request completed
+  T throughput{};  ///< requests completed per time unit
+  T lead_time{};   ///< mean time from a request to its delivery; 0 with no request completed
   /// Σ_i (services of i per request) · (cost_per_request_i + cost_per_time_i / load_i),
   /// currency per request (the analytic `K_c`, with simulated counts and loads).
   T cost_to_serve{};
-  T sla_share{};      ///< share of requests with a lead time above the target; 0 without one
+  T sla_share{};  ///< share of requests with a lead time above the target; 0 without one
   /// One per `simulation_options::percentiles`, in that order.
   std::vector<T> lead_time_percentiles{};
   /// By unit index: time per request spent in services the request waits for (sync links,
   /// their redos and re-checks included); sums to the lead time. Empty unless asked for.
   std::vector<T> lead_time_by_unit{};
+  friend bool operator==(const customer_kpis&, const customer_kpis&) = default;
 };
 
 /// @brief The raw figures of one replication.
 struct replication_result {
-  std::uint64_t events = 0;  ///< events processed (arrivals, service completions, …)
+  std::uint64_t events = 0;                      ///< events processed (arrivals, service completions, …)
   std::vector<unit_kpis<double>> units;          ///< by unit index
   std::vector<link_kpis<double>> links;          ///< by link index
   std::vector<customer_kpis<double>> customers;  ///< by class
+  friend bool operator==(const replication_result&, const replication_result&) = default;
 };
 
 /// @brief Result of `simulate`: every figure as an `estimate` (mean and confidence interval
@@ -114,10 +118,10 @@ struct simulation_result {
   std::shared_ptr<const unit_directory> directory;
   // ---- the run
   std::size_t replications = 0;
-  double warmup = 0;       ///< time units discarded per replication
-  double horizon = 0;      ///< time units observed per replication
+  double warmup = 0;   ///< time units discarded per replication
+  double horizon = 0;  ///< time units observed per replication
   std::uint64_t seed = 0;
-  double confidence = 0;   ///< level of every interval
+  double confidence = 0;            ///< level of every interval
   std::vector<double> percentiles;  ///< the lead-time percentiles estimated, in (0, 100)
   std::optional<double> sla;        ///< the lead-time target, if any
   std::uint64_t events = 0;         ///< events processed in all replications
