@@ -113,7 +113,8 @@ namespace {
 
 // ---------------------------------------------------------------- the event calendar
 
-enum class event_type : std::uint8_t { arrival, service_end, shared_end, warmup_end, run_end };
+// A boundary ends the warm-up (target 0) or batch k of the observed time (target k ≥ 1).
+enum class event_type : std::uint8_t { arrival, service_end, shared_end, boundary };
 
 struct event {
   double time;
@@ -199,8 +200,21 @@ struct job {
   std::uint32_t unit = 0;                 // the producing unit (a root: its customer)
   std::uint32_t slot = no_index;          // preemptive units: its in-service slot
   std::uint32_t klass = 0;                // the class of the request it serves
+  std::uint32_t flow = no_index;          // the random streams it draws from
   phase step = phase::gather;
   bool waited_for = false;  // a request waits for it: its sojourns are lead time
+};
+
+/// The random numbers of one request, or of one tree of items an async request starts: every
+/// draw for it comes from its own streams, in the order the tree is worked through (a fixed
+/// order: sync inputs are obtained one after another). So the same request meets the same
+/// service requirements, request counts and acceptance decisions in every scenario simulated
+/// with the same seed, however the timing changes — common random numbers synchronized by
+/// request (Law, *Simulation Modeling and Analysis*, 5th ed., 2015, §11.2.3).
+struct flow {
+  random_stream service, requests, acceptance;
+  std::uint32_t jobs = 0;         // live jobs drawing from it
+  std::uint32_t next = no_index;  // free list
 };
 
 // ---------------------------------------------------------------- per-replication state
@@ -255,30 +269,21 @@ class engine {
     } else {
       unit_class_services_.assign(n * classes, 0);
     }
-    service_streams_.reserve(n);
-    for (std::size_t i = 0; i < n; ++i)
-      service_streams_.emplace_back(stream_seed(settings.seed, index, stream_purpose::service, i));
-    request_streams_.reserve(links);
-    acceptance_streams_.reserve(links);
-    for (std::size_t l = 0; l < links; ++l) {
-      request_streams_.emplace_back(stream_seed(settings.seed, index, stream_purpose::requests, l));
-      acceptance_streams_.emplace_back(stream_seed(settings.seed, index, stream_purpose::acceptance, l));
-    }
     arrival_streams_.reserve(classes);
     for (std::size_t c = 0; c < classes; ++c) {
       arrival_streams_.emplace_back(stream_seed(settings.seed, index, stream_purpose::arrivals, c));
       const auto& k = model.classes[c];
-      if (k.open && k.demand > 0) {
-        classes_[c].lead_times.reserve(
-            static_cast<std::size_t>(std::min(1e8, k.demand * settings.horizon * 1.05 + 64)));
+      if (keep_lead_times_ && k.open && k.demand > 0) {  // a batch's lead times, with room to spare
+        const double expected = k.demand * settings.horizon / static_cast<double>(settings.batches);
+        classes_[c].lead_times.reserve(static_cast<std::size_t>(std::min(1e8, expected * 1.05 + 64)));
       }
     }
   }
 
-  replication_result run(const std::function<void(double)>& progress) {
-    const double end = settings_.warmup + settings_.horizon;
-    calendar_.push(settings_.warmup, event_type::warmup_end, 0);
-    calendar_.push(end, event_type::run_end, 0);
+  std::vector<replication_result> run(const std::function<void(double)>& progress) {
+    const std::size_t batches = settings_.batches;
+    for (std::size_t k = 0; k <= batches; ++k)
+      calendar_.push(boundary(k), event_type::boundary, static_cast<std::uint32_t>(k));
     for (std::uint32_t c = 0; c < model_.classes.size(); ++c) {
       const auto& k = model_.classes[c];
       if (k.open) {
@@ -289,6 +294,8 @@ class engine {
       }
     }
 
+    std::vector<replication_result> results;
+    results.reserve(batches);
     std::uint64_t events = 0;
     double reported = 0;
     for (;;) {
@@ -306,12 +313,17 @@ class engine {
           if (units_[e.target].version != e.version) continue;  // superseded
           finish_shared(e.target);
           break;
-        case event_type::warmup_end:
+        case event_type::boundary:
+          if (e.target > 0) {
+            results.push_back(figures(events, boundary(e.target) - boundary(e.target - 1)));
+            events = 0;
+          }
+          if (e.target == batches) {
+            if (progress) progress(now_ - reported);
+            return results;
+          }
           start_observing();
-          break;
-        case event_type::run_end:
-          if (progress) progress(now_ - reported);
-          return figures(events);
+          continue;
       }
       ++events;
       if (progress && (events & 0xffffU) == 0) {
@@ -322,6 +334,11 @@ class engine {
   }
 
  private:
+  /// The end of the warm-up (k = 0) or of batch k.
+  [[nodiscard]] double boundary(std::size_t k) const noexcept {
+    return settings_.warmup + settings_.horizon * static_cast<double>(k) / static_cast<double>(settings_.batches);
+  }
+
   // ---- the job pool
   std::uint32_t allocate() {
     std::uint32_t j;
@@ -339,9 +356,31 @@ class engine {
     return j;
   }
   void release(std::uint32_t j) {
+    const std::uint32_t f = jobs_[j].flow;
+    if (--flows_[f].jobs == 0) {
+      flows_[f].next = free_flow_;
+      free_flow_ = f;
+    }
     ++jobs_[j].version;  // a stale event can never match a reused slot
     jobs_[j].next = free_;
     free_ = j;
+  }
+  /// A flow whose streams derive from `seed`, with no job yet.
+  std::uint32_t new_flow(std::uint64_t seed) {
+    std::uint32_t f;
+    if (free_flow_ != no_index) {
+      f = free_flow_;
+      free_flow_ = flows_[f].next;
+    } else {
+      f = static_cast<std::uint32_t>(flows_.size());
+      flows_.emplace_back();
+    }
+    flow& x = flows_[f];
+    x.service = random_stream(stream_seed(seed, 0, stream_purpose::service, 0));
+    x.requests = random_stream(stream_seed(seed, 0, stream_purpose::requests, 0));
+    x.acceptance = random_stream(stream_seed(seed, 0, stream_purpose::acceptance, 0));
+    x.jobs = 0;
+    return f;
   }
   [[noreturn]] void too_many() const {
     throw error(error_code::too_large,
@@ -355,8 +394,11 @@ class engine {
     const auto& k = model_.classes[c];
     if (k.open) calendar_.push(now_ + arrival_streams_[c].exponential(1.0 / k.demand), event_type::arrival, c);
     ++classes_[c].started;
+    const std::uint32_t f = new_flow(arrival_streams_[c].next());
     const std::uint32_t j = allocate();
     job& r = jobs_[j];
+    r.flow = f;
+    ++flows_[f].jobs;
     r.requested = now_;
     r.unit = k.customer;
     r.in_pos = model_.units[k.customer].in_begin;
@@ -371,6 +413,11 @@ class engine {
     const std::uint32_t klass = p.klass;
     const bool waited = sync && p.waited_for;
     const std::uint32_t recheck = model_.units[p.unit].external ? no_index : p.link;
+    // A sync input shares its consumer's flow; an async one starts a flow of its own, seeded by
+    // a draw from the consumer's request stream (its own draws then happen whenever it runs,
+    // without moving the consumer's).
+    const std::uint32_t f = sync ? p.flow : new_flow(flows_[p.flow].requests.next());
+    ++flows_[f].jobs;
     const std::uint32_t j = allocate();  // may move jobs_: p is not used below
     job& c = jobs_[j];
     c.parent = sync ? parent : no_index;
@@ -380,12 +427,13 @@ class engine {
     c.in_pos = model_.units[c.unit].in_begin;
     c.klass = klass;
     c.waited_for = waited;
+    c.flow = f;
     return j;
   }
 
-  std::uint32_t draw_requests(std::uint32_t l) {
+  std::uint32_t draw_requests(std::uint32_t l, std::uint32_t f) {
     const auto& link = model_.links[l];
-    return link.whole + (link.fraction > 0 && request_streams_[l].bernoulli(link.fraction) ? 1U : 0U);
+    return link.whole + (link.fraction > 0 && flows_[f].requests.bernoulli(link.fraction) ? 1U : 0U);
   }
 
   /// Moves job j (and then whatever it unblocks) as far as it goes without time passing:
@@ -401,7 +449,7 @@ class engine {
       }
       if (x->in_pos < model_.units[x->unit].in_end) {
         const std::uint32_t l = model_.in_links[x->in_pos++];
-        const std::uint32_t count = draw_requests(l);
+        const std::uint32_t count = draw_requests(l, x->flow);
         if (model_.links[l].sync) {
           x->cur_link = l;
           x->remaining = count;
@@ -429,7 +477,7 @@ class engine {
     auto& s = classes_[c];
     ++s.completed;
     s.sum_lead += lead;
-    s.lead_times.push_back(lead);
+    if (keep_lead_times_) s.lead_times.push_back(lead);
     release(j);
     const auto& k = model_.classes[c];
     if (!k.open) calendar_.push(now_ + arrival_streams_[c].exponential(k.think_time), event_type::arrival, c);
@@ -452,7 +500,7 @@ class engine {
         break;
     }
     const double acceptance = model_.links[x.link].acceptance;
-    if (acceptance < 1.0 && !acceptance_streams_[x.link].bernoulli(acceptance)) {
+    if (acceptance < 1.0 && !flows_[x.flow].acceptance.bernoulli(acceptance)) {
       x.step = phase::redo;
       request_service(j, x.link);
       return;
@@ -478,7 +526,7 @@ class engine {
     job& x = jobs_[j];
     x.service_link = l;
     x.requested = now_;
-    x.work = link.service.sample(service_streams_[u]);
+    x.work = link.service.sample(flows_[x.flow].service);
     x.left = x.work;
     account(s);
     ++s.requested;
@@ -678,8 +726,8 @@ class engine {
     std::fill(unit_class_lead_.begin(), unit_class_lead_.end(), 0.0);
   }
 
-  replication_result figures(std::uint64_t events) {
-    const double t = settings_.horizon;
+  /// The figures of the window just observed (`t` time units, `events` events).
+  replication_result figures(std::uint64_t events, double t) {
     const std::size_t n = model_.units.size(), classes = model_.classes.size();
     replication_result r;
     r.events = events;
@@ -738,7 +786,6 @@ class engine {
         if (settings_.lead_time_by_unit) f.lead_time_by_unit[i] = unit_class_lead_[k] / started;
       }
       f.cost_to_serve = cost;
-      std::vector<double>().swap(s.lead_times);
     }
     return r;
   }
@@ -746,6 +793,7 @@ class engine {
   const sim_model& model_;
   const replication_settings& settings_;
   std::uint64_t index_;
+  const bool keep_lead_times_ = !settings_.percentiles.empty() || settings_.has_sla;  // for quantiles
   double now_ = 0;
   event_calendar calendar_;
   std::vector<job> jobs_;
@@ -759,13 +807,16 @@ class engine {
   std::vector<std::vector<shared_entry>> shared_;   // processor sharing: services in hand, by finish tag
   std::vector<std::uint64_t> unit_class_services_;  // [unit * classes + class]
   std::vector<double> unit_class_lead_;             // sojourns waited for, same layout
-  std::vector<random_stream> service_streams_, request_streams_, acceptance_streams_, arrival_streams_;
+  std::vector<flow> flows_;
+  std::uint32_t free_flow_ = no_index;
+  std::vector<random_stream> arrival_streams_;  // per class: arrival or think times, and each request's flow seed
 };
 
 }  // namespace
 
-replication_result run_replication(const sim_model& model, const replication_settings& settings,
-                                   std::uint64_t replication, const std::function<void(double)>& progress) {
+std::vector<replication_result> run_replication(const sim_model& model, const replication_settings& settings,
+                                                std::uint64_t replication,
+                                                const std::function<void(double)>& progress) {
   engine e(model, settings, replication);
   return e.run(progress);
 }

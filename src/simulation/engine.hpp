@@ -70,6 +70,7 @@ struct replication_settings {
   std::uint64_t seed = 1;
   double warmup = 0;
   double horizon = 1;
+  std::size_t batches = 1;          ///< the observed time is cut into this many consecutive batches
   std::vector<double> percentiles;  ///< in (0, 100)
   double sla = 0;
   bool has_sla = false;
@@ -77,10 +78,12 @@ struct replication_settings {
   std::size_t max_items = std::size_t{1} << 22;
 };
 
-/// Runs replication `replication`. `progress(dt)` is called every few thousand events with the
-/// simulated time elapsed since its last call (and once at the end with the rest), if set.
-[[nodiscard]] replication_result run_replication(const sim_model& model, const replication_settings& settings,
-                                                 std::uint64_t replication,
-                                                 const std::function<void(double)>& progress);
+/// Runs replication `replication`: the figures of each batch in turn. `progress(dt)` is called
+/// every few thousand events with the simulated time elapsed since its last call (and once at
+/// the end with the rest), if set.
+[[nodiscard]] std::vector<replication_result> run_replication(const sim_model& model,
+                                                              const replication_settings& settings,
+                                                              std::uint64_t replication,
+                                                              const std::function<void(double)>& progress);
 
 }  // namespace servicechain::detail

@@ -26,7 +26,13 @@ namespace {
 }
 
 detail::replication_settings resolve(const simulation_options& o) {
-  if (o.replications < 2) bad_option("replications", static_cast<double>(o.replications), ">= 2");
+  if (o.replications < 1) bad_option("replications", 0, ">= 1");
+  if (o.batches < 1) bad_option("batches", 0, ">= 1");
+  if (o.replications * o.batches < 2) {
+    throw error(error_code::invalid_argument,
+                "simulation_options.replications = 1 with batches = 1, but an interval needs two observations: "
+                "ask for more replications or batches");
+  }
   if (!(o.horizon > 0) || !std::isfinite(o.horizon)) bad_option("horizon", o.horizon, "> 0 and finite");
   const double warmup = o.warmup ? *o.warmup : o.horizon / 10;
   if (!(warmup >= 0) || !std::isfinite(warmup)) bad_option("warmup", warmup, ">= 0 and finite");
@@ -40,6 +46,7 @@ detail::replication_settings resolve(const simulation_options& o) {
   return {.seed = o.seed,
           .warmup = warmup,
           .horizon = o.horizon,
+          .batches = o.batches,
           .percentiles = o.percentiles,
           .sla = o.sla.value_or(0),
           .has_sla = o.sla.has_value(),
@@ -136,7 +143,7 @@ simulation_result simulate(const service_graph& g, const model_numbers& numbers,
   const std::size_t count = options.replications;
   const unsigned hardware = std::max(1U, std::thread::hardware_concurrency());
   const std::size_t threads = std::min<std::size_t>(count, options.threads == 0 ? hardware : options.threads);
-  std::vector<replication_result> runs(count);
+  std::vector<std::vector<replication_result>> runs(count);  // by replication: its batches
 
   // Replications are handed out in order; each writes only its own slot, so the results do
   // not depend on which thread ran which replication.
@@ -188,18 +195,24 @@ simulation_result simulate(const service_graph& g, const model_numbers& numbers,
   }
   if (first_error) std::rethrow_exception(first_error);
 
+  std::vector<replication_result> observations;
+  observations.reserve(count * options.batches);
+  for (auto& batches : runs)
+    for (auto& batch : batches) observations.push_back(std::move(batch));
+
   simulation_result r;
   r.directory = g.directory();
   r.replications = count;
+  r.batches = options.batches;
   r.warmup = settings.warmup;
   r.horizon = settings.horizon;
   r.seed = options.seed;
   r.confidence = options.confidence;
   r.percentiles = options.percentiles;
   r.sla = options.sla;
-  for (const auto& run : runs) r.events += run.events;
-  summarize(runs, options.confidence, r);
-  if (options.keep_replications) r.runs = std::move(runs);
+  for (const auto& run : observations) r.events += run.events;
+  summarize(observations, options.confidence, r);
+  if (options.keep_replications) r.runs = std::move(observations);
   return r;
 }
 
@@ -207,8 +220,8 @@ simulation_result simulate(const service_graph& g, const simulation_options& opt
   return simulate(g, g.numbers(), options);
 }
 
-replication_result simulate_replication(const service_graph& g, const model_numbers& numbers,
-                                        const simulation_options& options, std::size_t replication) {
+std::vector<replication_result> simulate_replication(const service_graph& g, const model_numbers& numbers,
+                                                     const simulation_options& options, std::size_t replication) {
   const detail::replication_settings settings = resolve(options);
   require_stable(g, numbers);
   const detail::sim_model model = detail::make_sim_model(g, numbers);

@@ -70,7 +70,7 @@ TEST(SimulationTest, MM1AgainstClosedFormsAndAnalysis) {
   const double lambda = in.at("lambda"), mu = in.at("mu");
   const double w = out.at("W");
   const auto g = sc::compile(single_station(lambda, 1 / mu, 1));
-  auto options = options_999(20, 400'000, 11);
+  auto options = options_999(20, 800'000, 11);
   options.percentiles = {50, 90, 95, 99};
   options.sla = w * std::log(10.0);
   const auto s = sc::simulate(g, options);
@@ -173,9 +173,9 @@ TEST(SimulationTest, JacksonNetworkOracles) {
 
 // DESIGN's worked example, written with acceptance 0.8 (rework.json) and as a routing loop
 // (rework_jackson.json): loads 1, 1.25, 1.25, sojourns 1, 0.8, 4, lead time 7 split 1, 1, 5.
-// QA runs at ρ = 0.83, so a 1% interval on the lead time takes 9·10⁶ simulated hours (about
-// 4·10⁷ events); the routing-loop form, whose estimates vary more, is checked on a shorter run
-// for the intervals only. SimulationLongTest asks 1% of every figure.
+// QA runs at ρ = 0.83, so a 1% interval on the lead time takes about 10⁷ simulated hours; 20
+// replications of 9·10⁵ (8·10⁷ events) give 0.8%. The routing-loop form is checked on a shorter
+// run, for the intervals only. SimulationLongTest asks 1% of every figure.
 TEST(SimulationTest, ReworkNetwork) {
   for (const char* file : {"rework", "rework_jackson"}) {
     SCOPED_TRACE(file);
@@ -183,7 +183,7 @@ TEST(SimulationTest, ReworkNetwork) {
     std::ifstream in(sc_test::model_path(std::string(file) + ".expected.json"));
     const auto expected = nlohmann::json::parse(in).at("expected");
     const auto g = sc::compile(sc::load_organization(sc_test::model_path(std::string(file) + ".json")));
-    auto options = options_999(20, headline ? 450'000 : 100'000, 15);
+    auto options = options_999(20, headline ? 900'000 : 100'000, 15);
     options.warmup = options.horizon / 50;  // QA relaxes in about 10² hours
     const auto s = sc::simulate(g, options);
     for (const auto& [id, unit] : expected.at("units").items()) {
@@ -289,7 +289,9 @@ TEST(SimulationTest, ReproducibleWhateverTheThreads) {
     EXPECT_TRUE(results[k].customers == results[0].customers);
     EXPECT_TRUE(results[k].runs == results[0].runs);
   }
-  EXPECT_TRUE(sc::simulate_replication(g, g.numbers(), options, 4) == results[0].runs[4]);
+  const auto fifth = sc::simulate_replication(g, g.numbers(), options, 4);
+  ASSERT_EQ(fifth.size(), 1U);
+  EXPECT_TRUE(fifth[0] == results[0].runs[4]);
   options.seed = 100;
   EXPECT_FALSE(sc::simulate(g, options).customers == results[0].customers);
 }
@@ -327,7 +329,8 @@ TEST(SimulationTest, BadOptionsAndUnstableModelsAreNamed) {
     return std::string("no error");
   };
   EXPECT_THAT(message({.horizon = 0}), HasSubstr("simulation_options.horizon = 0, but must be > 0"));
-  EXPECT_THAT(message({.replications = 1, .horizon = 10}), HasSubstr("replications = 1, but must be >= 2"));
+  EXPECT_THAT(message({.replications = 1, .horizon = 10}), HasSubstr("replications = 1 with batches = 1"));
+  EXPECT_THAT(message({.horizon = 10, .batches = 0}), HasSubstr("batches = 0, but must be >= 1"));
   EXPECT_THAT(message({.horizon = 10, .confidence = 1.5}), HasSubstr("confidence = 1.5"));
   EXPECT_THAT(message({.horizon = 10, .percentiles = {50, 100}}), HasSubstr("percentiles = 100"));
   EXPECT_THAT(message({.horizon = 10, .warmup = -1}), HasSubstr("warmup = -1"));
@@ -354,4 +357,44 @@ TEST(SimulationTest, TooManyItemsInProgress) {
     EXPECT_EQ(e.code(), sc::error_code::too_large);
     EXPECT_THAT(e.what(), ::testing::HasSubstr("max_items_in_progress = 4"));
   }
+}
+
+// Batch means: one long replication cut into 20 batches gives intervals that cover the exact
+// M/M/1 values, like independent replications do.
+TEST(SimulationTest, BatchMeansOfOneLongRun) {
+  const auto g = sc::compile(single_station(0.7, 1.0, 1));
+  auto options = options_999(1, 2'000'000, 18);
+  options.batches = 20;
+  options.keep_replications = true;
+  const auto s = sc::simulate(g, options);
+  EXPECT_EQ(s.runs.size(), 20U);
+  EXPECT_EQ(s.batches, 20U);
+  EXPECT_TRUE(inside(s.unit("desk").sojourn, 1 / 0.3, "W"));
+  EXPECT_TRUE(inside(s.unit("desk").number_in_unit, 0.7 / 0.3, "L"));
+  EXPECT_TRUE(inside(s.customer("customer").lead_time_percentiles[1], std::log(10.0) / 0.3, "p90"));
+}
+
+// Common random numbers: two scenarios simulated with the same seed draw their arrivals from
+// the same streams, and each request its service times, request counts and acceptance
+// decisions from streams of its own, so the paired differences of a figure vary far less than
+// the differences between independent runs, and the exact difference lies in their interval.
+TEST(SimulationTest, CommonRandomNumbersPairScenarios) {
+  const auto g = sc::compile(sc::load_organization(sc_test::model_path("rework.json")));
+  auto faster = g.numbers();
+  faster.set(g, g.index_of("qa"), sc::unit_field::service_time, 0.64);
+  const double exact = sc::analyze_open(g).customers[0].lead_time - sc::analyze_open(g, faster).customers[0].lead_time;
+  auto options = options_999(10, 20'000, 19);
+  options.keep_replications = true;
+  const auto base = sc::simulate(g, options);
+  const auto paired_scenario = sc::simulate(g, faster, options);
+  options.seed = 20;
+  const auto independent_scenario = sc::simulate(g, faster, options);
+  std::vector<double> paired, independent;
+  for (std::size_t k = 0; k < base.runs.size(); ++k) {
+    paired.push_back(base.runs[k].customers[0].lead_time - paired_scenario.runs[k].customers[0].lead_time);
+    independent.push_back(base.runs[k].customers[0].lead_time - independent_scenario.runs[k].customers[0].lead_time);
+  }
+  const auto difference = sc::confidence_interval(paired, 0.999);
+  EXPECT_TRUE(inside(difference, exact, "lead-time difference"));
+  EXPECT_LT(difference.half_width, 0.5 * sc::confidence_interval(independent, 0.999).half_width);
 }

@@ -26,10 +26,15 @@ struct simulation_progress {
 
 /// @brief Options of `simulate`. Times in the model's time unit.
 struct simulation_options {
-  /// Independent replications (≥ 2: the confidence intervals are taken across them).
+  /// Independent replications (≥ 1). The confidence intervals are taken across them, or across
+  /// batches: replications × batches must be ≥ 2.
   std::size_t replications = 10;
   /// Observed time of each replication after its warm-up (> 0).
   double horizon = 0;
+  /// Consecutive batches the observed time of each replication is cut into (≥ 1). With more
+  /// than one, every batch is one observation: batch means, for a single long run (see
+  /// docs/simulation.md, "Batch means").
+  std::size_t batches = 1;
   /// Time simulated and discarded at the start of each replication, which starts empty and
   /// idle; empty: a tenth of the horizon. See docs/simulation.md, "Warm-up".
   std::optional<double> warmup{};
@@ -103,7 +108,7 @@ struct customer_kpis {
   friend bool operator==(const customer_kpis&, const customer_kpis&) = default;
 };
 
-/// @brief The raw figures of one replication.
+/// @brief The raw figures of one replication (or of one batch of it).
 struct replication_result {
   std::uint64_t events = 0;                      ///< events processed (arrivals, service completions, …)
   std::vector<unit_kpis<double>> units;          ///< by unit index
@@ -118,8 +123,9 @@ struct simulation_result {
   std::shared_ptr<const unit_directory> directory;
   // ---- the run
   std::size_t replications = 0;
-  double warmup = 0;   ///< time units discarded per replication
-  double horizon = 0;  ///< time units observed per replication
+  std::size_t batches = 1;  ///< batches per replication
+  double warmup = 0;        ///< time units discarded per replication
+  double horizon = 0;       ///< time units observed per replication
   std::uint64_t seed = 0;
   double confidence = 0;            ///< level of every interval
   std::vector<double> percentiles;  ///< the lead-time percentiles estimated, in (0, 100)
@@ -129,7 +135,8 @@ struct simulation_result {
   std::vector<unit_kpis<estimate>> units;          ///< by unit index
   std::vector<link_kpis<estimate>> links;          ///< by link index
   std::vector<customer_kpis<estimate>> customers;  ///< by class (`g.customers()` order)
-  /// Every replication's figures, in replication order, if `keep_replications`.
+  /// Every observation (a replication, or a batch), replication by replication and batch by
+  /// batch, if `keep_replications`.
   std::vector<replication_result> runs;
 
   /// @brief Figures of the unit with this id.
@@ -172,9 +179,11 @@ struct simulation_result {
 [[nodiscard]] simulation_result simulate(const service_graph& g, const simulation_options& options);
 
 /// @brief Replication number `replication` of `simulate(g, numbers, options)` alone, with
-/// the same streams (the percentiles and SLA of `options` apply; threads and progress do not).
+/// the same streams: its figures, one per batch (the percentiles and SLA of `options` apply;
+/// threads and progress do not).
 /// @throws as `simulate`.
-[[nodiscard]] replication_result simulate_replication(const service_graph& g, const model_numbers& numbers,
-                                                      const simulation_options& options, std::size_t replication);
+[[nodiscard]] std::vector<replication_result> simulate_replication(const service_graph& g, const model_numbers& numbers,
+                                                                   const simulation_options& options,
+                                                                   std::size_t replication);
 
 }  // namespace servicechain
