@@ -263,12 +263,8 @@ class engine {
     tail_.assign(model.level_count, no_index);
     slots_.assign(model.slot_count, no_index);
     shared_.resize(n);
-    if (settings.lead_time_by_unit) {
-      unit_class_services_.assign(n * classes, 0);
-      unit_class_lead_.assign(n * classes, 0.0);
-    } else {
-      unit_class_services_.assign(n * classes, 0);
-    }
+    unit_class_services_.assign(n * classes, 0);
+    if (settings.lead_time_by_unit) unit_class_lead_.assign(n * classes, 0.0);
     arrival_streams_.reserve(classes);
     for (std::size_t c = 0; c < classes; ++c) {
       arrival_streams_.emplace_back(stream_seed(settings.seed, index, stream_purpose::arrivals, c));

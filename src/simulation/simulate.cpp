@@ -60,6 +60,24 @@ void require_stable(const service_graph& g, const model_numbers& numbers) {
   if (!saturated.empty()) throw unstable_error(std::move(saturated));
 }
 
+/// A closed class that neither thinks nor asks anything would repeat its requests without time
+/// passing: the one model the engine cannot run.
+void require_simulable(const service_graph& g, const model_numbers& numbers) {
+  std::vector<diagnostic> problems;
+  for (const unit_index c : g.customers()) {
+    const auto& p = numbers.unit(c);
+    if (p.open_class || p.think_time > 0) continue;
+    bool asks = false;
+    for (const link_index l : g.in_links(c)) asks = asks || numbers.link(l).requests > 0;
+    if (!asks) {
+      problems.push_back({fmt::format("unit '{}' (/units/{})", g.id(c), c.value()),
+                          "think_time = 0 and no requests to any provider, but a closed class must take some time: "
+                          "its requests would repeat without end in a simulation"});
+    }
+  }
+  if (!problems.empty()) throw invalid_model_error(std::move(problems));
+}
+
 // The fields of each figure, as pairs of members (one replication, the summary).
 template <template <typename> class Kpis>
 using field = std::pair<double Kpis<double>::*, estimate Kpis<estimate>::*>;
@@ -138,6 +156,7 @@ const estimate& simulation_result::lead_time_percentile(std::size_t c, double p)
 simulation_result simulate(const service_graph& g, const model_numbers& numbers, const simulation_options& options) {
   const detail::replication_settings settings = resolve(options);
   require_stable(g, numbers);
+  require_simulable(g, numbers);
   const detail::sim_model model = detail::make_sim_model(g, numbers);
 
   const std::size_t count = options.replications;
@@ -224,6 +243,7 @@ std::vector<replication_result> simulate_replication(const service_graph& g, con
                                                      const simulation_options& options, std::size_t replication) {
   const detail::replication_settings settings = resolve(options);
   require_stable(g, numbers);
+  require_simulable(g, numbers);
   const detail::sim_model model = detail::make_sim_model(g, numbers);
   return detail::run_replication(model, settings, replication, {});
 }

@@ -170,6 +170,8 @@ struct simulation_result {
 /// Bit-for-bit reproducible for a seed, whatever `threads`.
 /// @throws servicechain::error (`servicechain.invalid_argument`) naming the bad option.
 /// @throws servicechain::unstable_error listing every unit with ρ ≥ 1 under the open demand.
+/// @throws servicechain::invalid_model_error for a closed class with think_time 0 that asks no
+///         provider for anything (its requests would repeat without time passing).
 /// @throws servicechain::error (`servicechain.too_large`) if a replication exceeds
 ///         `max_items_in_progress`.
 [[nodiscard]] simulation_result simulate(const service_graph& g, const model_numbers& numbers,
