@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <utility>
 
@@ -117,22 +118,25 @@ namespace {
 enum class event_type : std::uint8_t { arrival, service_end, shared_end, boundary };
 
 struct event {
-  double time;
+  std::uint64_t key;      // the time's bit pattern: times are ≥ 0, so the integers order like them
   std::uint64_t order;    // (sequence << 3) | type: events at the same time go in scheduling order
   std::uint32_t target;   // class, job or unit
   std::uint32_t version;  // a service end is valid only while its target has this version
+  [[nodiscard]] double time() const noexcept { return std::bit_cast<double>(key); }
 };
 
-/// A binary min-heap of POD events ordered by (time, scheduling order). Its storage only grows,
-/// so in the steady state no event allocates.
+/// A 4-ary min-heap of POD events ordered by (time, scheduling order), compared as integers
+/// so that the choice of a child compiles without unpredictable branches. Its storage only
+/// grows, so in the steady state no event allocates.
 class event_calendar {
  public:
   void push(double time, event_type type, std::uint32_t target, std::uint32_t version = 0) {
-    const event e{time, (sequence_++ << 3) | static_cast<std::uint64_t>(type), target, version};
+    const event e{std::bit_cast<std::uint64_t>(time + 0.0),  // + 0.0 turns −0 into +0
+                  (sequence_++ << 3) | static_cast<std::uint64_t>(type), target, version};
     std::size_t hole = heap_.size();
     heap_.push_back(e);
     while (hole > 0) {
-      const std::size_t parent = (hole - 1) / 2;
+      const std::size_t parent = (hole - 1) / arity;
       if (!before(e, heap_[parent])) break;
       heap_[hole] = heap_[parent];
       hole = parent;
@@ -149,12 +153,14 @@ class event_calendar {
     if (n > 0) {
       std::size_t hole = 0;
       for (;;) {
-        std::size_t child = 2 * hole + 1;
-        if (child >= n) break;
-        if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
-        if (!before(heap_[child], last)) break;
-        heap_[hole] = heap_[child];
-        hole = child;
+        const std::size_t first = arity * hole + 1;
+        if (first >= n) break;
+        const std::size_t end = std::min(first + arity, n);
+        std::size_t best = first;
+        for (std::size_t c = first + 1; c < end; ++c) best = before(heap_[c], heap_[best]) ? c : best;
+        if (!before(heap_[best], last)) break;
+        heap_[hole] = heap_[best];
+        hole = best;
       }
       heap_[hole] = last;
     }
@@ -164,8 +170,9 @@ class event_calendar {
   [[nodiscard]] bool empty() const noexcept { return heap_.empty(); }
 
  private:
+  static constexpr std::size_t arity = 4;
   static bool before(const event& a, const event& b) noexcept {
-    return a.time < b.time || (a.time == b.time && a.order < b.order);
+    return (a.key < b.key) | ((a.key == b.key) & (a.order < b.order));
   }
   std::vector<event> heap_;
   std::uint64_t sequence_ = 0;
@@ -296,7 +303,7 @@ class engine {
     double reported = 0;
     for (;;) {
       const event e = calendar_.pop();
-      now_ = e.time;
+      now_ = e.time();
       switch (static_cast<event_type>(e.order & 7U)) {
         case event_type::arrival:
           arrive(e.target);
