@@ -95,13 +95,12 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
     unit_matrix rhs = unit_matrix::Zero(static_cast<index_t>(n), cols);
     for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<index_t>(c)) = 1.0;
     r.sync_visits = propagate(g, numbers, direction::with_demand, std::move(rhs), sync_requests);
-    r.sync_services = detail::services_per_request(g, numbers, r.sync_visits, sync);
+    r.sync_services = detail::services_per_request(g, numbers, r.sync_visits, sync);  // R^s computed inside
   }
   const unit_matrix& z = all_sync ? flows.visits : r.sync_visits;
   const unit_matrix& kappa = all_sync ? flows.load_per_request : r.sync_services;
 
-  std::vector<double> sync_rechecks(n, 0.0);
-  for (std::uint32_t i = 0; i < n; ++i) sync_rechecks[i] = detail::rechecks_per_item(g, numbers, unit_index{i}, sync);
+  const std::vector<double> sync_rechecks = all_sync ? flows.rechecks : detail::rechecks_of_units(g, numbers, sync);
   r.link_sync_services_per_item.assign(g.link_count(), 0.0);
   r.link_sync_requests.assign(g.link_count(), 0.0);
   r.link_rejections.assign(g.link_count(), 0.0);

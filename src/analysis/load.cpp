@@ -22,7 +22,8 @@ load_result compute_load(const service_graph& g, const model_numbers& numbers) {
   r.visits = propagate(g, numbers, direction::with_demand, std::move(rhs));
 
   // Services per request: first passes, re-checks of rejected inputs, redos for consumers.
-  r.load_per_request = detail::services_per_request(g, numbers, r.visits);
+  r.rechecks = detail::rechecks_of_units(g, numbers);
+  r.load_per_request = detail::services_per_request(g, numbers, r.visits, {}, r.rechecks);
 
   const Eigen::Map<const Eigen::VectorXd> d(r.demand.data(), static_cast<Eigen::Index>(classes));
   r.total_load.resize(n);
@@ -38,7 +39,7 @@ load_result compute_load(const service_graph& g, const model_numbers& numbers) {
   for (std::uint32_t i = 0; i < n; ++i) {
     const unit_index u{i};
     if (g.out_links(u).empty()) continue;
-    const double rechecks = detail::rechecks_per_item(g, numbers, u);
+    const double rechecks = r.rechecks[i];
     for (link_index l : g.out_links(u)) {
       const auto& p = numbers.link(l);
       const std::uint32_t j = g.link(l).consumer.value();

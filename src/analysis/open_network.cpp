@@ -4,7 +4,6 @@
 #include <cmath>
 #include <optional>
 
-#include "detail/reachability.hpp"
 #include "detail/services.hpp"
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/queueing.hpp"
@@ -203,10 +202,9 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, c
     if (numbers.link(link_index{l}).rejections != 0.0)
       r.rework.push_back(link_rework(g, numbers, r, link_index{l}, scratch));
   }
-  const std::vector<char> aligned = detail::reaches_customer(g);
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    r.units[i].aligned = aligned[i] != 0;
-    if (!aligned[i]) r.misaligned.push_back(unit_index{i});
+    r.units[i].aligned = g.reaches_customer(unit_index{i});
+    if (!r.units[i].aligned) r.misaligned.push_back(unit_index{i});
   }
   return r;
 }

@@ -14,8 +14,14 @@ double rechecks_per_item(const service_graph& g, const model_numbers& n, unit_in
   return rechecks;
 }
 
+std::vector<double> rechecks_of_units(const service_graph& g, const model_numbers& n, std::span<const char> counts) {
+  std::vector<double> r(g.unit_count());
+  for (std::uint32_t u = 0; u < r.size(); ++u) r[u] = rechecks_per_item(g, n, unit_index{u}, counts);
+  return r;
+}
+
 unit_matrix services_per_request(const service_graph& g, const model_numbers& n, const unit_matrix& items,
-                                 std::span<const char> counts) {
+                                 std::span<const char> counts, std::span<const double> precomputed) {
   const auto& out = g.out_csr();
   const auto out_requests = n.out_requests();
   const auto links = n.links();
@@ -27,7 +33,7 @@ unit_matrix services_per_request(const service_graph& g, const model_numbers& n,
       row.setZero();  // customers consume; they perform no services
       continue;
     }
-    const double rechecks = rechecks_per_item(g, n, unit_index{u}, counts);
+    const double rechecks = precomputed.empty() ? rechecks_per_item(g, n, unit_index{u}, counts) : precomputed[u];
     if (rechecks != 0.0) row *= 1.0 + rechecks;
     for (std::uint32_t pos = out.offset[u]; pos < out.offset[u + 1]; ++pos) {  // redos for consumers
       const auto l = out.link[pos].value();

@@ -18,8 +18,12 @@ double rechecks_per_item(const service_graph& g, const model_numbers& n, unit_in
 
 /// services_ic = v_ic (1 + R_i) + Σ_{i→j} r_ij e_ij v_jc for internal units, 0 for external
 /// ones; a link counts only where `counts(link)` is true (all if empty).
+/// `rechecks`, if not empty, holds R_i per unit for the same `counts` (computed once by the caller).
 unit_matrix services_per_request(const service_graph& g, const model_numbers& n, const unit_matrix& items,
-                                 std::span<const char> counts = {});
+                                 std::span<const char> counts = {}, std::span<const double> rechecks = {});
+
+/// R_u of every unit (see `rechecks_per_item`).
+std::vector<double> rechecks_of_units(const service_graph& g, const model_numbers& n, std::span<const char> counts = {});
 
 /// Weights `requests` on the links where `counts` is true, 0 elsewhere.
 std::vector<double> masked_requests(const model_numbers& n, std::span<const char> counts);

@@ -13,6 +13,7 @@
 
 #include "detail/component_system.hpp"
 #include "detail/model_check.hpp"
+#include "detail/reachability.hpp"
 #include "servicechain/error.hpp"
 #include "servicechain/graph/bgl.hpp"
 
@@ -225,6 +226,7 @@ service_graph compile(const organization& org) {
 
   g.out_ = build_csr(n, g.links_, /*by_provider=*/true);
   g.in_ = build_csr(n, g.links_, /*by_provider=*/false);
+  g.reaches_customer_ = detail::reaches_customer(g);
   numbers->out_requests_.edit() = csr_weights(g.out_, number_links);
   numbers->in_requests_.edit() = csr_weights(g.in_, number_links);
 

@@ -1,7 +1,6 @@
 #include "servicechain/io/dot.hpp"
 
 #include "detail/component_system.hpp"
-#include "detail/reachability.hpp"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -366,7 +365,8 @@ std::string to_dot(const service_graph& g, const dot_inputs& inputs, const dot_o
   const load_result& load = inputs.load;
   const capacity_result& capacity = inputs.capacity;
   const picture p = evaluate(g, inputs, options);
-  const std::vector<char> aligned = detail::reaches_customer(g);
+  std::vector<char> aligned(n);
+  for (std::uint32_t i = 0; i < n; ++i) aligned[i] = g.reaches_customer(unit_index{i}) ? 1 : 0;
 
   std::vector<char> saturated(n, 0);
   for (const auto& s : capacity.saturated) saturated[g.index_of(s.id).value()] = 1;

@@ -43,6 +43,8 @@ struct load_result {
   std::vector<double> link_load;
   /// Per link: services at the provider per fresh item of the consumer, `r_ij (1 + R_i + e_ij)`.
   std::vector<double> link_services_per_item;
+  /// Per unit: `R_i = Σ_k r_ki e_ki`, re-checks of rejected inputs per fresh item.
+  std::vector<double> rechecks;
   /// Per link: its consumer (for the per-class accessors).
   std::vector<std::uint32_t> link_consumer;
   /// Per unit: Σ_l λ_l s_l, the mean number of busy servers (erlangs); `λ_i s_i` when no

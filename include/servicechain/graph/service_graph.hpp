@@ -211,6 +211,9 @@ class service_graph {
   }
   /// @brief Position of a unit in `topological_order()`.
   [[nodiscard]] std::uint32_t order_position(unit_index u) const noexcept { return position_[u.value()]; }
+  /// @brief True if some chain of links leads from unit `u` to an external customer
+  /// (customers included); an internal unit without one works for no external customer.
+  [[nodiscard]] bool reaches_customer(unit_index u) const noexcept { return reaches_customer_[u.value()] != 0; }
   /// @brief Every loop of mutual service (component with more than one unit), by component.
   [[nodiscard]] const std::vector<service_loop>& loops() const noexcept { return loops_; }
 
@@ -243,6 +246,7 @@ class service_graph {
   std::vector<unit_index> order_{};
   std::vector<std::uint32_t> position_{};
   std::vector<service_loop> loops_{};
+  std::vector<char> reaches_customer_{};
   std::shared_ptr<const detail::bgl_storage> bgl_;
   std::shared_ptr<const model_numbers> numbers_;
 };
