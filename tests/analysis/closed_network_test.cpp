@@ -394,7 +394,7 @@ sc::organization as_closed(sc::organization org, std::int64_t population, double
   return org;
 }
 
-// DESIGN's worked example as a closed class: QA accepts 80% of Processing's deliveries
+// The worked example of docs/semantics.md as a closed class: QA accepts 80% of Processing's deliveries
 // (visits from the kernel: services per request (1, 1.25, 1.25)) against the same network
 // written as an explicit routing loop (QA sends 20% back to Processing); both equal the
 // MVA core fed with D = (0.5, 0.4·1.25, (2/3)·1.25) by hand.

@@ -1,7 +1,7 @@
 #pragma once
 /// @file
 /// @brief Discrete-event simulation of an organization, request by request, with the exact
-/// semantics of the model (DESIGN §Semantics): independent replications, confidence
+/// semantics of the model (docs/semantics.md): independent replications, confidence
 /// intervals, lead-time percentiles. docs/simulation.md describes every rule.
 
 #include <cstddef>
