@@ -25,6 +25,7 @@
 #include "servicechain/simulation/random.hpp"
 #include "servicechain/simulation/statistics.hpp"
 #include "servicechain/simulation/simulation.hpp"
+#include "servicechain/io/closed_report.hpp"
 #include "servicechain/io/dot.hpp"
 #include "servicechain/io/json.hpp"
 #include "servicechain/io/report.hpp"

@@ -1,24 +1,44 @@
 #include "servicechain/analysis/load.hpp"
 
 #include "detail/services.hpp"
+#include "servicechain/error.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
 
 namespace servicechain {
 
 load_result compute_load(const service_graph& g, const model_numbers& numbers) {
+  std::vector<double> demand(g.class_count());
+  for (std::size_t c = 0; c < demand.size(); ++c) {
+    const auto& p = numbers.unit(g.customers()[c]);
+    demand[c] = p.open_class ? p.demand : 0.0;
+  }
+  load_result r = compute_load(g, numbers, demand);
+  r.flows_revision = numbers.flows_revision();
+  return r;
+}
+
+load_result compute_load(const service_graph& g, const model_numbers& numbers, std::span<const double> class_rates) {
   const std::size_t n = g.unit_count();
   const std::size_t classes = g.class_count();
+  if (class_rates.size() != classes)
+    throw error(error_code::invalid_argument,
+                fmt::format("compute_load: {} class rates given for {} classes", class_rates.size(), classes));
+  for (std::size_t c = 0; c < classes; ++c) {
+    if (!std::isfinite(class_rates[c]) || class_rates[c] < 0)
+      throw error(error_code::invalid_argument,
+                  fmt::format("compute_load: rate of customer '{}' = {}, but must be finite and >= 0",
+                              g.id(g.customers()[c]), class_rates[c]));
+  }
   load_result r;
   r.directory = g.directory();
 
   // Visit ratios: a request of class c is one item at its customer, then (I − R) v = e_c.
   unit_matrix rhs = unit_matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(classes));
-  r.demand.resize(classes);
-  for (std::size_t c = 0; c < classes; ++c) {
-    const unit_index customer = g.customers()[c];
-    rhs(customer.value(), static_cast<Eigen::Index>(c)) = 1.0;
-    const auto& p = numbers.unit(customer);
-    r.demand[c] = p.open_class ? p.demand : 0.0;
-  }
+  r.demand.assign(class_rates.begin(), class_rates.end());
+  for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<Eigen::Index>(c)) = 1.0;
   r.visits = propagate(g, numbers, direction::with_demand, std::move(rhs));
 
   // Services per request: first passes, re-checks of rejected inputs, redos for consumers.

@@ -185,9 +185,19 @@ double open_result::lead_time_through(link_index l, std::size_t c) const {
 }
 
 open_result analyze_open(const service_graph& g, const model_numbers& numbers, const open_options& options) {
+  return analyze_open(g, numbers, compute_load(g, numbers), options);
+}
+
+open_result analyze_open(const service_graph& g, const model_numbers& numbers, load_result flows,
+                         const open_options& options) {
+  if (flows.flows_revision == 0 || flows.flows_revision != numbers.flows_revision()) {
+    throw error(error_code::invalid_argument,
+                "analyze_open: the flows given were computed from numbers whose demands, requests or acceptance "
+                "differ from these (or at given class rates); compute them with compute_load(g, numbers)");
+  }
   open_result r;
   r.directory = g.directory();
-  r.load = compute_load(g, numbers);
+  r.load = std::move(flows);
   r.stations = analyze_stations(g, numbers, r.load, {.variability = options.variability});
   r.chain = compute_chain(g, numbers, r.load, r.stations);
   r.units = unit_summaries(r.stations, r.chain);

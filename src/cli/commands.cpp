@@ -4,8 +4,11 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "servicechain/servicechain.hpp"
+#include "servicechain/io/closed_report.hpp"
 #include "servicechain/io/report.hpp"
 #include "servicechain/io/policy_report.hpp"
 #include "servicechain/io/structure_report.hpp"
@@ -14,9 +17,31 @@ namespace servicechain::cli {
 
 namespace {
 
+// Warnings and approximations go to stderr too, one line each, so that a reader of the
+// table or a pipeline consuming the JSON both learn what the figures are.
+void print_warnings(const std::vector<std::string>& lines) {
+  for (const auto& line : lines) fmt::print(stderr, "servicechain: warning: {}\n", line);
+}
+
+// A model with closed classes: mean-value analysis, with the loads at its throughputs.
+int analyze_closed_model(const service_graph& g, const command_options& options) {
+  const closed_result closed = analyze_closed(g);  // unstable_error (exit 3) if open classes saturate a unit
+  std::vector<double> rates;
+  for (const auto& c : closed.customers) rates.push_back(c.throughput);
+  const load_result load = compute_load(g, g.numbers(), rates);
+  const capacity_result capacity = analyze_capacity(g, g.numbers(), load);
+  const std::string report =
+      closed_analysis_report(g, g.numbers(), capacity, load, closed, *parse_report_format(options.format));
+  print_warnings(closed.approximations);
+  print_warnings(closed_model_warnings(g, g.numbers()));
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  return exit_ok;
+}
+
 int analyze(const command_options& options) {
   const organization org = load_organization(options.model);
   const service_graph g = compile(org);
+  if (has_closed_classes(g, g.numbers())) return analyze_closed_model(g, options);
   const open_options open_opts{.variability = options.variability == "propagate" ? arrival_variability::propagate
                                                                                   : arrival_variability::poisson};
   // Throws unstable_error (exit 3) listing every saturated unit.
@@ -49,6 +74,13 @@ int policy(const command_options& options) {
   return exit_ok;
 }
 
+int mix(const command_options& options) {
+  const service_graph g = compile(load_organization(options.model));
+  const std::string report = mix_report(g, mix_bottlenecks(g), *parse_report_format(options.format));
+  std::fwrite(report.data(), 1, report.size(), stdout);
+  return exit_ok;
+}
+
 int validate_model(const command_options& options) {
   const organization org = load_organization(options.model);
   const auto problems = validate(org);
@@ -74,6 +106,8 @@ int run_command(command which, const command_options& options) {
         return dot_command(options);
       case command::policy:
         return policy(options);
+      case command::mix:
+        return mix(options);
     }
   } catch (const unstable_error& e) {
     fmt::print(stderr, "servicechain: {}\n", e.what());

@@ -12,7 +12,7 @@ inline constexpr int exit_invalid = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_unstable = 3;
 
-enum class command { analyze, validate, structure, dot, policy };
+enum class command { analyze, validate, structure, dot, policy, mix };
 
 struct command_options {
   std::string model;

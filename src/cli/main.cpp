@@ -96,6 +96,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  auto* mix = app.add_subcommand(
+      "mix", "units that are the bottleneck for some mix of the customers, and where the bottleneck moves");
+  mix->add_option("MODEL", options.model, "model file (JSON)")->required();
+  mix->add_option("--format", options.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->default_val("table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -108,6 +115,7 @@ int main(int argc, char** argv) {
                         : structure->parsed() ? command::structure
                         : dot->parsed()       ? command::dot
                         : policy->parsed()    ? command::policy
+                        : mix->parsed()       ? command::mix
                                               : command::validate;
   return run_command(which, options);
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "detail/component_system.hpp"
@@ -85,6 +86,14 @@ std::uint32_t csr_position(const service_graph::csr& c, unit_index row_unit, lin
 
 }  // namespace
 
+namespace detail {
+// Process-wide, so that two copies of the same numbers edited apart never share an id.
+std::uint64_t new_flows_revision() noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace detail
+
 void model_numbers::set(const service_graph& g, unit_index u, unit_field field, double value) {
   servicechain::unit m = as_model_unit(g, *this, u);
   switch (field) {
@@ -113,6 +122,7 @@ void model_numbers::set(const service_graph& g, unit_index u, unit_field field, 
   }
   check_unit_edit(m, u);
   units_.edit()[u.value()] = compiled(m, unit(u));
+  if (field == unit_field::demand) flows_revision_ = detail::new_flows_revision();
 }
 
 void model_numbers::set_servers(const service_graph& g, unit_index u, server_count servers) {
@@ -182,6 +192,7 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
     in_requests_.edit()[in_pos] = p.requests;
   }
   if (loop < loop_gains_.size()) loop_gains_[loop] = gain;
+  if (field == link_field::requests || field == link_field::acceptance) flows_revision_ = detail::new_flows_revision();
 }
 
 void model_numbers::clear_link_service(link_index l) {
@@ -201,6 +212,7 @@ void model_numbers::scale_demand(double factor) {
   }
   for (auto& p : units_.edit())
     if (p.open_class) p.demand *= factor;
+  flows_revision_ = detail::new_flows_revision();
 }
 
 void model_numbers::update_link_service_count(const link_parameters& before, const link_parameters& after) noexcept {

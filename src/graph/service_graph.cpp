@@ -175,6 +175,7 @@ service_graph compile(const organization& org) {
   g.currency_ = org.currency;
   const std::size_t n = org.units.size();
   auto numbers = std::shared_ptr<model_numbers>(new model_numbers());
+  numbers->flows_revision_ = detail::new_flows_revision();
 
   g.names_.reserve(n);
   g.external_.resize(n);

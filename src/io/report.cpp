@@ -1,5 +1,6 @@
 #include "servicechain/io/report.hpp"
 #include "detail/number_style.hpp"
+#include "detail/report_json.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,16 +14,9 @@ namespace servicechain {
 
 namespace {
 
-using json = nlohmann::ordered_json;
-
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
-
-// Appends a key known to be new. ordered_json's own insertion searches the object for
-// the key first, which makes an id -> value map of n units cost O(n²).
-void append_unique(json& object, const std::string& key, json value) {
-  auto& entries = object.get_ref<json::object_t&>();
-  static_cast<std::vector<json::object_t::value_type>&>(entries).emplace_back(key, std::move(value));
-}
+using json = detail::report_json;
+using detail::append_unique;
+json optional_number(const std::optional<double>& v) { return detail::json_number(v); }
 
 using detail::number_style;
 

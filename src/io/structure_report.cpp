@@ -11,6 +11,7 @@
 
 #include "servicechain/analysis/structure.hpp"
 #include "detail/number_style.hpp"
+#include "detail/report_json.hpp"
 #include "servicechain/io/json.hpp"
 #include "servicechain/io/table.hpp"
 
@@ -20,7 +21,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+json optional_number(const std::optional<double>& v) { return detail::json_number(v); }
 
 std::string_view reason_name(misalignment m) {
   return m == misalignment::no_path_to_customer ? "no_path_to_customer" : "mostly_rework";

@@ -732,3 +732,30 @@ TEST(ClosedMix, TiesAndOneClass) {
 }
 
 }  // namespace
+
+// The flows stage at the classes' throughputs reproduces the mean-value analysis's
+// utilizations (Little's law at every server: U = X·D), which is what `analyze` reports
+// for closed models; exact MVA by hand for the two-unit case: X(3) = 162/233.
+TEST(ClosedNetwork, LoadAtThroughputsGivesTheUtilizations) {
+  sc::organization org;
+  org.add_unit({.id = "a", .service_time = 1});
+  org.add_unit({.id = "b", .service_time = 0.5});
+  org.add_unit({.id = "users", .external = true, .population = 3, .think_time = 2});
+  org.add_link({.from = "a", .to = "users"});
+  org.add_link({.from = "b", .to = "a"});
+  const auto g = sc::compile(org);
+  const auto r = sc::analyze_closed(g);
+  EXPECT_TRUE(near_rel(r.customer("users").throughput, 162.0 / 233.0, 1e-12)) << r.customer("users").throughput;
+  const std::vector<double> rates{r.customer("users").throughput};
+  const auto cap = sc::analyze_capacity(g, g.numbers(), sc::compute_load(g, g.numbers(), rates));
+  EXPECT_TRUE(near_rel(cap.unit("a").utilization, 162.0 / 233.0, 1e-12)) << cap.unit("a").utilization;
+  EXPECT_TRUE(near_rel(cap.unit("b").utilization, 81.0 / 233.0, 1e-12)) << cap.unit("b").utilization;
+  for (const char* u : {"a", "b"})
+    EXPECT_TRUE(near_rel(cap.unit(u).utilization, r.utilization(g.index_of(u)), 1e-12)) << u;
+
+  const std::vector<double> negative{-1.0}, two{1.0, 1.0};
+  EXPECT_THAT([&] { (void)sc::compute_load(g, g.numbers(), negative); },
+              ::testing::ThrowsMessage<sc::error>(HasSubstr("rate of customer 'users' = -1")));
+  EXPECT_THAT([&] { (void)sc::compute_load(g, g.numbers(), two); },
+              ::testing::ThrowsMessage<sc::error>(HasSubstr("2 class rates given for 1 classes")));
+}

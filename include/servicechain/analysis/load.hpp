@@ -3,6 +3,7 @@
 /// @brief The flows stage: items and loads per class, per unit and per link
 /// (docs/semantics.md, "Items" and "Load").
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -33,6 +34,9 @@ struct load_result {
   unit_matrix load_per_request;
   /// `d_c`, requests per time unit; 0 for closed classes.
   std::vector<double> demand;
+  /// `model_numbers::flows_revision()` of the numbers these flows were computed from; 0
+  /// when computed at given class rates.
+  std::uint64_t flows_revision = 0;
   /// `λ_i = Σ_c load_per_request_ic · d_c`, services per time unit.
   std::vector<double> total_load;
   /// Per link: first-pass requests per time unit, `r_ij · y_j`.
@@ -94,5 +98,14 @@ struct load_result {
 
 /// @brief `compute_load(g, g.numbers())`.
 [[nodiscard]] load_result compute_load(const service_graph& g);
+
+/// @brief The flows stage at given class rates instead of the model's demands: class `c`
+/// arrives at `class_rates[c]` requests per time unit, open or closed. Used to express a
+/// closed class's work at the throughput a mean-value analysis found for it.
+/// @param class_rates one rate per class (`g.class_count()` of them), each ≥ 0 and finite.
+/// @throws servicechain::error (`servicechain.invalid_argument`) on a wrong count or a
+///         negative or non-finite rate; servicechain::solver_error as `compute_load`.
+[[nodiscard]] load_result compute_load(const service_graph& g, const model_numbers& numbers,
+                                       std::span<const double> class_rates);
 
 }  // namespace servicechain

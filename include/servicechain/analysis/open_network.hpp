@@ -160,6 +160,20 @@ struct open_result {
 /// @brief `analyze_open(g, g.numbers(), options)`.
 [[nodiscard]] open_result analyze_open(const service_graph& g, const open_options& options = {});
 
+/// @brief The open analysis on flows already computed: the stations and chain stages only.
+///
+/// The flows depend on the demands, `requests` and `acceptance` alone, so after editing a
+/// service time, SCV, server count, discipline, priority, cost or yield, the `load` of an
+/// earlier result (or of `compute_load`) serves again and a what-if costs the stations
+/// and chain stages only. Same result as `analyze_open(g, numbers, options)`, bit for bit.
+/// @param flows `compute_load(g, base)` for numbers `base` with `base.flows_revision() ==
+///        numbers.flows_revision()`; taken by value (move it in to avoid a copy).
+/// @throws servicechain::error (`servicechain.invalid_argument`) if `flows` were computed
+///         from numbers with other flows (an edit of a demand, `requests` or `acceptance`
+///         since) or at given class rates; otherwise as `analyze_open(g, numbers, options)`.
+[[nodiscard]] open_result analyze_open(const service_graph& g, const model_numbers& numbers, load_result flows,
+                                       const open_options& options = {});
+
 template <typename Figure>
 double open_result::over_links(unit_index u, std::size_t c, Figure figure) const {
   // A unit's links are the out-links; their consumers and the per-link weights are in `chain`.

@@ -28,6 +28,8 @@ class shared_vector {
  private:
   std::shared_ptr<std::vector<T>> data_;
 };
+/// A process-wide unique id for `model_numbers::flows_revision` (never 0).
+[[nodiscard]] std::uint64_t new_flows_revision() noexcept;
 }  // namespace detail
 
 /// @brief A number of a unit that can be edited without recompiling.
@@ -85,6 +87,11 @@ class model_numbers {
   [[nodiscard]] std::span<const double> out_requests() const noexcept { return out_requests_.get(); }
   /// @copydoc out_requests
   [[nodiscard]] std::span<const double> in_requests() const noexcept { return in_requests_.get(); }
+  /// @brief An id of the numbers the flows stage depends on (demands, `requests`,
+  /// `acceptance`): two `model_numbers` with the same id have the same flows, so a
+  /// `load_result` computed from one serves the other (see `analyze_open` with flows).
+  /// Every edit of those numbers takes a new, never reused id; other edits keep it.
+  [[nodiscard]] std::uint64_t flows_revision() const noexcept { return flows_revision_; }
 
   // ---- editing (each: validated; throws and changes nothing on a bad value)
   /// @brief Sets a number of unit `u`.
@@ -121,6 +128,7 @@ class model_numbers {
   detail::shared_vector<double> out_requests_{}, in_requests_{};
   std::vector<double> loop_gains_{};
   std::size_t link_service_count_ = 0;
+  std::uint64_t flows_revision_ = 0;
 };
 
 }  // namespace servicechain

@@ -1,0 +1,328 @@
+#include "servicechain/io/closed_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "detail/number_style.hpp"
+#include "detail/report_json.hpp"
+#include "servicechain/io/table.hpp"
+
+namespace servicechain {
+
+namespace {
+
+using json = detail::report_json;
+using detail::append_unique;
+using detail::json_interval;
+using detail::json_number;
+using detail::number_style;
+
+// Up to this many customers, the units table has one queue-length column per customer.
+constexpr std::size_t per_customer_columns = 6;
+
+std::string quoted_ids(const service_graph& g, std::span<const unit_index> units) {
+  std::string out;
+  for (unit_index u : units) out += fmt::format("{}'{}'", out.empty() ? "" : ", ", g.id(u));
+  return out;
+}
+
+std::vector<unit_index> closed_customers(const service_graph& g, const model_numbers& numbers) {
+  std::vector<unit_index> closed;
+  for (unit_index c : g.customers())
+    if (!numbers.unit(c).open_class) closed.push_back(c);
+  return closed;
+}
+
+// Internal units that carry work, busiest first (ties by index), unlimited-server units last.
+std::vector<unit_index> busiest_first(const service_graph& g, const model_numbers& numbers, const capacity_result& cap) {
+  std::vector<unit_index> order;
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i)
+    if (!g.is_external(unit_index{i}) && cap.units[i].load > 0) order.push_back(unit_index{i});
+  std::stable_sort(order.begin(), order.end(), [&](unit_index a, unit_index b) {
+    const bool ua = numbers.unit(a).unlimited_servers, ub = numbers.unit(b).unlimited_servers;
+    if (ua != ub) return ub;
+    return cap.units[a.value()].utilization > cap.units[b.value()].utilization;
+  });
+  return order;
+}
+
+json customer_json(const service_graph& g, const model_numbers& numbers, const closed_result& r, std::size_t c) {
+  const closed_customer& cc = r.customers[c];
+  json j;
+  j["id"] = g.id(cc.customer);
+  j["kind"] = cc.closed ? "closed" : "open";
+  if (cc.closed) {
+    j["population"] = cc.population;
+    j["think_time"] = cc.think_time;
+  } else {
+    j["demand"] = numbers.unit(cc.customer).demand;
+  }
+  j["throughput"] = cc.throughput;
+  j["throughput_bounds"] = json_interval(cc.throughput_bounds);
+  j["lead_time"] = cc.lead_time;
+  j["lead_time_bounds"] = json_interval(cc.lead_time_bounds);
+  json by_unit = json::object();
+  for (unit_index u : r.station_units) {
+    const double v = r.residence_time(u, c);
+    if (v != 0) append_unique(by_unit, g.id(u), v);
+  }
+  j["lead_time_by_unit"] = std::move(by_unit);
+  j["knee_population"] = cc.closed ? json(cc.knee_population) : json(nullptr);
+  j["max_throughput"] = cc.max_throughput > 0 ? json(cc.max_throughput) : json(nullptr);
+  j["method"] = r.method;
+  return j;
+}
+
+json closed_json(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
+                 const closed_result& r) {
+  json j;
+  j["model"] = g.name();
+  j["time_unit"] = g.time_unit();
+  j["currency"] = g.currency();
+  j["analysis"] = "mean-value analysis";
+  j["method"] = r.method;
+  j["stable"] = true;
+  j["bottleneck"] = cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr);
+
+  json units = json::array();
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const unit_index u{i};
+    if (g.is_external(u)) continue;
+    const auto& p = numbers.unit(u);
+    const auto& c = cap.units[i];
+    json ju;
+    ju["id"] = g.id(u);
+    ju["name"] = g.display_name(u);
+    ju["servers"] = p.unlimited_servers ? json("unlimited") : json(static_cast<long long>(p.servers));
+    ju["discipline"] = std::string(to_string(p.queue_discipline));
+    ju["load"] = c.load;
+    ju["utilization"] = c.utilization;
+    ju["busy_servers"] = c.busy_servers;
+    ju["queue_length"] = r.queue_length(u);
+    json by_customer = json::object();
+    for (std::size_t k = 0; k < r.customers.size(); ++k) {
+      const double q = r.queue_length(u, k);
+      if (q != 0) append_unique(by_customer, g.id(r.customers[k].customer), q);
+    }
+    ju["queue_length_by_customer"] = std::move(by_customer);
+    units.push_back(std::move(ju));
+  }
+  j["units"] = std::move(units);
+
+  json customers = json::array();
+  for (std::size_t c = 0; c < r.customers.size(); ++c) customers.push_back(customer_json(g, numbers, r, c));
+  j["customers"] = std::move(customers);
+
+  json links = json::array();
+  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
+    const auto& p = g.link(link_index{l});
+    links.push_back({{"from", g.id(p.provider)},
+                     {"to", g.id(p.consumer)},
+                     {"flow", load.link_flow[l]},
+                     {"rework_flow", load.link_rework_flow[l]}});
+  }
+  j["links"] = std::move(links);
+  j["approximations"] = r.approximations;
+  j["warnings"] = closed_model_warnings(g, numbers);
+  return j;
+}
+
+struct closed_tables {
+  text_table customers, units, links;
+};
+
+closed_tables make_tables(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                          const load_result& load, const closed_result& r, number_style num) {
+  const std::string time = g.time_unit(), per_time = "/" + g.time_unit();
+  closed_tables t{text_table({"customer", "kind", "population", "think time (" + time + ")", "demand (" + per_time + ")",
+                              "throughput (" + per_time + ")", "throughput low", "throughput high",
+                              "lead time (" + time + ")", "lead time low", "lead time high", "knee population"},
+                             2),
+                  text_table({}), text_table({"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"}, 2)};
+  auto bound = [&](double v) { return std::isfinite(v) ? num(v) : num.none(); };
+  for (const closed_customer& cc : r.customers) {
+    t.customers.add_row({g.id(cc.customer), cc.closed ? "closed" : "open",
+                         cc.closed ? fmt::format("{}", cc.population) : num.none(),
+                         cc.closed ? num(cc.think_time) : num.none(),
+                         cc.closed ? num.none() : num(numbers.unit(cc.customer).demand), num(cc.throughput),
+                         bound(cc.throughput_bounds.first), bound(cc.throughput_bounds.second), num(cc.lead_time),
+                         bound(cc.lead_time_bounds.first), bound(cc.lead_time_bounds.second),
+                         cc.closed ? num(cc.knee_population) : num.none()});
+  }
+  std::vector<std::string> unit_headers{"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers",
+                                        "queue length"};
+  const bool columns = r.customers.size() <= per_customer_columns;
+  if (columns)
+    for (const auto& cc : r.customers) unit_headers.push_back("queue " + g.id(cc.customer));
+  t.units = text_table(unit_headers);
+  for (unit_index u : busiest_first(g, numbers, cap)) {
+    const auto& p = numbers.unit(u);
+    const auto& c = cap.units[u.value()];
+    std::vector<std::string> row{g.id(u),
+                                 p.unlimited_servers ? "unlimited" : fmt::format("{}", static_cast<long long>(p.servers)),
+                                 num(c.load), p.unlimited_servers ? num.none() : num(c.utilization, 3),
+                                 num(c.busy_servers), num(r.queue_length(u))};
+    if (columns)
+      for (std::size_t k = 0; k < r.customers.size(); ++k) row.push_back(num(r.queue_length(u, k)));
+    t.units.add_row(std::move(row));
+  }
+  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
+    const auto& p = g.link(link_index{l});
+    t.links.add_row({g.id(p.provider), g.id(p.consumer), num(load.link_flow[l]), num(load.link_rework_flow[l])});
+  }
+  return t;
+}
+
+// Residence times of one customer, largest first: the exact decomposition of its lead time.
+text_table lead_time_by_unit(const service_graph& g, const closed_result& r, std::size_t c, number_style num) {
+  text_table t({"unit", "residence time (" + g.time_unit() + ")", "share", "queue length"});
+  std::vector<unit_index> units = r.station_units;
+  std::stable_sort(units.begin(), units.end(),
+                   [&](unit_index a, unit_index b) { return r.residence_time(a, c) > r.residence_time(b, c); });
+  const double total = r.customers[c].lead_time;
+  for (unit_index u : units) {
+    const double v = r.residence_time(u, c);
+    if (v == 0) continue;
+    t.add_row({g.id(u), num(v), total > 0 ? num(100 * v / total, 3) + "%" : num.none(), num(r.queue_length(u, c))});
+  }
+  return t;
+}
+
+std::string closed_text(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                        const load_result& load, const closed_result& r) {
+  const number_style num{.exact = false};
+  const auto t = make_tables(g, numbers, cap, load, r, num);
+  std::string out = fmt::format("Model: {}  (time unit: {})\nMean-value analysis: {}\n\n",
+                                g.name().empty() ? "(unnamed)" : g.name(), g.time_unit(), r.method);
+  out += fmt::format("What each customer receives (lead time excludes think time)\n{}\n", t.customers.to_text());
+  out += fmt::format("Units at these throughputs (busiest first)\n{}\n", t.units.to_text());
+  for (std::size_t c = 0; c < r.customers.size(); ++c) {
+    if (r.customers[c].lead_time <= 0) continue;
+    out += fmt::format("Lead time of {}: {} {}, by unit\n{}\n", g.id(r.customers[c].customer),
+                       num(r.customers[c].lead_time), g.time_unit(), lead_time_by_unit(g, r, c, num).to_text());
+  }
+  out += fmt::format("Links\n{}\n", t.links.to_text());
+  if (cap.bottleneck)
+    out += fmt::format("Bottleneck: {} (utilization {}).\n", g.id(*cap.bottleneck),
+                       num(cap.units[cap.bottleneck->value()].utilization, 3));
+  for (const auto& a : r.approximations) out += fmt::format("Approximation: {}\n", a);
+  for (const auto& w : closed_model_warnings(g, numbers)) out += fmt::format("Note: {}\n", w);
+  return out;
+}
+
+std::string closed_csv(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                       const load_result& load, const closed_result& r) {
+  const number_style num{.exact = true};
+  const auto t = make_tables(g, numbers, cap, load, r, num);
+  text_table by_unit({"customer", "unit", "residence_time", "queue_length"}, 2);
+  for (std::size_t c = 0; c < r.customers.size(); ++c)
+    for (unit_index u : r.station_units)
+      by_unit.add_row({g.id(r.customers[c].customer), g.id(u), num(r.residence_time(u, c)), num(r.queue_length(u, c))});
+  return fmt::format("# customers\n{}\n# units\n{}\n# lead_time_by_unit\n{}\n# links\n{}", t.customers.to_csv(),
+                     t.units.to_csv(), by_unit.to_csv(), t.links.to_csv());
+}
+
+// ------------------------------------------------------------------ mix
+
+std::string mix_of(const service_graph& g, const std::vector<double>& shares, number_style num) {
+  std::string out;
+  for (std::size_t c = 0; c < shares.size(); ++c)
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", g.id(g.customers()[c]), num(shares[c], 3));
+  return out;
+}
+
+std::string mix_text_or_csv(const service_graph& g, const std::vector<mix_bottleneck_unit>& units, bool csv) {
+  const number_style num{.exact = csv};
+  const bool two = g.class_count() == 2;
+  std::vector<std::string> headers{"unit", "strict"};
+  if (two) {
+    const std::string first = g.id(g.customers()[0]);
+    headers.push_back("share of " + first + " from");
+    headers.push_back("share of " + first + " to");
+  }
+  headers.push_back("witness mix");
+  headers.push_back("margin");
+  text_table t(headers, 2);
+  for (const auto& b : units) {
+    std::vector<std::string> row{b.id, b.strict ? "yes" : "tie only"};
+    if (two) {
+      row.push_back(b.strict ? num(b.share_of_first_class.first) : num.none());
+      row.push_back(b.strict ? num(b.share_of_first_class.second) : num.none());
+    }
+    row.push_back(b.witness_mix.empty() ? num.none() : mix_of(g, b.witness_mix, num));
+    row.push_back(num(b.margin));
+    t.add_row(std::move(row));
+  }
+  if (csv) return t.to_csv();
+  std::string out = fmt::format("Units that are the bottleneck for some mix of {} classes ({})\n{}",
+                                g.class_count(), quoted_ids(g, g.customers()), t.to_text());
+  if (units.empty()) out += "No unit with finite servers does work for any customer.\n";
+  out += "\n";
+  return out;
+}
+
+json mix_json(const service_graph& g, const std::vector<mix_bottleneck_unit>& units) {
+  json j;
+  j["model"] = g.name();
+  json classes = json::array();
+  for (unit_index c : g.customers()) classes.push_back(g.id(c));
+  j["classes"] = std::move(classes);
+  json list = json::array();
+  for (const auto& b : units) {
+    json jb;
+    jb["unit"] = b.id;
+    jb["strict"] = b.strict;
+    json mix = json::object();
+    for (std::size_t c = 0; c < b.witness_mix.size(); ++c) append_unique(mix, g.id(g.customers()[c]), b.witness_mix[c]);
+    jb["witness_mix"] = std::move(mix);
+    jb["margin"] = b.margin;
+    if (g.class_count() == 2 && b.strict) jb["share_of_first_class"] = json_interval(b.share_of_first_class);
+    list.push_back(std::move(jb));
+  }
+  j["bottlenecks"] = std::move(list);
+  return j;
+}
+
+}  // namespace
+
+std::vector<std::string> closed_model_warnings(const service_graph& g, const model_numbers& numbers) {
+  const auto closed = closed_customers(g, numbers);
+  if (closed.empty()) return {};
+  return {fmt::format(
+      "closed classes ({}): throughputs, lead times and queue lengths come from mean-value analysis; per-link waits, "
+      "cost to serve, quality and the cost of poor internal service are not computed for models with closed classes",
+      quoted_ids(g, closed))};
+}
+
+std::string closed_analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity,
+                                   const load_result& load, const closed_result& closed, report_format format) {
+  switch (format) {
+    case report_format::json:
+      return closed_json(g, numbers, capacity, load, closed).dump(2) + "\n";
+    case report_format::csv:
+      return closed_csv(g, numbers, capacity, load, closed);
+    case report_format::table:
+      break;
+  }
+  return closed_text(g, numbers, capacity, load, closed);
+}
+
+std::string mix_report(const service_graph& g, const std::vector<mix_bottleneck_unit>& bottlenecks,
+                       report_format format) {
+  switch (format) {
+    case report_format::json:
+      return mix_json(g, bottlenecks).dump(2) + "\n";
+    case report_format::csv:
+      return mix_text_or_csv(g, bottlenecks, true);
+    case report_format::table:
+      break;
+  }
+  return mix_text_or_csv(g, bottlenecks, false);
+}
+
+}  // namespace servicechain
