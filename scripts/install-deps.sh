@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   g++ cmake make
   libboost-graph-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  coinor-libclp-dev pkg-config
+  coinor-libclp-dev libpugixml-dev pkg-config
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-mpmath
   graphviz

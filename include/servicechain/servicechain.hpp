@@ -27,6 +27,7 @@
 #include "servicechain/simulation/simulation.hpp"
 #include "servicechain/io/closed_report.hpp"
 #include "servicechain/io/dot.hpp"
+#include "servicechain/io/jmva.hpp"
 #include "servicechain/io/json.hpp"
 #include "servicechain/io/report.hpp"
 #include "servicechain/io/policy_report.hpp"

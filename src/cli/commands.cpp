@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -93,8 +94,23 @@ int validate_model(const command_options& options) {
 
 }  // namespace
 
-int run_command(command which, const command_options& options) {
+int run_guarded(const std::function<int()>& body) {
   try {
+    return body();
+  } catch (const unstable_error& e) {
+    fmt::print(stderr, "servicechain: {}\n", e.what());
+    return exit_unstable;
+  } catch (const error& e) {
+    fmt::print(stderr, "servicechain: {}\n", e.what());
+    return exit_invalid;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "servicechain: out of memory\n");
+    return exit_invalid;
+  }
+}
+
+int run_command(command which, const command_options& options) {
+  return run_guarded([&] {
     switch (which) {
       case command::analyze:
         return analyze(options);
@@ -109,17 +125,8 @@ int run_command(command which, const command_options& options) {
       case command::mix:
         return mix(options);
     }
-  } catch (const unstable_error& e) {
-    fmt::print(stderr, "servicechain: {}\n", e.what());
-    return exit_unstable;
-  } catch (const error& e) {
-    fmt::print(stderr, "servicechain: {}\n", e.what());
-    return exit_invalid;
-  } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "servicechain: out of memory\n");
-    return exit_invalid;
-  }
-  return exit_usage;
+    return exit_usage;
+  });
 }
 
 }  // namespace servicechain::cli

@@ -2,8 +2,14 @@
 // The subcommands of the servicechain CLI; each prints to stdout only on success.
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace servicechain::cli {
 
@@ -30,7 +36,12 @@ struct command_options {
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
 int run_command(command which, const command_options& options);
 
+/// Runs `body`; catches library errors, prints them on stderr and maps them to exit codes.
+int run_guarded(const std::function<int()>& body);
 /// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
 int dot_command(const command_options& options);
 
+/// Registers `import` and `export` (JMT JMVA files, src/cli/jmva_command.cpp); the one
+/// that runs stores its exit code in `exit_code`.
+void add_jmva_commands(CLI::App& app, std::optional<int>& exit_code);
 }  // namespace servicechain::cli

@@ -1,7 +1,8 @@
 // servicechain — command-line front end of the ServiceChain library.
 //
 // Exit codes: 0 ok; 1 invalid model or input (message on stderr, nothing on stdout);
-// 2 usage error; 3 the analysis needs a stable system and a unit is saturated.
+// 2 usage error; 3 the analysis needs a stable system and a unit is saturated; 4 `import
+// --check` found a figure that differs from the file's solutions.
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "cli/commands.hpp"
@@ -103,6 +105,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  std::optional<int> exit_code;  // set by the subcommands that run from their callbacks
+  add_jmva_commands(app, exit_code);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,6 +116,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : exit_usage;
   }
 
+  if (exit_code) return *exit_code;
   const command which = analyze->parsed()     ? command::analyze
                         : structure->parsed() ? command::structure
                         : dot->parsed()       ? command::dot
