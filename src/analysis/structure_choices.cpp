@@ -6,6 +6,7 @@
 #include "servicechain/analysis/capacity.hpp"
 
 #include <Eigen/Dense>
+#include <coin/ClpSimplex.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,113 +30,104 @@ double mean_service_time(const model_numbers& numbers, const load_result& load, 
   return numbers.has_link_service() && load.total_load[u] > 0 ? load.total_work[u] / load.total_load[u] : own;
 }
 
-// ------------------------------------------------------------------ dense simplex
+// ------------------------------------------------------------------ the LP, sparse
 
-// max c·x subject to E x = 0, A x ≤ b (b > 0), x ≥ 0. The origin is feasible, so a single
-// phase suffices once the artificial variables of the equality rows (all at 0) are
-// pivoted out. Bland's rule (Bland, "New finite pivoting rules for the simplex method",
-// Math. of Operations Research 2(2), 1977) guarantees termination under degeneracy,
-// which is the rule here, not the exception: every equality row starts degenerate.
-struct lp_solution {
-  bool unbounded = false;
-  std::vector<double> x{};         // structural values
-  std::vector<double> row_dual{};  // dual price of each ≤ row (∂ objective / ∂ b_i)
-};
-
-lp_solution solve_lp(const Eigen::MatrixXd& equalities, const Eigen::MatrixXd& inequalities, const Eigen::VectorXd& b,
-                     const Eigen::VectorXd& c) {
-  const Eigen::Index vars = c.size();
-  const Eigen::Index eq = equalities.rows();
-  const Eigen::Index le = inequalities.rows();
-  const Eigen::Index rows = eq + le;
-  // Columns: structural, one slack per ≤ row, one artificial per = row, then the right-hand side.
-  const Eigen::Index slack0 = vars;
-  const Eigen::Index art0 = vars + le;
-  const Eigen::Index rhs = vars + le + eq;
-  Eigen::MatrixXd t = Eigen::MatrixXd::Zero(rows + 1, rhs + 1);  // last row: objective
-  std::vector<Eigen::Index> basis(static_cast<std::size_t>(rows));
-  for (Eigen::Index i = 0; i < le; ++i) {
-    t.row(i).head(vars) = inequalities.row(i);
-    t(i, slack0 + i) = 1;
-    t(i, rhs) = b(i);
-    basis[static_cast<std::size_t>(i)] = slack0 + i;
+// A sparse LP in column form for COIN-OR CLP: max θ subject to equality rows (= 0) and
+// capacity rows (≤ 1), every variable ≥ 0. Rows and columns are added as triplets.
+class sparse_lp {
+ public:
+  int add_column() { return columns_++; }
+  int add_row(bool equality) {
+    row_low_.push_back(equality ? 0.0 : -COIN_DBL_MAX);
+    row_high_.push_back(equality ? 0.0 : 1.0);
+    return static_cast<int>(row_low_.size()) - 1;
   }
-  for (Eigen::Index i = 0; i < eq; ++i) {
-    t.row(le + i).head(vars) = equalities.row(i);
-    t(le + i, art0 + i) = 1;
-    basis[static_cast<std::size_t>(le + i)] = art0 + i;
+  void add(int row, int column, double value) {
+    if (value != 0) entries_.push_back({column, row, value});
   }
-  t.row(rows).head(vars) = -c.transpose();
-  std::vector<char> dropped(static_cast<std::size_t>(rows), 0);
-  constexpr double tol = 1e-11;
 
-  auto pivot = [&](Eigen::Index r, Eigen::Index j) {
-    t.row(r) /= t(r, j);
-    for (Eigen::Index i = 0; i <= rows; ++i) {
-      if (i == r || t(i, j) == 0) continue;
-      t.row(i) -= t(i, j) * t.row(r);
-      t(i, j) = 0;  // exactly, whatever the rounding of the line above
-    }
-    basis[static_cast<std::size_t>(r)] = j;
+  struct solution {
+    bool unbounded = false;
+    std::vector<double> x{};     // column values
+    std::vector<double> dual{};  // ∂θ/∂(right-hand side) of each row, ≥ 0 on capacity rows
   };
 
-  // Drive every artificial variable (value 0) out of the basis: any non-zero structural
-  // entry of its row will do, since the pivot moves nothing when the right-hand side is 0.
-  for (Eigen::Index i = le; i < rows; ++i) {
-    Eigen::Index best = -1;
-    double largest = tol;
-    for (Eigen::Index j = 0; j < vars; ++j) {
-      if (std::abs(t(i, j)) > largest) {
-        largest = std::abs(t(i, j));
-        best = j;
-      }
+  // Maximizes column 0 (θ).
+  [[nodiscard]] solution maximize_first_column(std::size_t unit_count) {
+    std::sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) {
+      return a.column != b.column ? a.column < b.column : a.row < b.row;
+    });
+    std::vector<CoinBigIndex> start(static_cast<std::size_t>(columns_) + 1, 0);
+    std::vector<int> index;
+    std::vector<double> value;
+    index.reserve(entries_.size());
+    value.reserve(entries_.size());
+    for (const auto& e : entries_) {
+      ++start[static_cast<std::size_t>(e.column) + 1];
+      index.push_back(e.row);
+      value.push_back(e.value);
     }
-    if (best < 0) {
-      dropped[static_cast<std::size_t>(i)] = 1;  // 0 = 0: the row is implied by the others
-    } else {
-      pivot(i, best);
-    }
+    for (std::size_t j = 1; j < start.size(); ++j) start[j] += start[j - 1];
+    const auto cols = static_cast<std::size_t>(columns_);
+    std::vector<double> column_low(cols, 0.0), column_high(cols, COIN_DBL_MAX), objective(cols, 0.0);
+    objective[0] = 1.0;
+
+    ClpSimplex model;
+    model.setLogLevel(0);
+    model.loadProblem(columns_, static_cast<int>(row_low_.size()), start.data(), index.data(), value.data(),
+                      column_low.data(), column_high.data(), objective.data(), row_low_.data(), row_high_.data());
+    model.setOptimizationDirection(-1);  // maximize
+    model.initialSolve();
+    if (model.status() == 2) return {.unbounded = true};  // dual infeasible: θ unbounded
+    if (model.status() != 0)
+      throw solver_error(fmt::format("capacity_with_choices: CLP status {} (not optimal) on the LP of {} units "
+                                     "({} constraints, {} variables)",
+                                     model.status(), unit_count, row_low_.size(), columns_));
+    solution s;
+    s.x.assign(model.primalColumnSolution(), model.primalColumnSolution() + columns_);
+    // CLP reports duals of the minimization it solves; for a maximum and a ≤ row the
+    // shadow price is their magnitude.
+    s.dual.resize(row_low_.size());
+    for (std::size_t i = 0; i < row_low_.size(); ++i) s.dual[i] = std::abs(model.dualRowSolution()[i]);
+    return s;
   }
 
-  const std::size_t limit = 200 * static_cast<std::size_t>(rows + vars) + 1000;
-  for (std::size_t iteration = 0;; ++iteration) {
-    if (iteration > limit)
-      throw solver_error(
-          fmt::format("capacity_with_choices: the simplex did not converge in {} pivots ({} constraints, "
-                      "{} variables)",
-                      limit, rows, vars));
-    Eigen::Index entering = -1;
-    for (Eigen::Index j = 0; j < art0; ++j) {
-      if (t(rows, j) < -tol) {
-        entering = j;  // Bland: the lowest index that improves
-        break;
-      }
-    }
-    if (entering < 0) break;
-    Eigen::Index leaving = -1;
-    double best_ratio = std::numeric_limits<double>::infinity();
-    for (Eigen::Index i = 0; i < rows; ++i) {
-      if (dropped[static_cast<std::size_t>(i)] || !(t(i, entering) > tol)) continue;
-      const double ratio = std::max(0.0, t(i, rhs)) / t(i, entering);
-      if (leaving < 0 || ratio < best_ratio ||
-          (ratio == best_ratio && basis[static_cast<std::size_t>(i)] < basis[static_cast<std::size_t>(leaving)])) {
-        best_ratio = ratio;
-        leaving = i;
-      }
-    }
-    if (leaving < 0) return {.unbounded = true};
-    pivot(leaving, entering);
-  }
+ private:
+  struct entry {
+    int column;
+    int row;
+    double value;
+  };
+  int columns_ = 0;
+  std::vector<double> row_low_{};
+  std::vector<double> row_high_{};
+  std::vector<entry> entries_{};
+};
 
-  lp_solution s;
-  s.x.assign(static_cast<std::size_t>(vars), 0.0);
-  for (Eigen::Index i = 0; i < rows; ++i) {
-    const Eigen::Index j = basis[static_cast<std::size_t>(i)];
-    if (!dropped[static_cast<std::size_t>(i)] && j < vars) s.x[static_cast<std::size_t>(j)] = std::max(0.0, t(i, rhs));
+// Units whose items depend on the grouped flows: the providers of grouped links and every
+// unit that serves them, directly or through others.
+std::vector<char> units_fed_by_groups(const service_graph& g) {
+  std::vector<char> affected(g.unit_count(), 0);
+  std::vector<std::uint32_t> stack;
+  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
+    const auto& t = g.link(link_index{l});
+    if (t.group >= 0 && !affected[t.provider.value()]) {
+      affected[t.provider.value()] = 1;
+      stack.push_back(t.provider.value());
+    }
   }
-  s.row_dual.resize(static_cast<std::size_t>(le));
-  for (Eigen::Index i = 0; i < le; ++i) s.row_dual[static_cast<std::size_t>(i)] = std::max(0.0, t(rows, slack0 + i));
-  return s;
+  while (!stack.empty()) {
+    const unit_index u{stack.back()};
+    stack.pop_back();
+    for (link_index l : g.in_links(u)) {
+      const std::uint32_t p = g.link(l).provider.value();
+      if (!affected[p]) {
+        affected[p] = 1;
+        stack.push_back(p);
+      }
+    }
+  }
+  return affected;
 }
 
 }  // namespace
@@ -150,12 +142,10 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
   r.directory = g.directory();
   for (double d : load.demand) r.demand += d;
 
-  // The grouped links: one LP column each, after θ.
+  // The grouped links: one LP column each.
   std::vector<std::uint32_t> grouped;
-  std::vector<std::int64_t> column_of(m, -1);
   for (std::uint32_t l = 0; l < m; ++l) {
     if (links[l].group < 0) continue;
-    column_of[l] = static_cast<std::int64_t>(grouped.size()) + 1;
     grouped.push_back(l);
     r.splits.push_back({link_index{l}, link_numbers[l].requests, link_numbers[l].requests, 0.0});
   }
@@ -170,52 +160,68 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
   r.fixed_split_demand_scale = 1.0 / rho_max;
   r.fixed_split_value = *r.fixed_split_demand_scale * r.demand;
 
-  // Items per unit of each LP variable, by propagation over the ungrouped links:
-  // column 0 is θ (the open demands), column 1 + j one request per time unit on grouped link j.
-  const Eigen::Index columns = static_cast<Eigen::Index>(grouped.size()) + 1;
-  std::vector<double> weights(m);
-  for (std::uint32_t l = 0; l < m; ++l) weights[l] = links[l].group < 0 ? link_numbers[l].requests : 0.0;
-  unit_matrix rhs = unit_matrix::Zero(static_cast<Eigen::Index>(n), columns);
-  for (std::size_t c = 0; c < g.class_count(); ++c) rhs(g.customers()[c].value(), 0) = load.demand[c];
-  for (std::size_t j = 0; j < grouped.size(); ++j)
-    rhs(links[grouped[j]].provider.value(), static_cast<Eigen::Index>(j) + 1) = 1.0;
-  const unit_matrix items = propagate(g, numbers, direction::with_demand, std::move(rhs), weights);
-
-  // Loads per unit of each variable: λ = y + Σ_links e·f at both ends (docs/semantics.md,
-  // "Load": redos at the provider, re-checks at the consumer), with f = r·y_consumer on an
-  // ungrouped link and f = the variable itself on a grouped one.
-  unit_matrix loads = unit_matrix::Zero(static_cast<Eigen::Index>(n), columns);
+  // The LP (docs/structure.md): max θ over θ (column 0), the items y_u of every unit fed by
+  // the grouped flows, and the flow g_l of each grouped link. Every other unit's items do
+  // not depend on the split: y_u = θ·Y_u with Y_u its items at the demands as given.
+  const std::vector<char> affected = units_fed_by_groups(g);
+  const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<Eigen::Index>(load.demand.size()));
+  const Eigen::VectorXd given_items = load.visits * d;  // Y_u, items per time unit at θ = 1
+  sparse_lp lp;
+  const int theta = lp.add_column();
+  std::vector<int> y_column(n, -1);
   for (std::uint32_t u = 0; u < n; ++u)
-    if (!g.is_external(unit_index{u})) loads.row(u) = items.row(u);
-  for (std::uint32_t l = 0; l < m; ++l) {
-    const auto& p = links[l];
-    const auto& pn = link_numbers[l];
-    if (pn.rejections == 0) continue;
-    Eigen::RowVectorXd flow = Eigen::RowVectorXd::Zero(columns);
-    if (column_of[l] < 0) {
-      flow = pn.requests * items.row(p.consumer.value());
-    } else {
-      flow(column_of[l]) = 1.0;
+    if (affected[u]) y_column[u] = lp.add_column();
+  std::vector<int> g_column(m, -1);
+  for (std::uint32_t l : grouped) g_column[l] = lp.add_column();
+  // Adds coefficient·y_j to a row: a column for a unit fed by groups, θ·Y_j otherwise.
+  const auto add_items = [&](int row, std::uint32_t j, double coefficient) {
+    if (y_column[j] >= 0) lp.add(row, y_column[j], coefficient);
+    else lp.add(row, theta, coefficient * given_items(j));
+  };
+
+  // Flow rows: y_u − Σ_{ungrouped u→j} r·y_j − Σ_{grouped u→j} g_l = 0.
+  for (std::uint32_t u = 0; u < n; ++u) {
+    if (!affected[u]) continue;
+    const int row = lp.add_row(true);
+    lp.add(row, y_column[u], 1.0);
+    for (link_index l : g.out_links(unit_index{u})) {
+      if (g_column[l.value()] >= 0) lp.add(row, g_column[l.value()], -1.0);
+      else add_items(row, links[l.value()].consumer.value(), -link_numbers[l.value()].requests);
     }
-    loads.row(p.provider.value()) += pn.rejections * flow;
-    if (!g.is_external(p.consumer)) loads.row(p.consumer.value()) += pn.rejections * flow;
+  }
+  // Group rows: Σ_{l∈G} g_l − R_G·y_j = 0 for each (consumer j, group G).
+  std::map<std::pair<std::uint32_t, std::int32_t>, std::vector<std::uint32_t>> groups;
+  for (std::uint32_t l : grouped) groups[{links[l].consumer.value(), links[l].group}].push_back(l);
+  for (const auto& [key, members] : groups) {
+    const int row = lp.add_row(true);
+    double total = 0;
+    for (std::uint32_t l : members) {
+      total += link_numbers[l].requests;
+      lp.add(row, g_column[l], 1.0);
+    }
+    add_items(row, key.first, -total);
   }
 
-  // Capacity rows, scaled to a right-hand side of 1. Rows that involve θ alone bound θ by
-  // μ/λ(θ = 1); only the tightest can bind, so they merge into one row (ties share it).
-  std::vector<std::vector<std::uint32_t>> row_units;
-  std::vector<Eigen::RowVectorXd> row_coefficients;
+  // Capacity rows, load/μ ≤ 1, for units whose load depends on the split: λ = y + Σ e·f at
+  // both ends of each link with rework (docs/semantics.md, "Load"), f = r·y_consumer or g_l.
+  // The others' loads scale with θ alone: only the tightest of them can bind, so they merge
+  // into one row θ ≤ min μ/λ (tied units share it and its price).
+  std::vector<char> split_dependent(affected.begin(), affected.end());
+  for (std::uint32_t l : grouped)
+    if (link_numbers[l].rejections > 0 && !g.is_external(links[l].consumer)) split_dependent[links[l].consumer.value()] = 1;
+  std::vector<int> capacity_row(n, -1);
   std::vector<std::uint32_t> theta_only;
   double theta_only_bound = std::numeric_limits<double>::infinity();
+  const auto capacity_of = [&](std::uint32_t u) {
+    return numbers.unit(unit_index{u}).servers / mean_service_time(numbers, load, u);
+  };
   for (std::uint32_t u = 0; u < n; ++u) {
     if (!capacity_limited(g, numbers, unit_index{u})) continue;
-    const double capacity = numbers.unit(unit_index{u}).servers / mean_service_time(numbers, load, u);
-    const Eigen::RowVectorXd a = loads.row(u) / capacity;
-    if (columns > 1 && a.tail(columns - 1).cwiseAbs().maxCoeff() > 0) {
-      row_units.push_back({u});
-      row_coefficients.push_back(a);
-    } else if (a(0) > 0) {
-      const double bound = 1.0 / a(0);
+    if (split_dependent[u]) {
+      capacity_row[u] = lp.add_row(false);
+      add_items(capacity_row[u], u, 1.0 / capacity_of(u));
+    } else if (load.total_load[u] > 0) {
+      const double bound = capacity_of(u) / load.total_load[u];
       if (bound < theta_only_bound * (1 - 1e-12)) {
         theta_only_bound = bound;
         theta_only.assign(1, u);
@@ -224,88 +230,61 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
       }
     }
   }
-  if (!theta_only.empty()) {
-    Eigen::RowVectorXd a = Eigen::RowVectorXd::Zero(columns);
-    a(0) = 1.0 / theta_only_bound;
-    row_units.push_back(theta_only);
-    row_coefficients.push_back(a);
-  }
-
-  // Group rows: Σ_{l∈G} g_l − R_G·y_j(θ, g) = 0 for each (consumer j, group G).
-  std::map<std::pair<std::uint32_t, std::int32_t>, std::vector<std::uint32_t>> groups;
-  for (std::uint32_t l : grouped) groups[{links[l].consumer.value(), links[l].group}].push_back(l);
-  Eigen::MatrixXd equalities = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(groups.size()), columns);
-  {
-    Eigen::Index i = 0;
-    for (const auto& [key, members] : groups) {
-      double total = 0;
-      for (std::uint32_t l : members) {
-        total += link_numbers[l].requests;
-        equalities(i, column_of[l]) += 1.0;
-      }
-      equalities.row(i) -= total * items.row(key.first);
-      const double scale = equalities.row(i).cwiseAbs().maxCoeff();
-      if (scale > 0) equalities.row(i) /= scale;
-      ++i;
+  for (std::uint32_t l = 0; l < m; ++l) {
+    const double e = link_numbers[l].rejections;
+    if (e == 0) continue;
+    for (const unit_index end : {links[l].provider, links[l].consumer}) {
+      const int row = g.is_external(end) ? -1 : capacity_row[end.value()];
+      if (row < 0) continue;
+      const double scale = e / capacity_of(end.value());
+      if (g_column[l] >= 0) lp.add(row, g_column[l], scale);
+      else add_items(row, links[l].consumer.value(), scale * link_numbers[l].requests);
     }
   }
-
-  Eigen::MatrixXd inequalities(static_cast<Eigen::Index>(row_coefficients.size()), columns);
-  for (std::size_t i = 0; i < row_coefficients.size(); ++i)
-    inequalities.row(static_cast<Eigen::Index>(i)) = row_coefficients[i];
-  // Column scaling: every column's largest entry becomes 1, so one tolerance fits all.
-  Eigen::VectorXd column_scale(columns);
-  for (Eigen::Index j = 0; j < columns; ++j) {
-    double s = 0;
-    if (inequalities.rows() > 0) s = inequalities.col(j).cwiseAbs().maxCoeff();
-    if (equalities.rows() > 0) s = std::max(s, equalities.col(j).cwiseAbs().maxCoeff());
-    column_scale(j) = s > 0 ? s : 1.0;
-    inequalities.col(j) /= column_scale(j);
-    equalities.col(j) /= column_scale(j);
+  int theta_row = -1;
+  if (!theta_only.empty()) {
+    theta_row = lp.add_row(false);
+    lp.add(theta_row, theta, 1.0 / theta_only_bound);
   }
-  Eigen::VectorXd objective = Eigen::VectorXd::Zero(columns);
-  objective(0) = 1.0 / column_scale(0);
-  const lp_solution s = solve_lp(equalities, inequalities, Eigen::VectorXd::Ones(inequalities.rows()), objective);
-  if (s.unbounded) return r;  // some demand is served by unlimited units alone: no finite bound
 
-  Eigen::VectorXd x(columns);
-  for (Eigen::Index j = 0; j < columns; ++j) x(j) = s.x[static_cast<std::size_t>(j)] / column_scale(j);
+  const sparse_lp::solution s = lp.maximize_first_column(n);
+  if (s.unbounded) return r;  // some demand is served by unlimited units alone: no finite bound
+  const double theta_star = s.x[static_cast<std::size_t>(theta)];
   // The given splits are one feasible point of the LP, so θ* ≥ θ_fixed exactly; the two
   // are computed along different roundings, and the bound must not dip below by an ulp.
-  r.demand_scale = std::max(x(0), *r.fixed_split_demand_scale);
+  r.demand_scale = std::max(theta_star, *r.fixed_split_demand_scale);
   r.value = *r.demand_scale * r.demand;
 
   // Dual prices: a row scaled by 1/μ has ∂θ/∂μ = dual / μ. A merged θ-only row lists
   // every tied unit with the price of raising them all together.
-  const double significant = 1e-9 * x(0);
-  for (std::size_t i = 0; i < row_units.size(); ++i) {
-    const double dual = s.row_dual[i];
-    if (!(dual > significant)) continue;
-    for (std::uint32_t u : row_units[i]) {
-      r.limiting_units.push_back(
-          {unit_index{u}, dual * mean_service_time(numbers, load, u) / numbers.unit(unit_index{u}).servers});
-    }
-  }
+  const double significant = 1e-9 * theta_star;
+  const auto add_limiting = [&](std::uint32_t u, double dual) {
+    if (dual > significant) r.limiting_units.push_back({unit_index{u}, dual / capacity_of(u)});
+  };
+  for (std::uint32_t u = 0; u < n; ++u)
+    if (capacity_row[u] >= 0) add_limiting(u, s.dual[static_cast<std::size_t>(capacity_row[u])]);
+  if (theta_row >= 0)
+    for (std::uint32_t u : theta_only) add_limiting(u, s.dual[static_cast<std::size_t>(theta_row)]);
   std::sort(r.limiting_units.begin(), r.limiting_units.end(),
             [](const limiting_unit& a, const limiting_unit& b) { return a.unit < b.unit; });
 
   // When the given splits already reach θ*, re-splitting gains nothing: report them
   // rather than another optimal vertex of the LP, which would suggest a pointless change.
-  if (*r.fixed_split_demand_scale >= x(0) * (1 - 1e-12)) {
+  if (*r.fixed_split_demand_scale >= theta_star * (1 - 1e-12)) {
     r.demand_scale = r.fixed_split_demand_scale;
     r.value = r.fixed_split_value;
-    const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<Eigen::Index>(load.demand.size()));
     for (std::size_t j = 0; j < grouped.size(); ++j) {
-      const double consumer_items = load.visits.row(links[grouped[j]].consumer.value()).dot(d);
+      const double consumer_items = given_items(links[grouped[j]].consumer.value());
       r.splits[j].flow = link_numbers[grouped[j]].requests * consumer_items * *r.demand_scale;
     }
     return r;
   }
-  const Eigen::VectorXd y = items * x;
   for (std::size_t j = 0; j < grouped.size(); ++j) {
     auto& split = r.splits[j];
-    split.flow = x(static_cast<Eigen::Index>(j) + 1);
-    const double consumer_items = y(links[grouped[j]].consumer.value());
+    split.flow = s.x[static_cast<std::size_t>(g_column[grouped[j]])];
+    const std::uint32_t consumer = links[grouped[j]].consumer.value();
+    const double consumer_items = y_column[consumer] >= 0 ? s.x[static_cast<std::size_t>(y_column[consumer])]
+                                                          : theta_star * given_items(consumer);
     if (consumer_items > 0) split.optimal_requests = split.flow / consumer_items;
   }
   return r;
