@@ -37,8 +37,6 @@ json estimate_json(const estimate& e) {
 // "p90", "p99.9": the key of a lead-time percentile.
 std::string percentile_key(double p) { return fmt::format("p{}", p); }
 
-bool is_zero(const estimate& e) { return e.mean == 0 && e.half_width == 0 && e.low == 0 && e.high == 0; }
-
 // Units of the simulated lead time of customer c with a non-zero mean, largest first.
 std::vector<std::pair<std::uint32_t, estimate>> lead_time_units(const simulation_result& sim, std::size_t c) {
   std::vector<std::pair<std::uint32_t, estimate>> out;
@@ -268,11 +266,16 @@ std::string simulation_csv(const service_graph& g, const simulation_result& sim)
 
 // ------------------------------------------------------------------ check: comparisons
 
+// Adds one figure. `scale` is a magnitude the figure is naturally measured against (a wait:
+// the unit's sojourn); below `rounding` times it, a simulated value is rounding noise, as
+// the waits (sojourn − requirement) of unlimited servers are.
 struct comparer {
   accuracy_result& out;
   void operator()(std::string scope, std::string id, std::string kpi, double analytic, const estimate& simulated,
-                  std::string_view method, bool exact, std::string part = {}) const {
-    if (analytic == 0 && is_zero(simulated)) return;
+                  std::string_view method, bool exact, double scale = 0, std::string part = {}) const {
+    const double slack = rounding * std::max(std::abs(analytic), std::abs(scale));
+    const bool simulated_zero = std::abs(simulated.low) <= slack && std::abs(simulated.high) <= slack;
+    if (std::abs(analytic) <= slack && simulated_zero) return;
     accuracy_entry e;
     e.scope = std::move(scope);
     e.id = std::move(id);
@@ -280,12 +283,11 @@ struct comparer {
     e.part = std::move(part);
     e.analytic = analytic;
     e.simulated = simulated;
-    if (simulated.mean != 0) {
+    if (std::abs(simulated.mean) > slack) {
       e.relative_error = (analytic - simulated.mean) / std::abs(simulated.mean);
-    } else if (analytic == 0) {
+    } else if (std::abs(analytic) <= slack) {
       e.relative_error = 0.0;
     }
-    const double slack = rounding * std::abs(analytic);
     e.inside = simulated.low - slack <= analytic && analytic <= simulated.high + slack;
     e.method = std::string(method);
     e.exact = exact;
@@ -316,12 +318,15 @@ accuracy_result compare_open(const service_graph& g, const model_numbers& number
     const auto& station = open.stations.units[i];
     const std::string& id = g.id(u);
     add("unit", id, "load", a.load, s.load, "flows", true);
+    // A unit or link without load has nothing to queue for: the analysis and the simulation
+    // then report conventional values (its mean service time as the sojourn), not estimates.
+    if (a.load == 0) continue;
     if (!numbers.unit(u).unlimited_servers) add("unit", id, "utilization", a.utilization, s.utilization, "flows", true);
     add("unit", id, "busy_servers", a.busy_servers, s.busy_servers, "flows", true);
     add("unit", id, "p_wait", a.p_wait, s.p_wait, station.method, station.exact);
-    add("unit", id, "wait", a.wait, s.wait, station.method, station.exact);
+    add("unit", id, "wait", a.wait, s.wait, station.method, station.exact, a.sojourn);
     add("unit", id, "sojourn", a.sojourn, s.sojourn, station.method, station.exact);
-    add("unit", id, "queue_length", a.queue_length, s.queue_length, station.method, station.exact);
+    add("unit", id, "queue_length", a.queue_length, s.queue_length, station.method, station.exact, a.number_in_unit);
     add("unit", id, "number_in_unit", a.number_in_unit, s.number_in_unit, station.method, station.exact);
   }
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
@@ -333,7 +338,8 @@ accuracy_result compare_open(const service_graph& g, const model_numbers& number
     add("link", id, "flow", open.load.link_flow[l], s.flow, "flows", true);
     add("link", id, "rework_flow", open.load.link_rework_flow[l], s.rework_flow, "flows", true);
     add("link", id, "load", a.load, s.load, "flows", true);
-    add("link", id, "wait", a.wait, s.wait, station.method, station.exact);
+    if (a.load == 0) continue;
+    add("link", id, "wait", a.wait, s.wait, station.method, station.exact, a.sojourn);
     add("link", id, "sojourn", a.sojourn, s.sojourn, station.method, station.exact);
   }
   for (std::size_t c = 0; c < g.class_count(); ++c) {
@@ -354,7 +360,7 @@ accuracy_result compare_open(const service_graph& g, const model_numbers& number
         const unit_index u{i};
         const auto& station = open.stations.units[i];
         add("customer", id, "lead_time_by_unit", open.lead_time_contribution(u, c), s.lead_time_by_unit[i],
-            station.method, station.exact, g.id(u));
+            station.method, station.exact, 0, g.id(u));
       }
     }
   }
@@ -399,7 +405,7 @@ accuracy_result compare_closed(const service_graph& g, const model_numbers& numb
       for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
         const unit_index u{i};
         add("customer", id, "lead_time_by_unit", closed.residence_time(u, c), s.lead_time_by_unit[i], closed.method,
-            exact, g.id(u));
+            exact, 0, g.id(u));
       }
     }
   }
