@@ -117,3 +117,15 @@ foreach(command IN ITEMS simulate check)
 endforeach()
 servicechain_cli_test(check.bad_variability EXIT 2 ARGS check ${mm1} --variability sometimes STDOUT_EMPTY
   STDERR_MATCHES [[--variability]])
+
+# Every bundled model simulates and checks (short runs: the figures are not the point here;
+# docs/accuracy.md has the long runs). claims_office has closed classes: compared with MVA.
+foreach(model IN LISTS example_models)
+  get_filename_component(stem ${model} NAME_WE)
+  servicechain_cli_test(simulate.example.${stem} EXIT 0
+    ARGS simulate ${model} --replications 2 --horizon 50 --seed 1 --format json STDERR_EMPTY
+    JSON_KEYS simulation units customers links)
+  servicechain_cli_test(check.example.${stem} EXIT 0
+    ARGS check ${model} --replications 2 --horizon 50 --seed 1 --format json
+    JSON_KEYS analysis summary warnings figures)
+endforeach()
