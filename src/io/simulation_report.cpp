@@ -369,9 +369,14 @@ accuracy_result compare_open(const service_graph& g, const model_numbers& number
 
 accuracy_result compare_closed(const service_graph& g, const model_numbers& numbers, const closed_result& closed,
                                const load_result& load, const simulation_result& sim) {
-  accuracy_result r{.analysis = "closed", .entries = {}, .warnings = closed.approximations};
+  accuracy_result r{.analysis = "closed", .entries = {}, .warnings = {}};
+  r.warnings.push_back("the mean-value analysis used: " + closed.method);
+  r.warnings.insert(r.warnings.end(), closed.approximations.begin(), closed.approximations.end());
   const comparer add{r};
-  const bool exact = closed.approximations.empty() && closed.method.find("exact") != std::string::npos;
+  const bool exact = closed.approximations.empty() && closed.method.find("exact") != std::string::npos &&
+                     closed.method.find("approximation") == std::string::npos;
+  // The entries name the analysis briefly; its full description is the first warning.
+  const std::string mva = "mean-value analysis";
   const std::size_t classes = g.class_count();
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
@@ -385,9 +390,9 @@ accuracy_result compare_closed(const service_graph& g, const model_numbers& numb
     }
     add("unit", id, "load", load.total_load[i], s.load, "flows at the throughputs", exact);
     if (!numbers.unit(u).unlimited_servers)
-      add("unit", id, "utilization", closed.utilization(u), s.utilization, closed.method, exact);
-    add("unit", id, "busy_servers", busy, s.busy_servers, closed.method, exact);
-    add("unit", id, "number_in_unit", in_unit, s.number_in_unit, closed.method, exact);
+      add("unit", id, "utilization", closed.utilization(u), s.utilization, mva, exact);
+    add("unit", id, "busy_servers", busy, s.busy_servers, mva, exact);
+    add("unit", id, "number_in_unit", in_unit, s.number_in_unit, mva, exact);
   }
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const std::string id = link_id(g, link_index{l});
@@ -399,12 +404,12 @@ accuracy_result compare_closed(const service_graph& g, const model_numbers& numb
     const auto& a = closed.customers[c];
     const auto& s = sim.customers[c];
     const std::string& id = g.id(a.customer);
-    add("customer", id, "throughput", a.throughput, s.throughput, closed.method, exact);
-    add("customer", id, "lead_time", a.lead_time, s.lead_time, closed.method, exact);
+    add("customer", id, "throughput", a.throughput, s.throughput, mva, exact);
+    add("customer", id, "lead_time", a.lead_time, s.lead_time, mva, exact);
     if (!s.lead_time_by_unit.empty()) {
       for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
         const unit_index u{i};
-        add("customer", id, "lead_time_by_unit", closed.residence_time(u, c), s.lead_time_by_unit[i], closed.method,
+        add("customer", id, "lead_time_by_unit", closed.residence_time(u, c), s.lead_time_by_unit[i], mva,
             exact, 0, g.id(u));
       }
     }
