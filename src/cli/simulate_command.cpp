@@ -92,9 +92,9 @@ class progress_bar {
     done_ = p.replications_done;
     constexpr int width = 30;
     const int filled = percent * width / 100;
-    fmt::print(stderr, "\rsimulating [{}{}] {:3}%  {}/{} replications", std::string(static_cast<std::size_t>(filled), '#'),
-               std::string(static_cast<std::size_t>(width - filled), ' '), percent, p.replications_done,
-               p.replications);
+    fmt::print(
+        stderr, "\rsimulating [{}{}] {:3}%  {}/{} replications", std::string(static_cast<std::size_t>(filled), '#'),
+        std::string(static_cast<std::size_t>(width - filled), ' '), percent, p.replications_done, p.replications);
     std::fflush(stderr);
     drawn_ = true;
   }
@@ -171,7 +171,8 @@ void add_simulation_options(CLI::App& sub, command_options& options, bool check)
   sub.add_option("--horizon", o.horizon,
                  "time observed per replication, in the model's time unit (default: about 100000 requests)")
       ->check(number_check([](double v) { return v > 0; }, "a number > 0"));
-  sub.add_option("--warmup", o.warmup, "time simulated and discarded before each replication's horizon (default: horizon/10)")
+  sub.add_option("--warmup", o.warmup,
+                 "time simulated and discarded before each replication's horizon (default: horizon/10)")
       ->check(number_check([](double v) { return v >= 0; }, "a number >= 0"));
   sub.add_option("--seed", o.seed, "seed of the random streams: same seed, same results whatever --threads")
       ->default_val(1);
@@ -220,7 +221,7 @@ int check_command(const command_options& options) {
     return exit_ok;
   }
   const open_options open_opts{.variability = options.variability == "propagate" ? arrival_variability::propagate
-                                                                                  : arrival_variability::poisson};
+                                                                                 : arrival_variability::poisson};
   const open_result open = analyze_open(g, open_opts);  // unstable_error (exit 3) on a saturated model
   const simulation_result sim = run_simulation(g, options, true);
   accuracy = compare_open(g, g.numbers(), open, sim);

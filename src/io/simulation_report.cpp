@@ -197,7 +197,8 @@ std::string simulation_text(const service_graph& g, const model_numbers& numbers
 
   text_table by_unit({"customer", "unit", "lead time (" + time + ")"}, 2);
   for (std::size_t c = 0; c < g.class_count(); ++c)
-    for (const auto& [i, e] : lead_time_units(sim, c)) by_unit.add_row({g.id(g.customers()[c]), g.id(unit_index{i}), pm(e)});
+    for (const auto& [i, e] : lead_time_units(sim, c))
+      by_unit.add_row({g.id(g.customers()[c]), g.id(unit_index{i}), pm(e)});
   if (by_unit.row_count() > 0) out += fmt::format("Lead time by unit\n{}\n", by_unit.to_text());
 
   text_table links({"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")",
@@ -206,8 +207,8 @@ std::string simulation_text(const service_graph& g, const model_numbers& numbers
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const auto& t = g.link(link_index{l});
     const auto& k = sim.links[l];
-    links.add_row({g.id(t.provider), g.id(t.consumer), pm(k.flow), pm(k.rework_flow), pm(k.load), pm(k.wait),
-                   pm(k.sojourn)});
+    links.add_row(
+        {g.id(t.provider), g.id(t.consumer), pm(k.flow), pm(k.rework_flow), pm(k.load), pm(k.wait), pm(k.sojourn)});
   }
   out += fmt::format("Links\n{}", links.to_text());
   return out;
@@ -233,10 +234,14 @@ std::string simulation_csv(const service_graph& g, const simulation_result& sim)
     if (g.is_external(unit_index{i})) continue;
     const auto& k = sim.units[i];
     const std::string& id = g.id(unit_index{i});
-    const named_estimate fields[] = {{"load", &k.load},         {"utilization", &k.utilization},
-                                     {"busy_servers", &k.busy_servers}, {"p_wait", &k.p_wait},
-                                     {"wait", &k.wait},         {"sojourn", &k.sojourn},
-                                     {"queue_length", &k.queue_length}, {"number_in_unit", &k.number_in_unit}};
+    const named_estimate fields[] = {{"load", &k.load},
+                                     {"utilization", &k.utilization},
+                                     {"busy_servers", &k.busy_servers},
+                                     {"p_wait", &k.p_wait},
+                                     {"wait", &k.wait},
+                                     {"sojourn", &k.sojourn},
+                                     {"queue_length", &k.queue_length},
+                                     {"number_in_unit", &k.number_in_unit}};
     for (const auto& [name, e] : fields) add_estimate_row(units, {id, name}, *e);
   }
   text_table customers({"customer", "figure", "mean", "half_width", "low", "high"}, 2);
@@ -256,8 +261,11 @@ std::string simulation_csv(const service_graph& g, const simulation_result& sim)
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const auto& t = g.link(link_index{l});
     const auto& k = sim.links[l];
-    const named_estimate fields[] = {
-        {"flow", &k.flow}, {"rework_flow", &k.rework_flow}, {"load", &k.load}, {"wait", &k.wait}, {"sojourn", &k.sojourn}};
+    const named_estimate fields[] = {{"flow", &k.flow},
+                                     {"rework_flow", &k.rework_flow},
+                                     {"load", &k.load},
+                                     {"wait", &k.wait},
+                                     {"sojourn", &k.sojourn}};
     for (const auto& [name, e] : fields) add_estimate_row(links, {g.id(t.provider), g.id(t.consumer), name}, *e);
   }
   return fmt::format("# simulation\n{}\n# units\n{}\n# customers\n{}\n# lead_time_by_unit\n{}\n# links\n{}",
@@ -303,7 +311,8 @@ std::string link_id(const service_graph& g, link_index l) {
 }  // namespace
 
 std::size_t accuracy_result::outside() const noexcept {
-  return static_cast<std::size_t>(std::count_if(entries.begin(), entries.end(), [](const auto& e) { return !e.inside; }));
+  return static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(), [](const auto& e) { return !e.inside; }));
 }
 
 accuracy_result compare_open(const service_graph& g, const model_numbers& numbers, const open_result& open,
@@ -409,8 +418,8 @@ accuracy_result compare_closed(const service_graph& g, const model_numbers& numb
     if (!s.lead_time_by_unit.empty()) {
       for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
         const unit_index u{i};
-        add("customer", id, "lead_time_by_unit", closed.residence_time(u, c), s.lead_time_by_unit[i], mva,
-            exact, 0, g.id(u));
+        add("customer", id, "lead_time_by_unit", closed.residence_time(u, c), s.lead_time_by_unit[i], mva, exact, 0,
+            g.id(u));
       }
     }
   }
@@ -492,9 +501,9 @@ std::string accuracy_text(const service_graph& g, const simulation_result& sim, 
                        worst->id, figure_name(*worst));
   }
   out += ".\n\n";
-  text_table t({"scope", "id", "figure", "method", "analytic", "simulated mean", "\u00b1 half-width", "rel. error",
-                "inside"},
-               4);
+  text_table t(
+      {"scope", "id", "figure", "method", "analytic", "simulated mean", "\u00b1 half-width", "rel. error", "inside"},
+      4);
   for (const auto& e : a.entries) {
     t.add_row({e.scope, e.id, figure_name(e), e.method + (e.exact ? " (exact)" : ""), format_number(e.analytic, 5),
                format_number(e.simulated.mean, 5), format_number(e.simulated.half_width, 2),

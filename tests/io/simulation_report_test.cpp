@@ -16,8 +16,8 @@ using json = nlohmann::json;
 namespace {
 
 // What `simulate` adds to the keys of `analyze` (docs/simulation.md, "Command line").
-const std::set<std::string> simulation_only{"throughput", "lead_time_percentiles", "sla_share",
-                                            "kind",       "population",            "think_time"};
+const std::set<std::string> simulation_only{"throughput", "lead_time_percentiles", "sla_share", "kind", "population",
+                                            "think_time"};
 
 bool is_estimate(const json& v) {
   if (!v.is_object() || v.size() != 4) return false;
@@ -57,7 +57,8 @@ TEST(SimulationReportTest, JsonMirrorsTheAnalysis) {
   const auto g = sc::compile(sc::load_organization(SERVICECHAIN_EXAMPLES_DIR "/retail_bank.json"));
   const auto open = sc::analyze_open(g);
   const auto capacity = sc::analyze_capacity(g, open.load);
-  const json analysed = json::parse(sc::analysis_report(g, g.numbers(), capacity, open.load, &open, sc::report_format::json));
+  const json analysed =
+      json::parse(sc::analysis_report(g, g.numbers(), capacity, open.load, &open, sc::report_format::json));
   const auto sim = sc::simulate(g, {.replications = 2, .horizon = 20, .seed = 3, .threads = 1, .sla = 0.5});
   const json simulated = json::parse(sc::simulation_report(g, g.numbers(), sim, sc::report_format::json));
 

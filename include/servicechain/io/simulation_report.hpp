@@ -32,10 +32,10 @@ namespace servicechain {
 
 /// @brief One figure compared: its analytic value against its simulated confidence interval.
 struct accuracy_entry {
-  std::string scope;  ///< "unit", "link" or "customer"
-  std::string id;     ///< unit id, customer id, or "provider -> consumer" for a link
-  std::string kpi;    ///< the figure's JSON key: "wait", "lead_time", "lead_time_by_unit", …
-  std::string part;   ///< for `lead_time_by_unit`: the unit's id; empty otherwise
+  std::string scope;    ///< "unit", "link" or "customer"
+  std::string id;       ///< unit id, customer id, or "provider -> consumer" for a link
+  std::string kpi;      ///< the figure's JSON key: "wait", "lead_time", "lead_time_by_unit", …
+  std::string part;     ///< for `lead_time_by_unit`: the unit's id; empty otherwise
   double analytic = 0;  ///< the analysis's value, in the figure's unit
   estimate simulated;   ///< the simulation's mean and interval, same unit
   /// (analytic − simulated mean) / |simulated mean|; 0 when both are 0; empty when only
@@ -48,9 +48,9 @@ struct accuracy_entry {
 
 /// @brief The comparison of `servicechain check`, and what to know about it.
 struct accuracy_result {
-  std::string analysis;               ///< "open" or "closed" (mean-value analysis)
+  std::string analysis;                 ///< "open" or "closed" (mean-value analysis)
   std::vector<accuracy_entry> entries;  ///< units (model order), then links, then customers
-  std::vector<std::string> warnings;  ///< approximations and limits of the comparison
+  std::vector<std::string> warnings;    ///< approximations and limits of the comparison
   /// @brief Entries whose analytic value lies outside the simulated interval.
   [[nodiscard]] std::size_t outside() const noexcept;
 };
@@ -62,8 +62,8 @@ struct accuracy_result {
 /// unit. A figure that is 0 in the analysis and in every replication is left out.
 /// @param g the compiled model; @param numbers the numbers both used.
 /// @param open `analyze_open(g, numbers)`; @param sim `simulate(g, numbers, …)`.
-[[nodiscard]] accuracy_result compare_open(const service_graph& g, const model_numbers& numbers, const open_result& open,
-                                           const simulation_result& sim);
+[[nodiscard]] accuracy_result compare_open(const service_graph& g, const model_numbers& numbers,
+                                           const open_result& open, const simulation_result& sim);
 
 /// @brief Compares a mean-value analysis of a model with closed classes with a simulation of
 /// it: per customer throughput, lead time (think time excluded) and residence time by unit;
