@@ -124,6 +124,10 @@ int run_command(command which, const command_options& options) {
         return policy(options);
       case command::mix:
         return mix(options);
+      case command::simulate:
+        return simulate_command(options);
+      case command::check:
+        return check_command(options);
     }
     return exit_usage;
   });

@@ -2,6 +2,7 @@
 // The subcommands of the servicechain CLI; each prints to stdout only on success.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,7 +19,17 @@ inline constexpr int exit_invalid = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_unstable = 3;
 
-enum class command { analyze, validate, structure, dot, policy, mix };
+enum class command { analyze, validate, structure, dot, policy, mix, simulate, check };
+
+/// simulate and check: the run (src/cli/simulate_command.cpp).
+struct simulation_command_options {
+  std::size_t replications = 10;
+  std::optional<double> horizon, warmup, sla;  ///< empty horizon: about 10^5 requests per replication
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  std::optional<double> confidence;  ///< empty: 0.95 (simulate), 0.999 (check)
+  std::string percentiles = "50,90,95,99";
+};
 
 struct command_options {
   std::string model;
@@ -31,6 +42,7 @@ struct command_options {
   std::string svg;                      ///< dot: SVG file to render; empty = DOT text on stdout
   std::string highlight;                ///< dot: gatekeepers | loops | critical; empty = none
   std::vector<std::string> units;       ///< policy: units to vary; empty = the default set
+  simulation_command_options simulation;  ///< simulate, check
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
@@ -38,6 +50,12 @@ int run_command(command which, const command_options& options);
 
 /// Runs `body`; catches library errors, prints them on stderr and maps them to exit codes.
 int run_guarded(const std::function<int()>& body);
+/// Adds the options of `simulate` and `check` to their subcommand (src/cli/simulate_command.cpp).
+void add_simulation_options(CLI::App& subcommand, command_options& options, bool check);
+/// `servicechain simulate` and `servicechain check` (src/cli/simulate_command.cpp); throw on errors.
+int simulate_command(const command_options& options);
+int check_command(const command_options& options);
+
 /// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
 int dot_command(const command_options& options);
 

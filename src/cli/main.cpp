@@ -105,6 +105,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  auto* simulate = app.add_subcommand("simulate", "discrete-event simulation: every figure with a confidence interval, lead-time percentiles");
+  add_simulation_options(*simulate, options, false);
+  auto* check = app.add_subcommand("check", "analysis against simulation: per figure the analytic value, simulated interval, relative error");
+  add_simulation_options(*check, options, true);
+
   std::optional<int> exit_code;  // set by the subcommands that run from their callbacks
   add_jmva_commands(app, exit_code);
 
@@ -122,6 +127,8 @@ int main(int argc, char** argv) {
                         : dot->parsed()       ? command::dot
                         : policy->parsed()    ? command::policy
                         : mix->parsed()       ? command::mix
+                        : simulate->parsed()  ? command::simulate
+                        : check->parsed()     ? command::check
                                               : command::validate;
   return run_command(which, options);
 }
