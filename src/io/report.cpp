@@ -1,6 +1,7 @@
 #include "servicechain/io/report.hpp"
 #include "detail/number_style.hpp"
 #include "detail/report_json.hpp"
+#include "detail/time_varying.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -58,31 +59,7 @@ const rework_cost* rework_of(const open_result* open, std::uint32_t l) {
   return it != open->rework.end() && it->link.value() == l ? &*it : nullptr;
 }
 
-/// Units with working hours and customers with a demand profile, by id, for the warning.
-std::vector<std::string> time_varying_ids(const service_graph& g, const model_numbers& numbers) {
-  std::vector<std::string> ids;
-  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    const auto& p = numbers.unit(unit_index{i});
-    if (p.schedule || p.profile) ids.push_back(g.id(unit_index{i}));
-  }
-  return ids;
-}
-
-/// The warning of a model with working hours or demand profiles; empty without any.
-std::string time_varying_warning(const service_graph& g, const model_numbers& numbers) {
-  const auto ids = time_varying_ids(g, numbers);
-  if (ids.empty()) return {};
-  std::string list;
-  for (const auto& id : ids) {
-    if (!list.empty()) list += ", ";
-    list += id;
-  }
-  return fmt::format(
-      "time-varying model: the analysis uses time averages for {} (working hours as ceil(c) servers at c/ceil(c) "
-      "speed, for the time-average servers c; demand profiles as their mean rate), an approximation: queues that "
-      "build up while a unit is closed or demand peaks are not seen; simulate for them",
-      list);
-}
+using detail::time_varying_warning;
 
 // ------------------------------------------------------------------ JSON
 
