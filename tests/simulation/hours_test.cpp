@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -86,14 +87,19 @@ TEST(HoursTest, OfficeHoursConserveDemandAndWork) {
 //   unit; lead-time p50 = 2 and p90 = 18 (3 in 4 are 2); share above 10 h = 1/4.
 // The observed window is days 1–10 (warm-up: day 0), so nothing is random and every
 // replication is the same: the figures are exact.
-TEST(HoursTest, DeterministicShiftGivesTheHandWorkedLeadTime) {
+// The same figures when the 2 hours are the link's own service time (the unit's is 5): the
+// simulation uses the model's times, not the analysis's time-average ones.
+class HoursDeterministic : public ::testing::TestWithParam<bool> {};
+
+TEST_P(HoursDeterministic, ShiftGivesTheHandWorkedLeadTime) {
+  const bool on_link = GetParam();
   sc::organization org{.name = "night_queue"};
   org.add_unit({.id = "office",
-                .service_time = 2,
+                .service_time = on_link ? 5.0 : 2.0,
                 .service_scv = 0,
                 .schedule = sc::periodic_schedule{.period = 24, .windows = {{.from = 0, .to = 8, .value = 1}}}});
   org.add_unit({.id = "client", .external = true, .population = 1, .think_time = 0});
-  org.add_link({.from = "office", .to = "client"});
+  org.add_link({.from = "office", .to = "client", .service_time = on_link ? std::optional<double>(2.0) : std::nullopt});
   const auto g = sc::compile(org);
   sc::simulation_options options{.replications = 2, .horizon = 240, .warmup = 24, .seed = 7};
   options.percentiles = {50, 90};
@@ -115,6 +121,8 @@ TEST(HoursTest, DeterministicShiftGivesTheHandWorkedLeadTime) {
   EXPECT_NEAR(office.sojourn.mean, 6, tol);
   EXPECT_NEAR(office.number_in_unit.mean, 1, tol);
 }
+INSTANTIATE_TEST_SUITE_P(HoursTest, HoursDeterministic, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "LinkServiceTime" : "UnitServiceTime"; });
 
 // A demand profile: weights 2 in [0, 8), 1 in [8, 16), 0 in [16, 24) (mean 1), demand 10 per
 // hour, so arrivals come at 20, 10 and 0 per hour in the three windows (160, 80 and 0 in
@@ -171,6 +179,18 @@ TEST(HoursTest, AnalysisUsesTimeAveragesAndSaysSo) {
   numbers.set(g, office, sc::unit_field::service_time, 0.5);  // the model's value: 1.5 after the rule
   EXPECT_NEAR(sc::analyze_open(g, numbers).units[office.value()].utilization, 0.3, 1e-12);
   EXPECT_THROW(numbers.set_servers(g, office, 2), sc::invalid_model_error);
+
+  // A link's own service time at the unit follows the same rule, and reads back as the model's.
+  auto with_link = office_hours(0.2, 1);
+  with_link.links[0].service_time = 2;
+  const auto h = sc::compile(with_link);
+  const sc::link_index l{0};
+  EXPECT_NEAR(h.numbers().service_time(l), 6, 1e-12);
+  auto edited = h.numbers();
+  edited.set(h, l, sc::link_field::acceptance, 1);  // an edit of another field keeps it
+  EXPECT_NEAR(edited.service_time(l), 6, 1e-12);
+  edited.set(h, l, sc::link_field::service_time, 0.5);
+  EXPECT_NEAR(sc::analyze_open(h, edited).units[office.value()].utilization, 0.3, 1e-12);
 
   const auto plain = sc::compile(sc::organization{
       .name = "plain",
