@@ -1,6 +1,7 @@
 // Working hours and demand profiles (issue 11, point 2): the simulation against conservation
 // (a single server open 8 of every 24 hours carries exactly the demand, and is busy λ·s of
-// the calendar time), a deterministic case whose every figure is worked by hand, the demand
+// the calendar time), two deterministic cases whose every figure is worked by hand (a closed
+// request cycling through a shift; items arriving every 6 hours at a unit open 8), the demand
 // profile's rates per window of the day, the analytic time-average rule and its
 // `time_varying` flag, and the JSON format (both readers, writing back).
 
@@ -123,6 +124,44 @@ TEST_P(HoursDeterministic, ShiftGivesTheHandWorkedLeadTime) {
 }
 INSTANTIATE_TEST_SUITE_P(HoursTest, HoursDeterministic, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "LinkServiceTime" : "UnitServiceTime"; });
+
+// Deterministic arrivals, independent of the office: one request in the system at all times,
+// each taking exactly 6 hours at a `clock` (unlimited servers, SCV 0) and sending, as it
+// starts, an async item to the office (open [0, 8) every 24 hours, one server, 1.5 hours
+// exactly). So items reach the office every 6 hours, at 0, 6, 12, 18 (mod 24), whatever it
+// does. Day k ≥ 1 (hours from 24k):
+//   the items of 12 and 18 the day before waited overnight; at 0 the shift starts and a new
+//   item comes: 0–1.5 (item of 12: sojourn 13.5), 1.5–3 (item of 18: 9), 3–4.5 (item of 0:
+//   4.5); the item of 6 finds the server free: 6–7.5 (1.5); the items of 12 and 18 find the
+//   office closed.
+// So per day: 4 services, sojourns 13.5 + 9 + 4.5 + 1.5 = 28.5 (mean 7.125), waits 12, 7.5, 3,
+// 0 (mean 5.625); 3 of 4 wait (p_wait 0.75); busy 6 h of 24 (busy_servers 0.25, utilization
+// 0.25 / (1/3) = 0.75); 28.5 item-hours per 24 h in the unit (1.1875 = λW = 1/6 · 7.125). The
+// customer's lead time is the clock's 6 hours (async work is not waited for).
+TEST(HoursTest, DeterministicArrivalsWaitForTheMorning) {
+  sc::organization org{.name = "overnight"};
+  org.add_unit({.id = "office",
+                .service_time = 1.5,
+                .service_scv = 0,
+                .schedule = sc::periodic_schedule{.period = 24, .windows = {{.from = 0, .to = 8, .value = 1}}}});
+  org.add_unit({.id = "clock", .servers = sc::server_count::unlimited(), .service_time = 6, .service_scv = 0});
+  org.add_unit({.id = "client", .external = true, .population = 1, .think_time = 0});
+  org.add_link({.from = "office", .to = "client", .mode = sc::link_mode::async});  // issued first
+  org.add_link({.from = "clock", .to = "client"});
+  const auto g = sc::compile(org);
+  const auto r = sc::simulate(g, {.replications = 2, .horizon = 240, .warmup = 24, .seed = 3});
+  const auto& office = r.unit("office");
+  constexpr double tol = 1e-9;
+  EXPECT_NEAR(office.load.mean, 1.0 / 6, tol);
+  EXPECT_NEAR(office.sojourn.mean, 7.125, tol);
+  EXPECT_NEAR(office.wait.mean, 5.625, tol);
+  EXPECT_NEAR(office.p_wait.mean, 0.75, tol);
+  EXPECT_NEAR(office.busy_servers.mean, 0.25, tol);
+  EXPECT_NEAR(office.utilization.mean, 0.75, tol);
+  EXPECT_NEAR(office.number_in_unit.mean, 28.5 / 24, tol);
+  EXPECT_NEAR(r.customer("client").lead_time.mean, 6, tol);
+  EXPECT_NEAR(r.customer("client").throughput.mean, 1.0 / 6, tol);
+}
 
 // A demand profile: weights 2 in [0, 8), 1 in [8, 16), 0 in [16, 24) (mean 1), demand 10 per
 // hour, so arrivals come at 20, 10 and 0 per hour in the three windows (160, 80 and 0 in
