@@ -52,9 +52,12 @@ struct periodic_keys {
   std::string_view field;
   std::array<std::string_view, 3> keys;         // period, the default value, the windows
   std::array<std::string_view, 3> window_keys;  // from, to, the value
+  std::string_view window;                      // what one window is called
 };
-constexpr periodic_keys schedule_keys{"schedule", {"period", "default_servers", "shifts"}, {"from", "to", "servers"}};
-constexpr periodic_keys profile_keys{"profile", {"period", "default_weight", "windows"}, {"from", "to", "weight"}};
+constexpr periodic_keys schedule_keys{
+    "schedule", {"period", "default_servers", "shifts"}, {"from", "to", "servers"}, "shift"};
+constexpr periodic_keys profile_keys{
+    "profile", {"period", "default_weight", "windows"}, {"from", "to", "weight"}, "window"};
 constexpr std::array<std::string_view, 10> link_keys{"from",     "to",       "requests",     "mode",        "acceptance",
                                                      "group",    "priority", "service_time", "service_scv", "ratings"};
 constexpr std::array<std::string_view, 5> discipline_values{"fifo", "external_first", "internal_first", "priority",
@@ -588,7 +591,7 @@ class model_reader {
           check_keys(w, w_at, k.window_keys, fmt::format("{}.{}", k.field, k.keys[2]));
           for (std::string_view key : k.window_keys)
             if (member(w, key) == nullptr)
-              report_value(w_at, fmt::format("missing key '{}', but every window needs {}", key,
+              report_value(w_at, fmt::format("missing key '{}', but every {} needs {}", key, k.window,
                                              join_quoted(k.window_keys, '\'')));
           read_number(w, w_at, "from", tw.from);
           read_number(w, w_at, "to", tw.to);
