@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <string>
 
 #include "detail/component_system.hpp"
 #include "detail/model_check.hpp"
@@ -21,8 +22,12 @@ unit as_model_unit(const service_graph& g, const model_numbers& n, unit_index u)
   unit m;
   m.id = g.id(u);
   m.external = g.is_external(u);
-  m.servers = p.unlimited_servers ? server_count::unlimited() : server_count(static_cast<std::int64_t>(p.servers));
-  if (!m.external) m.service_time = p.service_time;
+  // Working hours: the model's values, before the time-average rule (see compile_unit).
+  m.servers = p.unlimited_servers ? server_count::unlimited()
+              : p.schedule        ? server_count(1)
+                                  : server_count(static_cast<std::int64_t>(p.servers));
+  if (p.schedule) m.schedule = *p.schedule;
+  if (!m.external) m.service_time = p.model_service_time;
   m.service_scv = p.service_scv;
   m.queue_discipline = p.queue_discipline;
   m.preemptive = p.preemptive;
@@ -47,6 +52,7 @@ link as_model_link(const service_graph& g, const model_numbers& n, link_index l)
   m.acceptance = p.acceptance;
   m.priority = p.priority;
   m.service_time = p.service_time;
+  if (m.service_time) *m.service_time *= n.unit(g.link(l).provider).speed;  // working hours
   m.service_scv = p.service_scv;
   return m;
 }
@@ -66,6 +72,11 @@ unit_parameters compiled(const unit& m, const unit_parameters& before) {
   p.unlimited_servers = m.servers.is_unlimited();
   p.servers = p.unlimited_servers ? 0.0 : static_cast<double>(m.servers.count());
   p.service_time = m.external ? 0.0 : m.service_time.value_or(0.0);
+  p.model_service_time = p.service_time;
+  if (p.schedule) {  // working hours: the time-average rule, as at compile time
+    p.servers = std::ceil(p.schedule->time_average());
+    p.service_time /= p.speed;
+  }
   p.service_scv = m.service_scv;
   p.cost_per_time = m.cost_per_time;
   p.cost_per_request = m.cost_per_request;
@@ -127,6 +138,13 @@ void model_numbers::set(const service_graph& g, unit_index u, unit_field field, 
 
 void model_numbers::set_servers(const service_graph& g, unit_index u, server_count servers) {
   servicechain::unit m = as_model_unit(g, *this, u);
+  if (m.schedule) {
+    throw_if_problems({{detail::unit_location(m, u.value()),
+                        fmt::format("servers = {}, but this unit has working hours (a schedule), which set its "
+                                    "servers; change the schedule in the model and compile again",
+                                    servers.is_unlimited() ? std::string("unlimited")
+                                                           : std::to_string(servers.count()))}});
+  }
   m.servers = servers;
   check_unit_edit(m, u);
   units_.edit()[u.value()] = compiled(m, unit(u));
@@ -185,6 +203,7 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
   p.acceptance = m.acceptance;
   p.rejections = (1.0 - m.acceptance) / m.acceptance;
   p.service_time = m.service_time;
+  if (p.service_time) *p.service_time /= unit(t.provider).speed;  // working hours
   p.service_scv = m.service_scv;
   update_link_service_count(old, p);
   if (field == link_field::requests) {

@@ -119,6 +119,7 @@ unit_parameters compile_unit(const unit& u) {
   p.preemptive = u.preemptive;
   p.queue_discipline = u.queue_discipline;
   p.service_time = u.external ? 0.0 : u.service_time.value_or(0.0);
+  p.model_service_time = p.service_time;
   p.service_scv = u.service_scv;
   p.cost_per_time = u.cost_per_time;
   p.cost_per_request = u.cost_per_request;
@@ -128,6 +129,16 @@ unit_parameters compile_unit(const unit& u) {
   p.population = u.population.value_or(0);
   p.think_time = u.think_time.value_or(0.0);
   p.value_per_request = u.value_per_request;
+  if (u.profile && p.open_class) p.profile = std::make_shared<const periodic_schedule>(*u.profile);
+  if (u.schedule && !u.external) {
+    // The time-average rule (docs/semantics.md, "Working hours"): ⌈c̄⌉ servers, each
+    // c̄ / ⌈c̄⌉ as fast, so that the capacity is c̄ / s.
+    const double average = u.schedule->time_average();
+    p.schedule = std::make_shared<const periodic_schedule>(*u.schedule);
+    p.servers = std::ceil(average);
+    p.speed = average / p.servers;
+    p.service_time /= p.speed;
+  }
   return p;
 }
 
@@ -219,6 +230,7 @@ service_graph compile(const organization& org) {
     p.rejections = (1.0 - l.acceptance) / l.acceptance;
     p.priority = l.priority;
     p.service_time = l.service_time;
+    if (p.service_time) *p.service_time /= number_units[t.provider.value()].speed;  // working hours
     p.service_scv = l.service_scv;
     if (p.service_time || p.service_scv) ++numbers->link_service_count_;
     number_links.push_back(p);

@@ -1,4 +1,5 @@
 #include "servicechain/io/closed_report.hpp"
+#include "detail/time_varying.hpp"
 
 #include <fmt/format.h>
 
@@ -87,6 +88,7 @@ json closed_json(const service_graph& g, const model_numbers& numbers, const cap
   j["analysis"] = "mean-value analysis";
   j["method"] = r.method;
   j["stable"] = true;
+  j["time_varying"] = !detail::time_varying_warning(g, numbers).empty();
   j["bottleneck"] = cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr);
 
   json units = json::array();
@@ -292,11 +294,17 @@ json mix_json(const service_graph& g, const std::vector<mix_bottleneck_unit>& un
 
 std::vector<std::string> closed_model_warnings(const service_graph& g, const model_numbers& numbers) {
   const auto closed = closed_customers(g, numbers);
-  if (closed.empty()) return {};
-  return {fmt::format(
-      "closed classes ({}): throughputs, lead times and queue lengths come from mean-value analysis; per-link waits, "
-      "cost to serve, quality and the cost of poor internal service are not computed for models with closed classes",
-      quoted_ids(g, closed))};
+  std::vector<std::string> warnings;
+  if (!closed.empty()) {
+    warnings.push_back(fmt::format(
+        "closed classes ({}): throughputs, lead times and queue lengths come from mean-value analysis; per-link "
+        "waits, cost to serve, quality and the cost of poor internal service are not computed for models with "
+        "closed classes",
+        quoted_ids(g, closed)));
+  }
+  if (std::string varying = detail::time_varying_warning(g, numbers); !varying.empty())
+    warnings.push_back(std::move(varying));
+  return warnings;
 }
 
 std::string closed_analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity,

@@ -41,10 +41,23 @@ constexpr std::size_t unknown_offset = std::numeric_limits<std::size_t>::max();
 // ------------------------------------------------------------------ the format's keys
 
 constexpr std::array<std::string_view, 6> model_keys{"name", "description", "time_unit", "currency", "units", "links"};
-constexpr std::array<std::string_view, 15> unit_keys{
+constexpr std::array<std::string_view, 17> unit_keys{
     "id",     "name",          "external",         "servers", "service_time", "service_scv",
     "discipline", "preemptive", "cost_per_time", "cost_per_request", "yield", "demand",
-    "population", "think_time", "value_per_request"};
+    "population", "think_time", "value_per_request", "schedule", "profile"};
+
+/// The keys of a periodic function: a unit's `schedule` (working hours) or a customer's
+/// `profile` (demand shape). `keys` are those of the object, `window_keys` of each window.
+struct periodic_keys {
+  std::string_view field;
+  std::array<std::string_view, 3> keys;         // period, the default value, the windows
+  std::array<std::string_view, 3> window_keys;  // from, to, the value
+  std::string_view window;                      // what one window is called
+};
+constexpr periodic_keys schedule_keys{
+    "schedule", {"period", "default_servers", "shifts"}, {"from", "to", "servers"}, "shift"};
+constexpr periodic_keys profile_keys{
+    "profile", {"period", "default_weight", "windows"}, {"from", "to", "weight"}, "window"};
 constexpr std::array<std::string_view, 10> link_keys{"from",     "to",       "requests",     "mode",        "acceptance",
                                                      "group",    "priority", "service_time", "service_scv", "ratings"};
 constexpr std::array<std::string_view, 5> discipline_values{"fifo", "external_first", "internal_first", "priority",
@@ -542,6 +555,51 @@ class model_reader {
     u.population = read_integer(value, pointer, "population");
     u.think_time = read_number(value, pointer, "think_time");
     read_number(value, pointer, "value_per_request", u.value_per_request);
+    read_periodic(value, pointer, schedule_keys, u.schedule);
+    read_periodic(value, pointer, profile_keys, u.profile);
+  }
+
+  void read_periodic(const json& object, const std::string& pointer, const periodic_keys& k,
+                     std::optional<periodic_schedule>& out) {
+    const json* value = member(object, k.field);
+    if (value == nullptr) return;
+    const std::string at = child_pointer(pointer, k.field);
+    if (!value->is_object()) {
+      type_error(at, k.field, *value, fmt::format("an object with the keys {}", join_quoted(k.keys, '\'')));
+      return;
+    }
+    check_keys(*value, at, k.keys, std::string{"a "} + std::string(k.field));
+    periodic_schedule f;
+    if (member(*value, "period") == nullptr)
+      report_value(at, fmt::format("missing key 'period', but a {} needs its period (time units)", k.field));
+    read_number(*value, at, "period", f.period);
+    read_number(*value, at, k.keys[1], f.base);
+    if (const json* windows = member(*value, k.keys[2]); windows != nullptr) {
+      const std::string windows_at = child_pointer(at, k.keys[2]);
+      if (!windows->is_array()) {
+        type_error(windows_at, k.keys[2], *windows, "an array of {\"from\", \"to\", ...} objects");
+      } else {
+        for (std::size_t i = 0; i < windows->size(); ++i) {
+          const json& w = (*windows)[i];
+          const std::string w_at = child_pointer(windows_at, i);
+          time_window& tw = f.windows.emplace_back();
+          if (!w.is_object()) {
+            type_error(w_at, fmt::format("{}[{}]", k.keys[2], i), w,
+                       fmt::format("an object with the keys {}", join_quoted(k.window_keys, '\'')));
+            continue;
+          }
+          check_keys(w, w_at, k.window_keys, fmt::format("{}.{}", k.field, k.keys[2]));
+          for (std::string_view key : k.window_keys)
+            if (member(w, key) == nullptr)
+              report_value(w_at, fmt::format("missing key '{}', but every {} needs {}", key, k.window,
+                                             join_quoted(k.window_keys, '\'')));
+          read_number(w, w_at, "from", tw.from);
+          read_number(w, w_at, "to", tw.to);
+          read_number(w, w_at, k.window_keys[2], tw.value);
+        }
+      }
+    }
+    out = std::move(f);
   }
 
   void read_ratings(const json& object, const std::string& pointer, need_ratings& out) {
@@ -991,9 +1049,38 @@ class fast_reader {
         case unit_key("population"): u.population = read_integer(); break;
         case unit_key("think_time"): u.think_time = read_double(); break;
         case unit_key("value_per_request"): u.value_per_request = read_double(); break;
+        case unit_key("schedule"): read_periodic(schedule_keys, u.schedule); break;
+        case unit_key("profile"): read_periodic(profile_keys, u.profile); break;
       }
     });
     if ((seen & (1u << unit_key("id"))) == 0) miss();
+  }
+
+  void read_periodic(const periodic_keys& k, std::optional<periodic_schedule>& out) {
+    periodic_schedule f;
+    unsigned seen = 0;
+    read_object([&](std::string_view key) {
+      switch (member_index(key, k.keys, seen)) {
+        case 0: f.period = read_double(); break;
+        case 1: f.base = read_double(); break;
+        default:
+          read_array([&] {
+            time_window& w = f.windows.emplace_back();
+            unsigned window_seen = 0;
+            read_object([&](std::string_view window_key) {
+              switch (member_index(window_key, k.window_keys, window_seen)) {
+                case 0: w.from = read_double(); break;
+                case 1: w.to = read_double(); break;
+                default: w.value = read_double(); break;
+              }
+            });
+            if (window_seen != 7u) miss();  // a missing key is a located problem
+          });
+          break;
+      }
+    });
+    if ((seen & 1u) == 0) miss();  // no period
+    out = std::move(f);
   }
 
   void read_link(link& l) {
@@ -1075,6 +1162,17 @@ void require_finite_numbers(const organization& org) {
     if (u.demand) check(location, "demand", *u.demand);
     if (u.think_time) check(location, "think_time", *u.think_time);
     check(location, "value_per_request", u.value_per_request);
+    for (const auto* f : {&u.schedule, &u.profile}) {
+      if (!*f) continue;
+      const std::string_view field = f == &u.schedule ? "schedule" : "profile";
+      check(location, std::string(field) + ".period", (*f)->period);
+      check(location, std::string(field) + ".default", (*f)->base);
+      for (const time_window& w : (*f)->windows) {
+        check(location, std::string(field) + " window from", w.from);
+        check(location, std::string(field) + " window to", w.to);
+        check(location, std::string(field) + " window value", w.value);
+      }
+    }
   }
   for (std::size_t j = 0; j < org.links.size(); ++j) {
     const link& l = org.links[j];
@@ -1094,6 +1192,22 @@ json number(double x) {
   constexpr double exact_integer_limit = 9007199254740992.0;  // 2^53
   if (x == std::floor(x) && std::fabs(x) < exact_integer_limit) return json(static_cast<std::int64_t>(x));
   return json(x);
+}
+
+json periodic_to_json(const periodic_schedule& f, const periodic_keys& k) {
+  json j = json::object();
+  j[std::string(k.keys[0])] = number(f.period);
+  if (f.base != 0) j[std::string(k.keys[1])] = number(f.base);
+  json windows = json::array();
+  for (const time_window& w : f.windows) {
+    json jw = json::object();
+    jw[std::string(k.window_keys[0])] = number(w.from);
+    jw[std::string(k.window_keys[1])] = number(w.to);
+    jw[std::string(k.window_keys[2])] = number(w.value);
+    windows.push_back(std::move(jw));
+  }
+  j[std::string(k.keys[2])] = std::move(windows);
+  return j;
 }
 
 json unit_to_json(const unit& u) {
@@ -1117,6 +1231,8 @@ json unit_to_json(const unit& u) {
   if (u.population) j["population"] = *u.population;
   if (u.think_time) j["think_time"] = number(*u.think_time);
   if (u.value_per_request != defaults.value_per_request) j["value_per_request"] = number(u.value_per_request);
+  if (u.schedule) j["schedule"] = periodic_to_json(*u.schedule, schedule_keys);
+  if (u.profile) j["profile"] = periodic_to_json(*u.profile, profile_keys);
   return j;
 }
 
@@ -1142,6 +1258,20 @@ json link_to_json(const link& l) {
 
 /// One line per unit and per link, `{"key": value, ...}` with a space after `:` and `,`:
 /// a model reads like a table and diffs line by line.
+std::string inline_object(const json& object);
+
+/// Objects and arrays on one line with spaces, like `inline_object`; scalars as JSON.
+std::string inline_value(const json& value) {
+  if (value.is_object()) return inline_object(value);
+  if (!value.is_array()) return value.dump();
+  std::string text = "[";
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += inline_value(value[i]);
+  }
+  return text + "]";
+}
+
 std::string inline_object(const json& object) {
   std::string text = "{";
   bool first = true;
@@ -1150,7 +1280,7 @@ std::string inline_object(const json& object) {
     first = false;
     text += json(key).dump();
     text += ": ";
-    text += value.is_object() ? inline_object(value) : value.dump();
+    text += inline_value(value);
   }
   return text + "}";
 }

@@ -1,6 +1,7 @@
 #include "servicechain/io/report.hpp"
 #include "detail/number_style.hpp"
 #include "detail/report_json.hpp"
+#include "detail/time_varying.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -58,6 +59,8 @@ const rework_cost* rework_of(const open_result* open, std::uint32_t l) {
   return it != open->rework.end() && it->link.value() == l ? &*it : nullptr;
 }
 
+using detail::time_varying_warning;
+
 // ------------------------------------------------------------------ JSON
 
 json report_json(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load, const open_result* open) {
@@ -68,6 +71,9 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
   j["stable"] = cap.stable();
   j["bottleneck"] = cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr);
   j["max_demand_scale"] = optional_number(cap.max_demand_scale);
+  const std::string varying = time_varying_warning(g, numbers);
+  j["time_varying"] = !varying.empty();
+  j["warnings"] = varying.empty() ? json::array() : json::array({varying});
   if (open) {
     j["total_cost"] = open->total_cost;
     j["allocated_cost"] = open->allocated_cost;
@@ -88,6 +94,10 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
     ju["utilization"] = c.utilization;
     ju["busy_servers"] = c.busy_servers;
     ju["discipline"] = std::string(to_string(p.queue_discipline));
+    if (p.schedule) {
+      ju["time_varying"] = true;
+      ju["average_servers"] = p.servers * p.speed;
+    }
     if (p.preemptive) ju["preemptive"] = true;
     ju["headroom"] = optional_number(c.headroom);
     ju["saturation_scale"] = optional_number(c.saturation_scale);
@@ -118,6 +128,7 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
     json jc;
     jc["id"] = g.id(cc.customer);
     jc["demand"] = optional_number(cc.demand);
+    if (numbers.unit(cc.customer).profile) jc["time_varying"] = true;
     jc["max_demand"] = optional_number(cc.max_demand);
     jc["max_demand_alone"] = optional_number(cc.max_demand_alone);
     jc["limiting_unit"] = cc.limiting_unit ? json(g.id(*cc.limiting_unit)) : json(nullptr);
@@ -358,6 +369,8 @@ std::string report_text(const service_graph& g, const model_numbers& numbers, co
   } else {
     out += "No unit with finite servers carries load.\n";
   }
+  if (const std::string varying = time_varying_warning(g, numbers); !varying.empty())
+    out += fmt::format("Note: {}.\n", varying);
   if (!cap.stable()) {
     out += fmt::format("UNSTABLE: {} saturated unit{}:", cap.saturated.size(), cap.saturated.size() == 1 ? "" : "s");
     for (const auto& s : cap.saturated) out += fmt::format(" {} (utilization {})", s.id, num(s.utilization, 4));

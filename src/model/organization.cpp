@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 
 #include "servicechain/error.hpp"
@@ -21,6 +22,25 @@ constexpr std::array<std::pair<std::string_view, link_mode>, 2> mode_names{{
     {"async", link_mode::async},
 }};
 }  // namespace
+
+double periodic_schedule::value_at(double t) const noexcept {
+  if (!(period > 0)) return base;
+  double offset = std::fmod(t, period);
+  if (offset < 0) offset += period;
+  for (const time_window& w : windows)
+    if (w.from <= offset && offset < w.to) return w.value;
+  return base;
+}
+
+double periodic_schedule::time_average() const noexcept {
+  if (!(period > 0)) return base;
+  double covered = 0, sum = 0;
+  for (const time_window& w : windows) {
+    covered += w.to - w.from;
+    sum += w.value * (w.to - w.from);
+  }
+  return (base * (period - covered) + sum) / period;
+}
 
 std::string_view to_string(discipline d) noexcept {
   for (const auto& [name, value] : discipline_names)

@@ -59,6 +59,59 @@ class reporter {
   std::size_t index_;
 };
 
+/// JSON names of a periodic function's parts: a unit's schedule or a customer's profile.
+struct periodic_names {
+  std::string_view field, base, windows, value;
+  bool whole;  // values must be whole numbers (servers)
+};
+constexpr periodic_names schedule_names{"schedule", "default_servers", "shifts", "servers", true};
+constexpr periodic_names profile_names{"profile", "default_weight", "windows", "weight", false};
+
+/// Period > 0; values finite, ≥ 0 (and whole for servers); windows inside the period and not
+/// overlapping; a positive time average (a schedule with no capacity, or a profile with no
+/// demand, at any time, would make the mean rate meaningless).
+void check_periodic(const periodic_schedule& f, const periodic_names& names, reporter& report) {
+  auto check_value = [&](std::string_view what, double v) {
+    if (!std::isfinite(v) || v < 0 || (names.whole && v != std::floor(v)))
+      report.add(fmt::format("{}.{} = {}, but must be a {} >= 0", names.field, what, v,
+                             names.whole ? "whole number" : "finite number"));
+  };
+  const bool period_ok = std::isfinite(f.period) && f.period > 0;
+  if (!period_ok)
+    report.add(fmt::format("{}.period = {}, but must be a finite number > 0 (time units)", names.field, f.period));
+  check_value(names.base, f.base);
+  bool windows_ok = true;
+  for (std::size_t k = 0; k < f.windows.size(); ++k) {
+    const time_window& w = f.windows[k];
+    const std::string where = fmt::format("{}.{}[{}]", names.field, names.windows, k);
+    if (!(std::isfinite(w.from) && std::isfinite(w.to) && 0 <= w.from && w.from < w.to &&
+          (!period_ok || w.to <= f.period))) {
+      windows_ok = false;
+      report.add(fmt::format("{}: from = {}, to = {}, but must satisfy 0 <= from < to <= period ({})", where, w.from,
+                             w.to, f.period));
+    }
+    check_value(fmt::format("{}[{}].{}", names.windows, k, names.value), w.value);
+  }
+  if (!windows_ok || !period_ok) return;
+  std::vector<std::size_t> order(f.windows.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return f.windows[a].from < f.windows[b].from; });
+  bool overlap = false;
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    const time_window& a = f.windows[order[k - 1]];
+    const time_window& b = f.windows[order[k]];
+    if (b.from < a.to) {
+      overlap = true;
+      report.add(fmt::format("{0}.{1}[{2}] [{3}, {4}) and {0}.{1}[{5}] [{6}, {7}) overlap, but windows must not",
+                             names.field, names.windows, order[k - 1], a.from, a.to, order[k], b.from, b.to));
+    }
+  }
+  if (!overlap && !(f.time_average() > 0)) {
+    report.add(fmt::format("{} has a time-average {} of 0, but must have {} > 0 some of the time", names.field,
+                           names.value, names.value));
+  }
+}
+
 void check_unit(const unit& u, reporter& report) {
   if (!u.servers.is_unlimited() && u.servers.count() < 1)
     report.add(fmt::format("servers = {}, but must be a positive integer or \"unlimited\"", u.servers.count()));
@@ -97,6 +150,13 @@ void check_unit(const unit& u, reporter& report) {
       report.non_negative("think_time", *u.think_time);
     }
     report.non_negative("value_per_request", u.value_per_request);
+    if (u.schedule)
+      report.add("schedule is set, but an external customer has no working hours (a profile shapes its demand)");
+    if (u.profile) {
+      if (!u.demand)
+        report.add("profile is set, but only an open class (with demand) has a demand profile");
+      check_periodic(*u.profile, profile_names, report);
+    }
     return;
   }
 
@@ -108,6 +168,18 @@ void check_unit(const unit& u, reporter& report) {
   if (u.think_time) report.add(fmt::format("think_time = {}, {} a think time", *u.think_time, only_external));
   if (u.value_per_request != 0)
     report.add(fmt::format("value_per_request = {}, {} a value per request", u.value_per_request, only_external));
+  if (u.profile) report.add(fmt::format("profile is set, {} a demand profile", only_external));
+  if (u.schedule) {
+    if (u.servers.is_unlimited() || u.servers.count() != 1)
+      report.add(fmt::format("servers = {} and a schedule are both set, but the schedule sets the servers (leave "
+                             "servers out)",
+                             u.servers.is_unlimited() ? std::string("\"unlimited\"") : std::to_string(u.servers.count())));
+    if (u.queue_discipline == discipline::shared)
+      report.add("schedule is set with discipline \"shared\", but working hours are not supported with processor "
+                 "sharing");
+    if (u.preemptive) report.add("schedule is set with preemptive = true, but working hours are not supported with preemption");
+    check_periodic(*u.schedule, schedule_names, report);
+  }
 }
 
 void check_ratings(const need_ratings& ratings, reporter& report) {

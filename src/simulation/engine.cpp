@@ -13,6 +13,28 @@ namespace servicechain::detail {
 
 // ---------------------------------------------------------------- the model image
 
+namespace {
+
+/// The steps of a periodic function over one period: (offset, value) at 0 and wherever the
+/// value changes, in time order.
+std::vector<std::pair<double, double>> periodic_steps(const periodic_schedule& f) {
+  std::vector<double> points{0.0};
+  for (const time_window& w : f.windows) {
+    points.push_back(w.from);
+    if (w.to < f.period) points.push_back(w.to);
+  }
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+  std::vector<std::pair<double, double>> steps;
+  for (const double at : points) {
+    const double value = f.value_at(at);
+    if (steps.empty() || steps.back().second != value) steps.emplace_back(at, value);
+  }
+  return steps;
+}
+
+}  // namespace
+
 sim_model make_sim_model(const service_graph& g, const model_numbers& numbers) {
   sim_model m;
   const std::size_t n = g.unit_count();
@@ -31,7 +53,12 @@ sim_model make_sim_model(const service_graph& g, const model_numbers& numbers) {
     s.whole = static_cast<std::uint32_t>(whole);
     s.fraction = p.requests - whole;
     s.acceptance = p.acceptance;
-    s.service = service_distribution::from_moments(numbers.service_time(li), numbers.service_scv(li));
+    // Working hours: the model's own service times, not the time-average rule's (compile_unit).
+    const auto& provider = numbers.unit(t.provider);
+    const double mean = !provider.schedule ? numbers.service_time(li)
+                        : p.service_time    ? *p.service_time * provider.speed
+                                            : provider.model_service_time;
+    s.service = service_distribution::from_moments(mean, numbers.service_scv(li));
   }
 
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -42,11 +69,26 @@ sim_model make_sim_model(const service_graph& g, const model_numbers& numbers) {
     for (const link_index l : g.in_links(u)) m.in_links.push_back(l.value());
     s.in_end = static_cast<std::uint32_t>(m.in_links.size());
     s.external = g.is_external(u);
-    s.service_time = p.service_time;
+    s.service_time = p.model_service_time;
     s.cost_per_time = p.cost_per_time;
     s.cost_per_request = p.cost_per_request;
     if (s.external) continue;
     s.servers = p.unlimited_servers ? 0U : static_cast<std::uint32_t>(std::min(p.servers, double{1U << 30}));
+    s.capacity = s.servers;
+    if (p.schedule) {
+      const auto steps = periodic_steps(*p.schedule);
+      s.change_begin = static_cast<std::uint32_t>(m.changes.size());
+      std::uint32_t most = 0;
+      for (const auto& [at, value] : steps) {
+        const auto servers = static_cast<std::uint32_t>(std::min(value, double{1U << 30}));
+        m.changes.push_back({at, servers});
+        most = std::max(most, servers);
+      }
+      s.change_end = static_cast<std::uint32_t>(m.changes.size());
+      s.period = p.schedule->period;
+      s.servers = most;
+      s.capacity = p.schedule->time_average();
+    }
     if (p.unlimited_servers) {
       s.policy = unit_policy::infinite;
     } else if (p.queue_discipline == discipline::shared) {
@@ -105,6 +147,14 @@ sim_model make_sim_model(const service_graph& g, const model_numbers& numbers) {
     k.demand = p.demand;
     k.population = p.open_class ? 0 : static_cast<std::uint32_t>(std::max<std::int64_t>(0, p.population));
     k.think_time = p.think_time;
+    if (p.profile && k.open && k.demand > 0) {
+      const double average = p.profile->time_average();
+      k.piece_begin = static_cast<std::uint32_t>(m.pieces.size());
+      for (const auto& [at, weight] : periodic_steps(*p.profile)) m.pieces.push_back({at, k.demand * weight / average});
+      k.piece_end = static_cast<std::uint32_t>(m.pieces.size());
+      k.period = p.profile->period;
+      k.mass = k.demand * k.period;
+    }
     m.classes.push_back(k);
   }
   return m;
@@ -115,7 +165,9 @@ namespace {
 // ---------------------------------------------------------------- the event calendar
 
 // A boundary ends the warm-up (target 0) or batch k of the observed time (target k ≥ 1).
-enum class event_type : std::uint8_t { arrival, service_end, shared_end, boundary };
+// A capacity event is a change of a unit's servers (working hours): its version is the
+// index of the change in `sim_model::changes`.
+enum class event_type : std::uint8_t { arrival, service_end, shared_end, boundary, capacity };
 
 struct event {
   std::uint64_t key;      // the time's bit pattern: times are ≥ 0, so the integers order like them
@@ -229,6 +281,7 @@ struct flow {
 struct unit_state {
   std::uint32_t in_unit = 0;  // services requested and not completed
   std::uint32_t busy = 0;     // busy servers (shared: min(in_unit, c); infinite: in_unit)
+  std::uint32_t servers = 0;  // servers at work now (queue policy; working hours change it)
   double last = 0;            // last time the counts changed
   double area_in_unit = 0, area_busy = 0;
   std::uint64_t requested = 0, delayed = 0, completed = 0;
@@ -270,6 +323,10 @@ class engine {
     tail_.assign(model.level_count, no_index);
     slots_.assign(model.slot_count, no_index);
     shared_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const sim_unit& u = model.units[i];
+      units_[i].servers = u.change_begin < u.change_end ? model.changes[u.change_begin].servers : u.servers;
+    }
     unit_class_services_.assign(n * classes, 0);
     if (settings.lead_time_by_unit) unit_class_lead_.assign(n * classes, 0.0);
     arrival_streams_.reserve(classes);
@@ -287,10 +344,15 @@ class engine {
     const std::size_t batches = settings_.batches;
     for (std::size_t k = 0; k <= batches; ++k)
       calendar_.push(boundary(k), event_type::boundary, static_cast<std::uint32_t>(k));
+    for (std::uint32_t i = 0; i < model_.units.size(); ++i) {  // working hours: the first change after 0
+      const sim_unit& u = model_.units[i];
+      if (u.change_end - u.change_begin > 1)
+        calendar_.push(model_.changes[u.change_begin + 1].at, event_type::capacity, i, u.change_begin + 1);
+    }
     for (std::uint32_t c = 0; c < model_.classes.size(); ++c) {
       const auto& k = model_.classes[c];
       if (k.open) {
-        if (k.demand > 0) calendar_.push(arrival_streams_[c].exponential(1.0 / k.demand), event_type::arrival, c);
+        if (k.demand > 0) calendar_.push(next_arrival(c, 0.0), event_type::arrival, c);
       } else {
         for (std::uint32_t m = 0; m < k.population; ++m)
           calendar_.push(arrival_streams_[c].exponential(k.think_time), event_type::arrival, c);
@@ -315,6 +377,9 @@ class engine {
         case event_type::shared_end:
           if (units_[e.target].version != e.version) continue;  // superseded
           finish_shared(e.target);
+          break;
+        case event_type::capacity:
+          change_servers(e.target, e.version);
           break;
         case event_type::boundary:
           if (e.target > 0) {
@@ -395,7 +460,7 @@ class engine {
   // ---- requests and items
   void arrive(std::uint32_t c) {
     const auto& k = model_.classes[c];
-    if (k.open) calendar_.push(now_ + arrival_streams_[c].exponential(1.0 / k.demand), event_type::arrival, c);
+    if (k.open) calendar_.push(next_arrival(c, now_), event_type::arrival, c);
     ++classes_[c].started;
     const std::uint32_t f = new_flow(arrival_streams_[c].next());
     const std::uint32_t j = allocate();
@@ -408,6 +473,82 @@ class engine {
     r.klass = c;
     r.waited_for = true;
     advance(j);
+  }
+
+  /// The time of the next arrival of open class c after `t`. A constant rate λ: t + an
+  /// exponential of mean 1/λ. A demand profile (a piecewise-constant rate λ(t)): the time
+  /// where the integrated rate Λ has grown by an exponential E of mean 1 since t, found piece
+  /// by piece — the inversion method for a non-homogeneous Poisson process (Law, *Simulation
+  /// Modeling and Analysis*, 5th ed., 2015, §8.6.2), exact, one variate per arrival.
+  double next_arrival(std::uint32_t c, double t) {
+    const sim_class& k = model_.classes[c];
+    if (k.piece_begin == k.piece_end) return t + arrival_streams_[c].exponential(1.0 / k.demand);
+    double need = arrival_streams_[c].exponential(1.0);
+    double cycle = std::floor(t / k.period);
+    double at = t - cycle * k.period;  // offset into the period
+    if (at >= k.period) {              // rounding
+      at = 0;
+      cycle += 1;
+    }
+    if (need >= k.mass) {  // whole periods first: each brings `mass` expected arrivals
+      const double whole = std::floor(need / k.mass);
+      need = std::max(0.0, need - whole * k.mass);
+      cycle += whole;
+    }
+    std::uint32_t i = k.piece_begin;
+    while (i + 1 < k.piece_end && model_.pieces[i + 1].from <= at) ++i;
+    for (;;) {
+      const double end = i + 1 < k.piece_end ? model_.pieces[i + 1].from : k.period;
+      const double rate = model_.pieces[i].rate;
+      const double expected = rate * (end - at);
+      if (rate > 0 && need <= expected) return std::max(t, cycle * k.period + at + need / rate);
+      need -= expected;
+      at = end;
+      if (++i == k.piece_end) {
+        i = k.piece_begin;
+        at = 0;
+        cycle += 1;
+      }
+    }
+  }
+
+  /// Working hours: unit u's servers become those of change `index`, and the next change is
+  /// scheduled. Services in progress when servers go away finish (docs/simulation.md,
+  /// "Working hours"); waiting ones start as servers come.
+  void change_servers(std::uint32_t u, std::uint32_t index) {
+    const sim_unit& unit = model_.units[u];
+    unit_state& s = units_[u];
+    const capacity_change& change = model_.changes[index];
+    account(s);
+    s.servers = change.servers;
+    start_waiting(u);
+    // The period this change falls in, then the next change (the first of the next period
+    // after the last).
+    double cycle = std::round((now_ - change.at) / unit.period);
+    std::uint32_t next = index + 1;
+    if (next == unit.change_end) {
+      next = unit.change_begin;
+      cycle += 1;
+    }
+    calendar_.push(cycle * unit.period + model_.changes[next].at, event_type::capacity, u, next);
+  }
+
+  /// Starts waiting services of queue unit u while it has free servers: the first of the
+  /// highest non-empty level each time.
+  void start_waiting(std::uint32_t u) {
+    const sim_unit& unit = model_.units[u];
+    unit_state& s = units_[u];
+    while (s.in_unit > s.busy && s.busy < s.servers) {
+      for (std::uint32_t q = unit.level_begin;; ++q) {
+        const std::uint32_t next = head_[q];
+        if (next == no_index) continue;
+        head_[q] = jobs_[next].next;
+        if (head_[q] == no_index) tail_[q] = no_index;
+        ++s.busy;
+        start(next);
+        break;
+      }
+    }
   }
 
   /// A new item of link l's provider for the job `parent` (sync: `parent` waits for it).
@@ -546,7 +687,7 @@ class engine {
         break;
     }
     ++s.in_unit;
-    if (s.busy < unit.servers) {
+    if (s.busy < s.servers) {
       ++s.busy;
       if (unit.preemptive) take_free_slot(j, unit);
       start(j);
@@ -643,7 +784,7 @@ class engine {
     if (unit.policy == unit_policy::queue) {
       std::uint32_t slot = jobs_[j].slot;
       if (unit.preemptive) slots_[slot] = no_index;
-      if (s.in_unit > s.busy) {  // someone waits: the first of the highest non-empty level
+      if (s.in_unit > s.busy && s.busy < s.servers) {  // someone waits: the first of the highest non-empty level
         for (std::uint32_t q = unit.level_begin;; ++q) {
           const std::uint32_t next = head_[q];
           if (next == no_index) continue;
@@ -743,7 +884,7 @@ class engine {
       if (unit.external) continue;
       f.load = static_cast<double>(s.completed) / t;
       f.busy_servers = s.area_busy / t;
-      f.utilization = unit.policy == unit_policy::infinite ? 0.0 : f.busy_servers / unit.servers;
+      f.utilization = unit.policy == unit_policy::infinite ? 0.0 : f.busy_servers / unit.capacity;
       f.p_wait = s.requested > 0 ? static_cast<double>(s.delayed) / static_cast<double>(s.requested) : 0.0;
       f.wait = s.completed > 0 ? s.sum_wait / static_cast<double>(s.completed) : 0.0;
       f.sojourn = s.completed > 0 ? s.sum_sojourn / static_cast<double>(s.completed) : unit.service_time;

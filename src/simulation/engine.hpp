@@ -32,6 +32,27 @@ struct sim_unit {
   bool external = false;
   double service_time = 0;  ///< its own mean service time (the sojourn reported with no service)
   double cost_per_time = 0, cost_per_request = 0;
+  /// Servers utilization is measured against: `servers`, or with working hours their time
+  /// average c̄ (so that busy time / (c̄ · time) is busy time over open time).
+  double capacity = 1;
+  // Working hours: its changes of servers over one period, `sim_model::changes[change_begin,
+  // change_end)`, the first at offset 0; empty range for constant servers. `servers` is then
+  // the most servers it ever has.
+  std::uint32_t change_begin = 0, change_end = 0;
+  double period = 0;
+};
+
+/// A change of a unit's servers at `at` time units into each period (working hours).
+struct capacity_change {
+  double at = 0;
+  std::uint32_t servers = 0;
+};
+
+/// A piece of a demand profile: from `from` (time units into the period) to the next
+/// piece's start (or the period's end) arrivals come at `rate` per time unit.
+struct rate_piece {
+  double from = 0;
+  double rate = 0;
 };
 
 struct sim_link {
@@ -50,6 +71,10 @@ struct sim_class {
   double demand = 0;             ///< open: requests per time unit
   std::uint32_t population = 0;  ///< closed
   double think_time = 0;         ///< closed: mean think time
+  // A demand profile: `sim_model::pieces[piece_begin, piece_end)`, the first at 0; empty
+  // range for a constant rate. `mass` = expected arrivals per period (demand · period).
+  std::uint32_t piece_begin = 0, piece_end = 0;
+  double period = 0, mass = 0;
 };
 
 /// The model as the engine reads it.
@@ -60,6 +85,8 @@ struct sim_model {
   std::vector<sim_class> classes;
   std::uint32_t level_count = 0;  ///< Σ levels over the queue units
   std::uint32_t slot_count = 0;   ///< Σ servers over the preemptive units
+  std::vector<capacity_change> changes;  ///< working hours of every unit, by unit
+  std::vector<rate_piece> pieces;        ///< demand profiles of every class, by class
 };
 
 /// Builds the engine's image of (g, numbers). The numbers must be valid for g.

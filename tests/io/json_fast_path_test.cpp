@@ -332,5 +332,46 @@ TEST(JsonTest, FastAndLocatedPathsAgreeOnRandomlyDamagedModels) {
   EXPECT_GT(failed, 500);
 }
 
+// Working hours and demand profiles: the nested objects and arrays of `schedule` and
+// `profile`, damaged at random, read alike by both paths (missing, unknown and repeated
+// keys inside them included).
+TEST(JsonTest, FastAndLocatedPathsAgreeOnSchedulesAndProfiles) {
+  const std::string model = R"({"name": "hours", "units": [
+    {"id": "office", "service_time": 0.5, "schedule": {"period": 168, "default_servers": 0,
+      "shifts": [{"from": 9, "to": 17, "servers": 3}, {"from": 33, "to": 41, "servers": 2}]}},
+    {"id": "client", "external": true, "demand": 2, "profile": {"period": 24, "default_weight": 0.5,
+      "windows": [{"from": 8, "to": 18, "weight": 2}]}}],
+  "links": [{"from": "office", "to": "client"}]})";
+  EXPECT_TRUE(expect_same_reading(model, "intact"));
+  const std::vector<std::string> members = {"\"period\": 12, ", "\"from\": 1, ", "\"servers\": 2, ",
+                                            "\"weight\": 1, ", "\"shifts\": [], ", "\"windows\": [], ",
+                                            "\"default_servers\": 1, ", "\"to\": 5, "};
+  constexpr std::string_view alphabet = "\"{}[],: 0123456789.e-adefhilnoprstuvw";
+  std::mt19937_64 rng(20261202);
+  int parsed = 0;
+  int failed = 0;
+  for (int round = 0; round < 1000; ++round) {
+    std::string text = model;
+    const std::size_t at = rng() % (text.size() + 1);
+    switch (rng() % 3) {
+      case 0: text.erase(at, 1 + rng() % 4); break;
+      case 1:
+        if (at < text.size()) text[at] = alphabet[rng() % alphabet.size()];
+        break;
+      default: {
+        const std::size_t brace = text.find('{', at);
+        if (brace != std::string::npos) text.insert(brace + 1, members[rng() % members.size()]);
+      }
+    }
+    if (expect_same_reading(text, fmt::format("round {}", round)))
+      ++parsed;
+    else
+      ++failed;
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(parsed, 50);
+  EXPECT_GT(failed, 300);
+}
+
 }  // namespace
 }  // namespace servicechain

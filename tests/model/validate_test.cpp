@@ -332,6 +332,60 @@ TEST(ValidateTest, ReportsEveryProblemInOnePass) {
   }
 }
 
+// Working hours and demand profiles (docs/model-format.md): every bad part named at once.
+TEST(ValidateTest, BadScheduleReportsEveryProblem) {
+  organization org = base_model();
+  org.units[0].schedule = periodic_schedule{.period = 24,
+                                            .base = -1,
+                                            .windows = {{.from = 9, .to = 17, .value = 2.5},
+                                                        {.from = 16, .to = 20, .value = 1},
+                                                        {.from = 20, .to = 30, .value = 1}}};
+  org.units[1].schedule = periodic_schedule{.period = 0, .windows = {{.from = 18, .to = 17, .value = 1}}};
+  const auto problems = validate(org);
+  // intake: negative default, fractional servers, window past the period; processing: servers
+  // = 2 beside a schedule, period 0, a reversed window.
+  EXPECT_THAT(problems, has_diagnostic("unit 'intake' (/units/0)", "schedule.default_servers = -1, but must be a whole number >= 0"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'intake' (/units/0)", "schedule.shifts[0].servers = 2.5, but must be a whole number"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'intake' (/units/0)",
+                                       "schedule.shifts[2]: from = 20, to = 30, but must satisfy 0 <= from < to <= period (24)"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'processing' (/units/1)", "servers = 2 and a schedule are both set"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'processing' (/units/1)", "schedule.period = 0, but must be a finite number > 0"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'processing' (/units/1)", "schedule.shifts[0]: from = 18, to = 17"));
+  EXPECT_THAT(problems, SizeIs(6));
+
+  // Overlapping shifts, once the windows themselves are well formed.
+  org = base_model();
+  org.units[0].schedule = periodic_schedule{
+      .period = 24, .windows = {{.from = 9, .to = 17, .value = 2}, {.from = 16, .to = 20, .value = 1}}};
+  EXPECT_THAT(validate(org), has_diagnostic("unit 'intake' (/units/0)",
+                                            "schedule.shifts[0] [9, 17) and schedule.shifts[1] [16, 20) overlap"));
+}
+
+TEST(ValidateTest, ScheduleWithNoCapacityAndMisplacedScheduleOrProfile) {
+  organization org = base_model();
+  org.units[0].schedule = periodic_schedule{.period = 24, .windows = {{.from = 9, .to = 17, .value = 0}}};
+  org.units[3].servers = 1;  // legal: a schedule needs finite servers, and no processor sharing
+  org.units[3].queue_discipline = discipline::shared;
+  org.units[3].schedule = periodic_schedule{.period = 24, .base = 1};
+  org.units[2].profile = periodic_schedule{.period = 24, .base = 1};     // qa is internal
+  org.units[4].schedule = periodic_schedule{.period = 24, .base = 1};    // customer is external
+  org.units[5].profile = periodic_schedule{.period = 24, .base = 1};     // partner is a closed class
+  org.units[4].profile = periodic_schedule{.period = 24, .base = 0};     // no demand, ever
+  const auto problems = validate(org);
+  EXPECT_THAT(problems, has_diagnostic("unit 'intake'", "schedule has a time-average servers of 0, but must have servers > 0"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'legal'", "working hours are not supported with processor sharing"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'qa'", "profile is set, but only an external customer"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'customer'", "schedule is set, but an external customer has no working hours"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'partner'", "only an open class (with demand) has a demand profile"));
+  EXPECT_THAT(problems, has_diagnostic("unit 'customer'", "profile has a time-average weight of 0"));
+  EXPECT_THAT(problems, SizeIs(6));
+
+  org = base_model();
+  org.units[0].schedule = periodic_schedule{.period = 168, .windows = {{.from = 9, .to = 17, .value = 3}}};
+  org.units[4].profile = periodic_schedule{.period = 24, .base = 0.5, .windows = {{.from = 8, .to = 18, .value = 2}}};
+  EXPECT_THAT(validate(org), IsEmpty());
+}
+
 TEST(ValidateTest, EmptyOrganizationHasNothingToReport) {
   // Nothing is wrong with a model that has no units yet; analyses of it are simply empty.
   EXPECT_THAT(validate(organization{}), IsEmpty());

@@ -56,6 +56,19 @@ struct unit_parameters {
   std::int64_t population = 0;   ///< closed classes, else 0
   double think_time = 0;         ///< closed classes, time units
   double value_per_request = 0;  ///< currency per request
+  /// Working hours (internal units), shared between copies; null for constant servers. With
+  /// one, `servers` = ⌈c̄⌉ for its time-average servers c̄ and `service_time` (and each
+  /// link's own service time at this unit) is the model's divided by `speed` = c̄ / ⌈c̄⌉: the
+  /// analyses see the time-average capacity (docs/semantics.md, "Working hours").
+  std::shared_ptr<const periodic_schedule> schedule{};
+  /// c̄ / ⌈c̄⌉ for a unit with working hours, else 1 (dimensionless, in (0, 1]).
+  double speed = 1;
+  /// The model's own `service_time`, before the working-hours rule (time units); equal to
+  /// `service_time` without a schedule.
+  double model_service_time = 0;
+  /// Demand profile (open classes), shared between copies; null for a constant rate. `demand`
+  /// is its time average.
+  std::shared_ptr<const periodic_schedule> profile{};
 };
 
 /// @brief The numbers of a link, as compiled.

@@ -14,8 +14,9 @@
 namespace servicechain {
 
 /// @brief What the open-network figures of `analyze` become on a model with closed
-/// classes, in words: one warning naming the closed customers and the figures not computed.
-/// Empty when the model has no closed class.
+/// classes, in words: one warning naming the closed customers and the figures not computed,
+/// and one naming the units with working hours and customers with demand profiles, whose
+/// time averages the analyses use. Empty when the model has neither.
 [[nodiscard]] std::vector<std::string> closed_model_warnings(const service_graph& g, const model_numbers& numbers);
 
 /// @brief The report of `servicechain analyze` on a model with closed classes.

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "servicechain/model/schedule.hpp"
+
 namespace servicechain {
 
 /// @brief Order in which a unit serves waiting requests.
@@ -75,6 +77,12 @@ struct unit {
   std::optional<std::int64_t> population{};  ///< external only: closed-class population
   std::optional<double> think_time{};        ///< external only, with population: time between requests
   double value_per_request = 0;    ///< external only: revenue or value of one request, currency
+  /// Internal only: working hours, the number of servers over time (replaces `servers`, which
+  /// must then keep its default). The analyses use its time average; the simulation follows it.
+  std::optional<periodic_schedule> schedule{};
+  /// Open class only: the shape of the arrival rate over time, as relative weights; the rate
+  /// at time t is `demand · value_at(t) / time_average()`, so `demand` stays the mean rate.
+  std::optional<periodic_schedule> profile{};
 
   /// @brief `name`, or `id` when the name is empty.
   [[nodiscard]] const std::string& display_name() const noexcept { return name.empty() ? id : name; }
