@@ -108,6 +108,8 @@ int run_command(command which, const command_options& options) {
         return policy(options);
       case command::mix:
         return mix(options);
+      case command::contributions:
+        return contributions_command(options);
     }
   } catch (const unstable_error& e) {
     fmt::print(stderr, "servicechain: {}\n", e.what());

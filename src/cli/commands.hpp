@@ -12,7 +12,7 @@ inline constexpr int exit_invalid = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_unstable = 3;
 
-enum class command { analyze, validate, structure, dot, policy, mix };
+enum class command { analyze, validate, structure, dot, policy, mix, contributions };
 
 struct command_options {
   std::string model;
@@ -25,6 +25,8 @@ struct command_options {
   std::string svg;                      ///< dot: SVG file to render; empty = DOT text on stdout
   std::string highlight;                ///< dot: gatekeepers | loops | critical; empty = none
   std::vector<std::string> units;       ///< policy: units to vary; empty = the default set
+  std::string kpi;                      ///< contributions: lead_time | cost | defects | throughput; empty = all
+  std::size_t top = 0;                  ///< contributions: parameters per KPI, largest |elasticity| first; 0 = all
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
@@ -32,5 +34,8 @@ int run_command(command which, const command_options& options);
 
 /// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
 int dot_command(const command_options& options);
+
+/// `servicechain contributions`: sensitivities and server effects (src/cli/contributions_command.cpp).
+int contributions_command(const command_options& options);
 
 }  // namespace servicechain::cli

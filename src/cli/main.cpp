@@ -103,6 +103,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  auto* contributions = app.add_subcommand(
+      "contributions", "sensitivity of every KPI to every parameter (adjoint), ranked by elasticity; +/- one server");
+  contributions->add_option("MODEL", options.model, "model file (JSON)")->required();
+  contributions->add_option("--kpi", options.kpi, "KPIs to report (default: all)")
+      ->check(CLI::IsMember({"lead_time", "cost", "defects", "throughput"}));
+  contributions->add_option("--customer", options.customer, "only this customer's KPIs");
+  contributions->add_option("--top", options.top, "parameters per KPI, largest |elasticity| first (0 = all)")
+      ->default_val(0);
+  contributions->add_option("--format", options.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->default_val("table");
+  contributions->add_option("--variability", options.variability, "arrival variability: poisson or propagate")
+      ->check(CLI::IsMember({"poisson", "propagate"}))
+      ->default_val("poisson");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -116,6 +131,7 @@ int main(int argc, char** argv) {
                         : dot->parsed()       ? command::dot
                         : policy->parsed()    ? command::policy
                         : mix->parsed()       ? command::mix
+                        : contributions->parsed() ? command::contributions
                                               : command::validate;
   return run_command(which, options);
 }

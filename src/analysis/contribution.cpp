@@ -1,0 +1,698 @@
+#include "servicechain/analysis/contribution.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "servicechain/analysis/capacity.hpp"
+#include "servicechain/error.hpp"
+
+// Reverse (adjoint) differentiation of the open analysis (docs/sensitivities.md).
+//
+// Forward, with y = V d the items per time unit (y = D + W y, `with_demand`), R_i the
+// re-checks per item over all inputs, R^s_i over sync inputs, z_c the sync visits:
+//   link load    λ_l = r_l (1 + R_i + e_l) y_j                      (l = i → j)
+//   station      W_l = stretch_p(traffic of i) · s_l + delay_p        (p: the class of l at i)
+//   lead time    L_c = Σ_{sync l} r_l (1 + R^s_i + e_l) z_jc W_l
+//   cost         K_c = Σ_i ℓ_ic k_i,  k_i = cpr_i + cpt_i / λ_i,  ℓ_c linear in v_c
+//   defects      log Q_c = Σ_i v_ic log yield_i
+//   capacity     M = servers_b / Σ_{l out of b} λ_l s_l              (b the bottleneck)
+// Every KPI depends on the flows through three linear solves only: y (one column, all
+// customers together), v_c and z_c (its own class). Each has one transposed solve
+// (`with_service`): μ^y per KPI (the stations and costs see y only), and one column each
+// for v and z shared by every class, because the coefficients of v_c in K_c and log Q_c,
+// and of z_c in L_c, do not depend on c. Derivatives by the adjoint identity
+// d(gᵀ x)/dW_ij = μ_i x_j with μ = (I − W)^{-T} g (Griewank & Walther, *Evaluating
+// Derivatives*, 2nd ed., SIAM 2008, ch. 3 and 15; Giles & Pierce, "An introduction to
+// the adjoint approach to design", Flow, Turbulence and Combustion 65, 2000).
+
+namespace servicechain {
+
+namespace {
+using index_t = Eigen::Index;
+}  // namespace
+
+std::string_view to_string(kpi_kind kind) noexcept {
+  switch (kind) {
+    case kpi_kind::lead_time: return "lead_time";
+    case kpi_kind::mean_lead_time: return "mean_lead_time";
+    case kpi_kind::cost_to_serve: return "cost_to_serve";
+    case kpi_kind::total_cost: return "total_cost";
+    case kpi_kind::defect_free: return "defect_free";
+    case kpi_kind::max_demand_scale: return "max_demand_scale";
+  }
+  return "unknown";
+}
+
+struct sensitivity_result::state {
+  explicit state(const model_numbers& values) : numbers(values) {}
+  std::shared_ptr<const unit_directory> directory;
+  model_numbers numbers;
+  std::size_t n = 0;
+  // structure, copied so that the result outlives the graph
+  std::vector<std::uint32_t> provider, consumer, out_offset, out_links;
+  std::vector<char> sync, external;
+  // forward quantities
+  std::vector<double> y, rechecks, sync_rechecks, total_load, cost_per_service, log_quality_per_item;
+  std::vector<double> link_load, link_s, link_scv, link_sojourn;
+  unit_matrix visits, services, z;  // v, ℓ, sync visits (n × classes)
+  std::vector<double> lead, cost, quality;  // per class
+  std::vector<std::size_t> open;            // open classes, in class order
+  double total_demand = 0, mean_lead = 0;
+  // station classes ("slots") of every unit; link l is in slot `slot[l]`
+  std::vector<std::uint32_t> slot;
+  std::vector<double> stretch;
+  // KPI columns: `family` and the column within it
+  enum class family { lead, cost, total, defect, capacity };
+  std::vector<family> fam;
+  std::vector<std::size_t> column;  // lead: lead column; cost/defect: open position
+  std::size_t lead_columns = 0;
+  // adjoints
+  unit_matrix zeta;                 // n × lead: z_c of the column's class, or Σ w_c z_c
+  unit_matrix a, b, c;              // slots × lead: ∂/∂(rate, work, second) of each station class
+  unit_matrix rbar, rsbar;          // n × lead: ∂/∂R_i, ∂/∂R^s_i
+  unit_matrix mu_y;                 // n × (lead + open + 2)
+  std::vector<double> mu_z, mu_h;   // n
+  std::optional<std::uint32_t> bottleneck;
+  double capacity_scale = 0, psi = 0, rbar_bottleneck = 0;
+
+  [[nodiscard]] std::size_t y_column(std::size_t k) const {
+    switch (fam[k]) {
+      case family::lead: return column[k];
+      case family::cost: return lead_columns + column[k];
+      case family::total: return lead_columns + open.size();
+      case family::capacity: return lead_columns + open.size() + 1;
+      case family::defect: break;
+    }
+    return std::numeric_limits<std::size_t>::max();
+  }
+  [[nodiscard]] double kappa_factor(std::uint32_t l) const {  // r (1 + R^s_i + e), sync links
+    const auto& p = numbers.links()[l];
+    return sync[l] ? p.requests * (1.0 + sync_rechecks[provider[l]] + p.rejections) : 0.0;
+  }
+  // ∂J/∂λ_i (unit total load) for the cost families
+  [[nodiscard]] double phi(std::size_t k, std::uint32_t i) const {
+    if (external[i]) return 0;
+    const auto& p = numbers.units()[i];
+    if (fam[k] == family::total) return p.cost_per_request;
+    if (fam[k] == family::cost && total_load[i] > 0) {
+      return -services(i, static_cast<index_t>(open[column[k]])) * p.cost_per_time / (total_load[i] * total_load[i]);
+    }
+    return 0;
+  }
+  // ∂J/∂λ_l (link load)
+  [[nodiscard]] double load_bar(std::size_t k, std::uint32_t l) const {
+    const std::uint32_t i = provider[l];
+    if (external[i]) return 0;
+    switch (fam[k]) {
+      case family::lead: {
+        const auto s = static_cast<index_t>(slot[l]);
+        const auto col = static_cast<index_t>(column[k]);
+        return a(s, col) + b(s, col) * link_s[l] + c(s, col) * link_s[l] * link_s[l] * (1.0 + link_scv[l]);
+      }
+      case family::cost:
+      case family::total: return phi(k, i);
+      case family::capacity: return bottleneck && *bottleneck == i ? psi * link_s[l] : 0.0;
+      case family::defect: break;
+    }
+    return 0;
+  }
+  // ∂J/∂R_i
+  [[nodiscard]] double r_bar(std::size_t k, std::uint32_t i) const {
+    switch (fam[k]) {
+      case family::lead: return rbar(i, static_cast<index_t>(column[k]));
+      case family::cost:
+        if (external[i]) return 0;
+        return phi(k, i) * y[i] + cost_per_service[i] * visits(i, static_cast<index_t>(open[column[k]]));
+      case family::total: return external[i] ? 0.0 : phi(k, i) * y[i];
+      case family::capacity: return bottleneck && *bottleneck == i ? rbar_bottleneck : 0.0;
+      case family::defect: break;
+    }
+    return 0;
+  }
+  [[nodiscard]] double mu_y_of(std::size_t k, std::uint32_t i) const {
+    const std::size_t col = y_column(k);
+    return col == std::numeric_limits<std::size_t>::max() ? 0.0 : mu_y(i, static_cast<index_t>(col));
+  }
+  // ∂J/∂s_l of the service time of link l (as its provider serves it)
+  [[nodiscard]] double service_time_bar(std::size_t k, std::uint32_t l) const {
+    const std::uint32_t i = provider[l];
+    if (external[i]) return 0;
+    if (fam[k] == family::lead) {
+      const auto col = static_cast<index_t>(column[k]);
+      const auto s = static_cast<index_t>(slot[l]);
+      const double weight = kappa_factor(l) * zeta(consumer[l], col);
+      return weight * stretch[slot[l]] + link_load[l] * (b(s, col) + 2.0 * link_s[l] * (1.0 + link_scv[l]) * c(s, col));
+    }
+    if (fam[k] == family::capacity && bottleneck && *bottleneck == i) return psi * link_load[l];
+    return 0;
+  }
+  [[nodiscard]] double scv_bar(std::size_t k, std::uint32_t l) const {
+    if (fam[k] != family::lead || external[provider[l]]) return 0;
+    return link_load[l] * link_s[l] * link_s[l] * c(static_cast<index_t>(slot[l]), static_cast<index_t>(column[k]));
+  }
+  [[nodiscard]] double rejections_bar(std::size_t k, std::uint32_t l) const {
+    const auto& p = numbers.links()[l];
+    const std::uint32_t i = provider[l], j = consumer[l];
+    double d = load_bar(k, l) * p.requests * y[j] + r_bar(k, j) * p.requests;
+    if (fam[k] == family::lead && sync[l]) {
+      const auto col = static_cast<index_t>(column[k]);
+      d += p.requests * zeta(j, col) * link_sojourn[l] + rsbar(j, col) * p.requests;
+    }
+    if (fam[k] == family::cost && !external[i]) {
+      d += cost_per_service[i] * p.requests * visits(j, static_cast<index_t>(open[column[k]]));
+    }
+    return d;
+  }
+  [[nodiscard]] double requests_bar(std::size_t k, std::uint32_t l) const {
+    const auto& p = numbers.links()[l];
+    const std::uint32_t i = provider[l], j = consumer[l];
+    double d = mu_y_of(k, i) * y[j] + load_bar(k, l) * (1.0 + rechecks[i] + p.rejections) * y[j] +
+               r_bar(k, j) * p.rejections;
+    if (fam[k] == family::lead && sync[l]) {
+      const auto col = static_cast<index_t>(column[k]);
+      d += mu_z[i] * zeta(j, col) + (1.0 + sync_rechecks[i] + p.rejections) * zeta(j, col) * link_sojourn[l] +
+           rsbar(j, col) * p.rejections;
+    }
+    if (fam[k] == family::cost) {
+      const auto cls = static_cast<index_t>(open[column[k]]);
+      d += mu_h[i] * visits(j, cls);
+      if (!external[i]) d += cost_per_service[i] * p.rejections * visits(j, cls);
+    }
+    if (fam[k] == family::defect) {
+      const std::size_t cls = open[column[k]];
+      d += quality[cls] * log_quality_per_item[i] * visits(j, static_cast<index_t>(cls));
+    }
+    return d;
+  }
+};
+
+// ---------------------------------------------------------------- accessors
+
+std::optional<std::size_t> sensitivity_result::find(const kpi_id& kpi) const noexcept {
+  for (std::size_t k = 0; k < kpis_.size(); ++k)
+    if (kpis_[k] == kpi) return k;
+  return std::nullopt;
+}
+
+double sensitivity_result::value(parameter_ref p) const {
+  const auto& s = *state_;
+  switch (p.kind) {
+    case parameter_kind::unit_service_time: return s.numbers.units()[p.index].service_time;
+    case parameter_kind::unit_service_scv: return s.numbers.units()[p.index].service_scv;
+    case parameter_kind::unit_cost_per_time: return s.numbers.units()[p.index].cost_per_time;
+    case parameter_kind::unit_cost_per_request: return s.numbers.units()[p.index].cost_per_request;
+    case parameter_kind::unit_yield: return s.numbers.units()[p.index].yield;
+    case parameter_kind::link_requests: return s.numbers.links()[p.index].requests;
+    case parameter_kind::link_acceptance: return s.numbers.links()[p.index].acceptance;
+    case parameter_kind::link_service_time: return s.numbers.service_time(link_index{p.index});
+    case parameter_kind::customer_demand: return s.numbers.units()[p.index].demand;
+  }
+  return 0;
+}
+
+std::string sensitivity_result::path(parameter_ref p) const {
+  const auto& s = *state_;
+  const auto unit_id = [&](std::uint32_t u) -> const std::string& { return s.directory->id(unit_index{u}); };
+  const auto link_path = [&](std::string_view field) {
+    return fmt::format("links/{}/{}/{}", unit_id(s.provider[p.index]), unit_id(s.consumer[p.index]), field);
+  };
+  switch (p.kind) {
+    case parameter_kind::unit_service_time: return fmt::format("units/{}/service_time", unit_id(p.index));
+    case parameter_kind::unit_service_scv: return fmt::format("units/{}/service_scv", unit_id(p.index));
+    case parameter_kind::unit_cost_per_time: return fmt::format("units/{}/cost_per_time", unit_id(p.index));
+    case parameter_kind::unit_cost_per_request: return fmt::format("units/{}/cost_per_request", unit_id(p.index));
+    case parameter_kind::unit_yield: return fmt::format("units/{}/yield", unit_id(p.index));
+    case parameter_kind::link_requests: return link_path("requests");
+    case parameter_kind::link_acceptance: return link_path("acceptance");
+    case parameter_kind::link_service_time: return link_path("service_time");
+    case parameter_kind::customer_demand: return fmt::format("customers/{}/demand", unit_id(p.index));
+  }
+  return {};
+}
+
+double sensitivity_result::derivative(std::size_t k, parameter_ref p) const {
+  const auto& s = *state_;
+  if (k >= kpis_.size()) {
+    throw error(error_code::invalid_argument,
+                fmt::format("sensitivity_result: KPI {} requested, but there are {}", k, kpis_.size()));
+  }
+  using family = state::family;
+  const std::uint32_t u = p.index;
+  const auto cls_col = [&] { return static_cast<index_t>(s.open[s.column[k]]); };
+  switch (p.kind) {
+    case parameter_kind::unit_service_time:
+    case parameter_kind::unit_service_scv: {
+      const bool time = p.kind == parameter_kind::unit_service_time;
+      double d = 0;
+      for (std::uint32_t q = s.out_offset[u]; q < s.out_offset[u + 1]; ++q) {
+        const std::uint32_t l = s.out_links[q];
+        const auto& lp = s.numbers.links()[l];
+        if (time && !lp.service_time) d += s.service_time_bar(k, l);
+        if (!time && !lp.service_scv) d += s.scv_bar(k, l);
+      }
+      return d;
+    }
+    case parameter_kind::unit_cost_per_time:
+      if (s.external[u]) return 0;
+      if (s.fam[k] == family::total) return 1;
+      if (s.fam[k] == family::cost && s.total_load[u] > 0) return s.services(u, cls_col()) / s.total_load[u];
+      return 0;
+    case parameter_kind::unit_cost_per_request:
+      if (s.external[u]) return 0;
+      if (s.fam[k] == family::total) return s.total_load[u];
+      if (s.fam[k] == family::cost) return s.services(u, cls_col());
+      return 0;
+    case parameter_kind::unit_yield:
+      if (s.fam[k] != family::defect) return 0;
+      return s.quality[s.open[s.column[k]]] * s.visits(u, cls_col()) / s.numbers.units()[u].yield;
+    case parameter_kind::link_requests: return s.requests_bar(k, u);
+    case parameter_kind::link_acceptance: {
+      const double a = s.numbers.links()[u].acceptance;
+      return -s.rejections_bar(k, u) / (a * a);
+    }
+    case parameter_kind::link_service_time: return s.service_time_bar(k, u);
+    case parameter_kind::customer_demand: {
+      double d = s.mu_y_of(k, u);
+      if (kpis_[k].kind == kpi_kind::mean_lead_time && s.total_demand > 0) {
+        const auto cls = s.directory->class_of(unit_index{u});
+        if (cls) d += (s.lead[*cls] - s.mean_lead) / s.total_demand;
+      }
+      return d;
+    }
+  }
+  return 0;
+}
+
+std::optional<double> sensitivity_result::elasticity(std::size_t k, parameter_ref p) const {
+  const double kpi = kpi_value(k);
+  if (kpi == 0.0) return std::nullopt;
+  return derivative(k, p) * value(p) / kpi;
+}
+
+// ---------------------------------------------------------------- the reverse pass
+
+namespace {
+
+station_policy policy_for(discipline d) {
+  switch (d) {
+    case discipline::fifo: return station_policy::fifo;
+    case discipline::shared: return station_policy::shared;
+    default: return station_policy::priority;
+  }
+}
+
+}  // namespace
+
+sensitivity_result sensitivities(const service_graph& g, const model_numbers& numbers,
+                                 const contribution_options& options) {
+  using family = sensitivity_result::state::family;
+  auto st = std::make_shared<sensitivity_result::state>(numbers);
+  auto& s = *st;
+  const std::size_t n = g.unit_count();
+  const std::size_t links = g.link_count();
+  s.directory = g.directory();
+  s.n = n;
+
+  // ---- the forward analysis (the stages of analyze_open, with the stations' local jacobians)
+  load_result flows = compute_load(g, numbers);
+  const station_result stations =
+      analyze_stations(g, numbers, flows, {.variability = options.variability, .derivatives = true});
+  const chain_result chain = compute_chain(g, numbers, flows, stations);
+
+  s.provider.resize(links);
+  s.consumer.resize(links);
+  s.sync.resize(links);
+  bool all_sync = true;
+  for (std::size_t l = 0; l < links; ++l) {
+    const auto& t = g.links()[l];
+    s.provider[l] = t.provider.value();
+    s.consumer[l] = t.consumer.value();
+    s.sync[l] = t.mode == link_mode::sync;
+    all_sync = all_sync && s.sync[l];
+  }
+  s.external.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) s.external[i] = g.is_external(unit_index{i});
+  s.out_offset.assign(g.out_csr().offset.begin(), g.out_csr().offset.end());
+  s.out_links.resize(g.out_csr().link.size());
+  for (std::size_t q = 0; q < s.out_links.size(); ++q) s.out_links[q] = g.out_csr().link[q].value();
+
+  const std::size_t classes = g.class_count();
+  const Eigen::Map<const Eigen::VectorXd> d(flows.demand.data(), static_cast<index_t>(classes));
+  const Eigen::VectorXd items = flows.visits * d;
+  s.y.assign(items.data(), items.data() + n);
+  s.rechecks = flows.rechecks;
+  s.sync_rechecks.resize(n, 0.0);
+  for (std::size_t l = 0; l < links; ++l) {
+    if (s.sync[l]) s.sync_rechecks[s.consumer[l]] += numbers.links()[l].requests * numbers.links()[l].rejections;
+  }
+  s.total_load = flows.total_load;
+  s.link_load = flows.link_load;
+  s.link_s.resize(links);
+  s.link_scv.resize(links);
+  s.link_sojourn.resize(links);
+  for (std::size_t l = 0; l < links; ++l) {
+    s.link_s[l] = numbers.service_time(link_index{static_cast<std::uint32_t>(l)});
+    s.link_scv[l] = numbers.service_scv(link_index{static_cast<std::uint32_t>(l)});
+    s.link_sojourn[l] = stations.links[l].sojourn;
+  }
+  s.cost_per_service.resize(n);
+  s.log_quality_per_item.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    s.cost_per_service[i] = chain.units[i].cost_per_service;
+    s.log_quality_per_item[i] = std::log(chain.units[i].defect_free_per_item);
+  }
+  s.visits = std::move(flows.visits);
+  s.services = std::move(flows.load_per_request);
+  s.z = all_sync ? s.visits : chain.sync_visits;
+  for (std::size_t c = 0; c < classes; ++c) {
+    s.lead.push_back(chain.customers[c].lead_time);
+    s.cost.push_back(chain.customers[c].cost_to_serve);
+    s.quality.push_back(chain.customers[c].defect_free);
+    if (numbers.unit(g.customers()[c]).open_class) {
+      s.open.push_back(c);
+      s.total_demand += flows.demand[c];
+    }
+  }
+  for (std::size_t c : s.open)
+    if (s.total_demand > 0) s.mean_lead += flows.demand[c] * s.lead[c] / s.total_demand;
+
+  // The bottleneck: the first unit with the largest utilization (as analyze_capacity).
+  double rho_max = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (!capacity_limited(g, numbers, unit_index{i})) continue;
+    const double rho = flows.total_work[i] / numbers.unit(unit_index{i}).servers;
+    if (rho > rho_max) {
+      rho_max = rho;
+      s.bottleneck = i;
+    }
+  }
+
+  // ---- the KPIs, in column order
+  sensitivity_result result;
+  const std::size_t open_count = s.open.size();
+  const bool mean = open_count > 0 && s.total_demand > 0;
+  s.lead_columns = open_count + (mean ? 1 : 0);
+  auto add = [&](kpi_id id, double value, family f, std::size_t col) {
+    result.kpis_.push_back(id);
+    result.kpi_values_.push_back(value);
+    s.fam.push_back(f);
+    s.column.push_back(col);
+  };
+  for (std::size_t o = 0; o < open_count; ++o) add({kpi_kind::lead_time, s.open[o]}, s.lead[s.open[o]], family::lead, o);
+  if (mean) add({kpi_kind::mean_lead_time, {}}, s.mean_lead, family::lead, open_count);
+  for (std::size_t o = 0; o < open_count; ++o)
+    add({kpi_kind::cost_to_serve, s.open[o]}, s.cost[s.open[o]], family::cost, o);
+  add({kpi_kind::total_cost, {}}, chain.total_cost, family::total, 0);
+  for (std::size_t o = 0; o < open_count; ++o)
+    add({kpi_kind::defect_free, s.open[o]}, s.quality[s.open[o]], family::defect, o);
+  if (s.bottleneck) {
+    s.capacity_scale = 1.0 / rho_max;
+    const double work = flows.total_work[*s.bottleneck];
+    s.psi = -s.capacity_scale / work;  // M = c/work: dM/dwork = −M/work
+    add({kpi_kind::max_demand_scale, {}}, s.capacity_scale, family::capacity, 0);
+  }
+
+  // ---- the station classes of every unit, and the stretch of each
+  const auto lead = static_cast<index_t>(s.lead_columns);
+  std::vector<std::uint32_t> slot_offset(n + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i)
+    slot_offset[i + 1] = slot_offset[i] + static_cast<std::uint32_t>(stations.units[i].classes.size());
+  const auto slots = static_cast<index_t>(slot_offset[n]);
+  s.slot.assign(links, 0);
+  for (std::size_t l = 0; l < links; ++l) {
+    if (!s.external[s.provider[l]]) s.slot[l] = slot_offset[s.provider[l]] + stations.links[l].service_class;
+  }
+  s.stretch.assign(static_cast<std::size_t>(slots), 1.0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const auto& unit = stations.units[i];
+    const auto& p = numbers.unit(unit_index{i});
+    const bool stretched = p.queue_discipline == discipline::shared || (p.preemptive && p.queue_discipline != discipline::fifo);
+    if (!stretched || unit.classes.empty() || p.unlimited_servers) continue;
+    const station_response response =
+        solve_station({.servers = server_count(static_cast<std::int64_t>(p.servers)),
+                       .arrival_scv = unit.arrival_scv,
+                       .policy = policy_for(p.queue_discipline),
+                       .preemptive = p.preemptive,
+                       .classes = unit.classes},
+                      g.id(unit_index{i}));
+    for (std::size_t q = 0; q < response.classes.size(); ++q) s.stretch[slot_offset[i] + q] = response.classes[q].stretch;
+  }
+
+  // ---- lead-time columns: seeds on the sojourns, back through every station
+  s.zeta = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  for (std::size_t o = 0; o < open_count; ++o) s.zeta.col(static_cast<index_t>(o)) = s.z.col(static_cast<index_t>(s.open[o]));
+  if (mean) {
+    for (std::size_t o = 0; o < open_count; ++o)
+      s.zeta.col(static_cast<index_t>(open_count)) +=
+          (flows.demand[s.open[o]] / s.total_demand) * s.z.col(static_cast<index_t>(s.open[o]));
+  }
+  const std::size_t y_columns = s.lead_columns + open_count + 2;
+  unit_matrix seed_y = unit_matrix::Zero(static_cast<index_t>(n), static_cast<index_t>(y_columns));
+  s.a = unit_matrix::Zero(slots, lead);
+  s.b = unit_matrix::Zero(slots, lead);
+  s.c = unit_matrix::Zero(slots, lead);
+  s.rbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  s.rsbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  std::vector<double> stretch_bar, delay_bar;
+  for (std::uint32_t i = 0; i < n && lead > 0; ++i) {
+    const auto& unit = stations.units[i];
+    const std::size_t classes_at = unit.classes.size();
+    if (s.external[i] || classes_at == 0) continue;
+    const std::size_t width = 3 * classes_at + 1;
+    for (index_t k = 0; k < lead; ++k) {
+      stretch_bar.assign(classes_at, 0.0);
+      delay_bar.assign(classes_at, 0.0);
+      for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
+        const std::uint32_t l = s.out_links[q];
+        const double weight = s.kappa_factor(l) * s.zeta(s.consumer[l], k);
+        if (weight == 0.0) continue;
+        const std::uint32_t p = stations.links[l].service_class;
+        stretch_bar[p] += weight * s.link_s[l];
+        delay_bar[p] += weight;
+        s.rsbar(i, k) += numbers.links()[l].requests * s.zeta(s.consumer[l], k) * s.link_sojourn[l];
+      }
+      for (std::size_t q = 0; q < classes_at; ++q) {
+        double rate = 0, work = 0, second = 0;
+        for (std::size_t p = 0; p < classes_at; ++p) {
+          const double* row_s = unit.jacobian.data() + 2 * p * width;
+          const double* row_d = row_s + width;
+          rate += row_s[3 * q] * stretch_bar[p] + row_d[3 * q] * delay_bar[p];
+          work += row_s[3 * q + 1] * stretch_bar[p] + row_d[3 * q + 1] * delay_bar[p];
+          second += row_s[3 * q + 2] * stretch_bar[p] + row_d[3 * q + 2] * delay_bar[p];
+        }
+        s.a(slot_offset[i] + q, k) = rate;
+        s.b(slot_offset[i] + q, k) = work;
+        s.c(slot_offset[i] + q, k) = second;
+      }
+    }
+  }
+
+  // ---- every family's seed on y, through the link loads λ_l = r (1 + R_i + e) y_j
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (s.external[i]) continue;
+    for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
+      const std::uint32_t l = s.out_links[q];
+      const std::uint32_t j = s.consumer[l];
+      const auto& lp = numbers.links()[l];
+      const double per_item = lp.requests * (1.0 + s.rechecks[i] + lp.rejections);
+      for (std::size_t k = 0; k < result.kpis_.size(); ++k) {
+        if (s.fam[k] == family::defect) continue;
+        const double bar = s.load_bar(k, l);
+        if (bar == 0.0) continue;
+        seed_y(j, static_cast<index_t>(s.y_column(k))) += bar * per_item;
+        if (s.fam[k] == family::lead) s.rbar(i, static_cast<index_t>(s.column[k])) += bar * lp.requests * s.y[j];
+        if (s.fam[k] == family::capacity) s.rbar_bottleneck += bar * lp.requests * s.y[j];
+      }
+    }
+  }
+
+  // ---- the shared columns: v in cost (h), z in lead time (τ)
+  unit_matrix seed_h = unit_matrix::Zero(static_cast<index_t>(n), 1);
+  unit_matrix seed_z = unit_matrix::Zero(static_cast<index_t>(n), 1);
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (!s.external[i]) seed_h(i, 0) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
+  for (std::size_t l = 0; l < links; ++l) {
+    const auto& lp = numbers.links()[l];
+    const std::uint32_t i = s.provider[l], j = s.consumer[l];
+    if (!s.external[i]) seed_h(j, 0) += lp.requests * lp.rejections * s.cost_per_service[i];
+    seed_z(j, 0) += s.kappa_factor(static_cast<std::uint32_t>(l)) * s.link_sojourn[l];
+  }
+
+  // ---- the transposed solves: μ = (I − W)^{-T} seed, i.e. `with_service`
+  const auto yc = static_cast<index_t>(y_columns);
+  unit_matrix rhs(static_cast<index_t>(n), yc + (all_sync ? 2 : 1));
+  rhs.leftCols(yc) = seed_y;
+  rhs.col(yc) = seed_h.col(0);
+  if (all_sync) rhs.col(yc + 1) = seed_z.col(0);
+  unit_matrix solved = propagate(g, numbers, direction::with_service, std::move(rhs));
+  s.mu_y = solved.leftCols(yc);
+  s.mu_h.assign(n, 0.0);
+  s.mu_z.assign(n, 0.0);
+  for (std::uint32_t i = 0; i < n; ++i) s.mu_h[i] = solved(i, yc);
+  if (all_sync) {
+    for (std::uint32_t i = 0; i < n; ++i) s.mu_z[i] = solved(i, yc + 1);
+  } else {
+    std::vector<double> sync_weights(links);
+    for (std::size_t l = 0; l < links; ++l) sync_weights[l] = s.sync[l] ? numbers.links()[l].requests : 0.0;
+    const unit_matrix mz = propagate(g, numbers, direction::with_service, std::move(seed_z), sync_weights);
+    for (std::uint32_t i = 0; i < n; ++i) s.mu_z[i] = mz(i, 0);
+  }
+
+  // ---- the parameters
+  auto& params = result.parameters_;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (s.external[i]) continue;
+    for (auto kind : {parameter_kind::unit_service_time, parameter_kind::unit_service_scv,
+                      parameter_kind::unit_cost_per_time, parameter_kind::unit_cost_per_request,
+                      parameter_kind::unit_yield})
+      params.push_back({kind, i});
+  }
+  for (std::uint32_t l = 0; l < links; ++l) {
+    params.push_back({parameter_kind::link_requests, l});
+    params.push_back({parameter_kind::link_acceptance, l});
+    if (numbers.link(link_index{l}).service_time) params.push_back({parameter_kind::link_service_time, l});
+  }
+  for (std::size_t c : s.open) params.push_back({parameter_kind::customer_demand, g.customers()[c].value()});
+
+  result.state_ = std::move(st);
+  return result;
+}
+
+sensitivity_result sensitivities(const service_graph& g, const contribution_options& options) {
+  return sensitivities(g, g.numbers(), options);
+}
+
+// ---------------------------------------------------------------- servers
+
+namespace {
+
+// Every KPI of `kpis` from a full analysis (flows, stations, chain).
+std::vector<double> kpi_values(const service_graph& g, const model_numbers& numbers, const load_result& flows,
+                               const chain_result& chain, const std::vector<kpi_id>& kpis) {
+  double total_demand = 0, weighted = 0;
+  for (std::size_t c = 0; c < g.class_count(); ++c) {
+    if (!numbers.unit(g.customers()[c]).open_class) continue;
+    total_demand += flows.demand[c];
+    weighted += flows.demand[c] * chain.customers[c].lead_time;
+  }
+  double rho_max = 0;
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i)
+    if (capacity_limited(g, numbers, unit_index{i}))
+      rho_max = std::max(rho_max, flows.total_work[i] / numbers.unit(unit_index{i}).servers);
+  std::vector<double> out;
+  for (const auto& k : kpis) {
+    const std::size_t c = k.customer_class.value_or(0);
+    switch (k.kind) {
+      case kpi_kind::lead_time: out.push_back(chain.customers[c].lead_time); break;
+      case kpi_kind::mean_lead_time: out.push_back(total_demand > 0 ? weighted / total_demand : 0.0); break;
+      case kpi_kind::cost_to_serve: out.push_back(chain.customers[c].cost_to_serve); break;
+      case kpi_kind::total_cost: out.push_back(chain.total_cost); break;
+      case kpi_kind::defect_free: out.push_back(chain.customers[c].defect_free); break;
+      case kpi_kind::max_demand_scale: out.push_back(rho_max > 0 ? 1.0 / rho_max : 0.0); break;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<server_effect> server_effects(const service_graph& g, const model_numbers& numbers,
+                                          const std::vector<kpi_id>& kpis, const contribution_options& options) {
+  const load_result flows = compute_load(g, numbers);
+  const station_options station_opts{.variability = options.variability};
+  const station_result base = analyze_stations(g, numbers, flows, station_opts);
+  const chain_result chain = compute_chain(g, numbers, flows, base);
+  const std::vector<double> before = kpi_values(g, numbers, flows, chain, kpis);
+  const bool local = options.variability == arrival_variability::poisson;
+
+  // Utilizations, for the max demand scale with one unit's servers changed.
+  const std::size_t n = g.unit_count();
+  std::vector<double> rho(n, 0.0);
+  double first = 0, second = 0;
+  std::optional<std::uint32_t> top;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (!capacity_limited(g, numbers, unit_index{i})) continue;
+    rho[i] = flows.total_work[i] / numbers.unit(unit_index{i}).servers;
+    if (rho[i] > first) {
+      second = first;
+      first = rho[i];
+      top = i;
+    } else {
+      second = std::max(second, rho[i]);
+    }
+  }
+  const auto& z = chain.sync_visits.size() ? chain.sync_visits : flows.visits;
+  double total_demand = 0;
+  for (std::size_t c = 0; c < g.class_count(); ++c)
+    if (numbers.unit(g.customers()[c]).open_class) total_demand += flows.demand[c];
+
+  model_numbers edited = numbers;
+  station_result scratch = local ? base : station_result{};
+  std::vector<server_effect> effects;
+  // The KPIs with unit i at `count` servers, minus the KPIs now.
+  auto effect = [&](unit_index u, std::int64_t count) {
+    const std::uint32_t i = u.value();
+    edited.set_servers(g, u, server_count(count));
+    std::vector<double> delta(kpis.size(), 0.0);
+    if (local) {
+      analyze_station_of(g, edited, flows, u, scratch);
+      const double rho_new = flows.total_work[i] / static_cast<double>(count);
+      const double rho_others = top && *top == i ? second : first;
+      const double rho_max = std::max(rho_new, rho_others);
+      for (std::size_t k = 0; k < kpis.size(); ++k) {
+        const auto& kpi = kpis[k];
+        double change = 0;
+        if (kpi.kind == kpi_kind::lead_time || kpi.kind == kpi_kind::mean_lead_time) {
+          for (link_index l : g.out_links(u)) {
+            const double dw = scratch.links[l.value()].sojourn - base.links[l.value()].sojourn;
+            if (dw == 0.0) continue;
+            const double factor = chain.link_sync_services_per_item[l.value()] * dw;
+            const std::uint32_t j = chain.link_consumer[l.value()];
+            if (kpi.kind == kpi_kind::lead_time) {
+              change += factor * z(j, static_cast<index_t>(*kpi.customer_class));
+            } else {
+              for (std::size_t c = 0; c < g.class_count(); ++c)
+                if (total_demand > 0 && numbers.unit(g.customers()[c]).open_class)
+                  change += factor * z(j, static_cast<index_t>(c)) * flows.demand[c] / total_demand;
+            }
+          }
+        } else if (kpi.kind == kpi_kind::max_demand_scale && rho_max > 0) {
+          change = 1.0 / rho_max - before[k];
+        }
+        delta[k] = change;
+      }
+      scratch.units[i] = base.units[i];
+      for (link_index l : g.out_links(u)) scratch.links[l.value()] = base.links[l.value()];
+    } else {
+      const station_result st = analyze_stations(g, edited, flows, station_opts);
+      const std::vector<double> after = kpi_values(g, edited, flows, compute_chain(g, edited, flows, st), kpis);
+      for (std::size_t k = 0; k < kpis.size(); ++k) delta[k] = after[k] - before[k];
+    }
+    edited.set_servers(g, u, server_count(static_cast<std::int64_t>(numbers.unit(u).servers)));
+    return delta;
+  };
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const unit_index u{i};
+    if (!capacity_limited(g, numbers, u)) continue;
+    const auto servers = static_cast<std::int64_t>(numbers.unit(u).servers);
+    server_effect e{.unit = u, .servers = servers, .plus_one = effect(u, servers + 1), .minus_one = std::nullopt};
+    if (servers > 1 && flows.total_work[i] / static_cast<double>(servers - 1) < 1.0) {
+      try {
+        e.minus_one = effect(u, servers - 1);
+      } catch (const unstable_error&) {  // saturated elsewhere (QNA): no steady state
+        edited.set_servers(g, u, server_count(servers));
+        if (local) {
+          scratch.units[i] = base.units[i];
+          for (link_index l : g.out_links(u)) scratch.links[l.value()] = base.links[l.value()];
+        }
+      }
+    }
+    effects.push_back(std::move(e));
+  }
+  return effects;
+}
+
+}  // namespace servicechain
