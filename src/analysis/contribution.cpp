@@ -57,7 +57,7 @@ struct sensitivity_result::state {
   // forward quantities
   std::vector<double> y, rechecks, sync_rechecks, total_load, cost_per_service, log_quality_per_item;
   std::vector<double> link_load, link_s, link_scv, link_sojourn;
-  unit_matrix visits, services, z;  // v, ℓ, sync visits (n × classes)
+  unit_matrix visits, services;  // v, ℓ (n × classes)
   std::vector<double> lead, cost, quality;  // per class
   std::vector<std::size_t> open;            // open classes, in class order
   double total_demand = 0, mean_lead = 0;
@@ -73,8 +73,8 @@ struct sensitivity_result::state {
   unit_matrix zeta;                 // n × lead: z_c of the column's class, or Σ w_c z_c
   unit_matrix a, b, c;              // slots × lead: ∂/∂(rate, work, second) of each station class
   unit_matrix rbar, rsbar;          // n × lead: ∂/∂R_i, ∂/∂R^s_i
-  unit_matrix mu_y;                 // n × (lead + open + 2)
-  std::vector<double> mu_z, mu_h;   // n
+  unit_matrix mu_y;                 // n × (lead + open + 2 + 2): y per KPI, then v (cost) and z (lead time)
+  std::size_t mu_h_column = 0, mu_z_column = 0;
   std::optional<std::uint32_t> bottleneck;
   double capacity_scale = 0, psi = 0, rbar_bottleneck = 0;
 
@@ -173,12 +173,12 @@ struct sensitivity_result::state {
                r_bar(k, j) * p.rejections;
     if (fam[k] == family::lead && sync[l]) {
       const auto col = static_cast<index_t>(column[k]);
-      d += mu_z[i] * zeta(j, col) + (1.0 + sync_rechecks[i] + p.rejections) * zeta(j, col) * link_sojourn[l] +
+      d += mu_y(i, static_cast<index_t>(mu_z_column)) * zeta(j, col) + (1.0 + sync_rechecks[i] + p.rejections) * zeta(j, col) * link_sojourn[l] +
            rsbar(j, col) * p.rejections;
     }
     if (fam[k] == family::cost) {
       const auto cls = static_cast<index_t>(open[column[k]]);
-      d += mu_h[i] * visits(j, cls);
+      d += mu_y(i, static_cast<index_t>(mu_h_column)) * visits(j, cls);
       if (!external[i]) d += cost_per_service[i] * p.rejections * visits(j, cls);
     }
     if (fam[k] == family::defect) {
@@ -366,7 +366,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   }
   s.visits = std::move(flows.visits);
   s.services = std::move(flows.load_per_request);
-  s.z = all_sync ? s.visits : chain.sync_visits;
+  const unit_matrix& z = all_sync ? s.visits : chain.sync_visits;
   for (std::size_t c = 0; c < classes; ++c) {
     s.lead.push_back(chain.customers[c].lead_time);
     s.cost.push_back(chain.customers[c].cost_to_serve);
@@ -441,104 +441,123 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     for (std::size_t q = 0; q < response.classes.size(); ++q) s.stretch[slot_offset[i] + q] = response.classes[q].stretch;
   }
 
-  // ---- lead-time columns: seeds on the sojourns, back through every station
+  // ---- lead-time columns: the weights of the sojourns, z_c or Σ w_c z_c
   s.zeta = unit_matrix::Zero(static_cast<index_t>(n), lead);
-  for (std::size_t o = 0; o < open_count; ++o) s.zeta.col(static_cast<index_t>(o)) = s.z.col(static_cast<index_t>(s.open[o]));
+  for (std::size_t o = 0; o < open_count; ++o) s.zeta.col(static_cast<index_t>(o)) = z.col(static_cast<index_t>(s.open[o]));
   if (mean) {
     for (std::size_t o = 0; o < open_count; ++o)
       s.zeta.col(static_cast<index_t>(open_count)) +=
-          (flows.demand[s.open[o]] / s.total_demand) * s.z.col(static_cast<index_t>(s.open[o]));
+          (flows.demand[s.open[o]] / s.total_demand) * z.col(static_cast<index_t>(s.open[o]));
   }
+  // The seeds of the transposed solve: one column per KPI on y, then v (cost) and z (lead time).
   const std::size_t y_columns = s.lead_columns + open_count + 2;
-  unit_matrix seed_y = unit_matrix::Zero(static_cast<index_t>(n), static_cast<index_t>(y_columns));
+  const auto yc = static_cast<index_t>(y_columns);
+  s.mu_h_column = y_columns;
+  s.mu_z_column = y_columns + 1;
+  unit_matrix seed = unit_matrix::Zero(static_cast<index_t>(n), yc + 2);
   s.a = unit_matrix::Zero(slots, lead);
   s.b = unit_matrix::Zero(slots, lead);
   s.c = unit_matrix::Zero(slots, lead);
   s.rbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
   s.rsbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
-  std::vector<double> stretch_bar, delay_bar;
-  for (std::uint32_t i = 0; i < n && lead > 0; ++i) {
+
+  // Per unit: the lead-time seeds on its sojourns go back through its station's jacobian to
+  // ∂/∂(rate, work, second) of each class (a, b, c); then every family's seed on its link
+  // loads λ_l = r (1 + R_i + e) y_j goes on to y_j and R_i.
+  const std::size_t L = s.lead_columns;
+  std::vector<double> stretch_bar, delay_bar, phi(open_count), load_bar(L);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (s.external[i] || s.out_offset[i] == s.out_offset[i + 1]) continue;
     const auto& unit = stations.units[i];
     const std::size_t classes_at = unit.classes.size();
-    if (s.external[i] || classes_at == 0) continue;
     const std::size_t width = 3 * classes_at + 1;
-    for (index_t k = 0; k < lead; ++k) {
-      stretch_bar.assign(classes_at, 0.0);
-      delay_bar.assign(classes_at, 0.0);
+    double* rs_row = s.rsbar.data() + std::size_t{i} * L;
+    if (L > 0 && classes_at > 0) {
+      stretch_bar.assign(classes_at * L, 0.0);
+      delay_bar.assign(classes_at * L, 0.0);
       for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
         const std::uint32_t l = s.out_links[q];
-        const double weight = s.kappa_factor(l) * s.zeta(s.consumer[l], k);
-        if (weight == 0.0) continue;
-        const std::uint32_t p = stations.links[l].service_class;
-        stretch_bar[p] += weight * s.link_s[l];
-        delay_bar[p] += weight;
-        s.rsbar(i, k) += numbers.links()[l].requests * s.zeta(s.consumer[l], k) * s.link_sojourn[l];
+        const double factor = s.kappa_factor(l);
+        if (factor == 0.0) continue;
+        const double* z_row = s.zeta.data() + std::size_t{s.consumer[l]} * L;
+        const std::size_t p = stations.links[l].service_class;
+        const double requests_w = numbers.links()[l].requests * s.link_sojourn[l];
+        for (std::size_t k = 0; k < L; ++k) {
+          const double weight = factor * z_row[k];
+          stretch_bar[p * L + k] += weight * s.link_s[l];
+          delay_bar[p * L + k] += weight;
+          rs_row[k] += requests_w * z_row[k];
+        }
       }
       for (std::size_t q = 0; q < classes_at; ++q) {
-        double rate = 0, work = 0, second = 0;
+        double* a_row = s.a.data() + (slot_offset[i] + q) * L;
+        double* b_row = s.b.data() + (slot_offset[i] + q) * L;
+        double* c_row = s.c.data() + (slot_offset[i] + q) * L;
         for (std::size_t p = 0; p < classes_at; ++p) {
           const double* row_s = unit.jacobian.data() + 2 * p * width;
           const double* row_d = row_s + width;
-          rate += row_s[3 * q] * stretch_bar[p] + row_d[3 * q] * delay_bar[p];
-          work += row_s[3 * q + 1] * stretch_bar[p] + row_d[3 * q + 1] * delay_bar[p];
-          second += row_s[3 * q + 2] * stretch_bar[p] + row_d[3 * q + 2] * delay_bar[p];
+          const double* sb = stretch_bar.data() + p * L;
+          const double* db = delay_bar.data() + p * L;
+          for (std::size_t k = 0; k < L; ++k) {
+            a_row[k] += row_s[3 * q] * sb[k] + row_d[3 * q] * db[k];
+            b_row[k] += row_s[3 * q + 1] * sb[k] + row_d[3 * q + 1] * db[k];
+            c_row[k] += row_s[3 * q + 2] * sb[k] + row_d[3 * q + 2] * db[k];
+          }
         }
-        s.a(slot_offset[i] + q, k) = rate;
-        s.b(slot_offset[i] + q, k) = work;
-        s.c(slot_offset[i] + q, k) = second;
       }
     }
-  }
-
-  // ---- every family's seed on y, through the link loads λ_l = r (1 + R_i + e) y_j
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (s.external[i]) continue;
+    // ∂K_c/∂λ_i = −ℓ_ic cpt_i / λ_i² for the cost columns; cpr_i for the total cost.
+    const auto& up = numbers.unit(unit_index{i});
+    const double load = s.total_load[i];
+    for (std::size_t o = 0; o < open_count; ++o)
+      phi[o] = load > 0 ? -s.services(i, static_cast<index_t>(s.open[o])) * up.cost_per_time / (load * load) : 0.0;
+    const bool is_bottleneck = s.bottleneck && *s.bottleneck == i;
+    double* r_row = s.rbar.data() + std::size_t{i} * L;
     for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
       const std::uint32_t l = s.out_links[q];
       const std::uint32_t j = s.consumer[l];
       const auto& lp = numbers.links()[l];
       const double per_item = lp.requests * (1.0 + s.rechecks[i] + lp.rejections);
-      for (std::size_t k = 0; k < result.kpis_.size(); ++k) {
-        if (s.fam[k] == family::defect) continue;
-        const double bar = s.load_bar(k, l);
-        if (bar == 0.0) continue;
-        seed_y(j, static_cast<index_t>(s.y_column(k))) += bar * per_item;
-        if (s.fam[k] == family::lead) s.rbar(i, static_cast<index_t>(s.column[k])) += bar * lp.requests * s.y[j];
-        if (s.fam[k] == family::capacity) s.rbar_bottleneck += bar * lp.requests * s.y[j];
+      const double to_r = lp.requests * s.y[j];
+      double* seed_row = seed.data() + std::size_t{j} * static_cast<std::size_t>(seed.cols());
+      if (L > 0 && classes_at > 0) {
+        const auto slot_row = std::size_t{s.slot[l]} * L;
+        const double sl = s.link_s[l], second = sl * sl * (1.0 + s.link_scv[l]);
+        for (std::size_t k = 0; k < L; ++k) {
+          const double bar = s.a.data()[slot_row + k] + s.b.data()[slot_row + k] * sl + s.c.data()[slot_row + k] * second;
+          seed_row[k] += bar * per_item;
+          r_row[k] += bar * to_r;
+        }
+      }
+      for (std::size_t o = 0; o < open_count; ++o) seed_row[L + o] += phi[o] * per_item;
+      seed_row[L + open_count] += up.cost_per_request * per_item;
+      if (is_bottleneck) {
+        seed_row[L + open_count + 1] += s.psi * s.link_s[l] * per_item;
+        s.rbar_bottleneck += s.psi * s.link_s[l] * to_r;
       }
     }
   }
 
   // ---- the shared columns: v in cost (h), z in lead time (τ)
-  unit_matrix seed_h = unit_matrix::Zero(static_cast<index_t>(n), 1);
-  unit_matrix seed_z = unit_matrix::Zero(static_cast<index_t>(n), 1);
   for (std::uint32_t i = 0; i < n; ++i)
-    if (!s.external[i]) seed_h(i, 0) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
+    if (!s.external[i]) seed(i, yc) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
   for (std::size_t l = 0; l < links; ++l) {
     const auto& lp = numbers.links()[l];
     const std::uint32_t i = s.provider[l], j = s.consumer[l];
-    if (!s.external[i]) seed_h(j, 0) += lp.requests * lp.rejections * s.cost_per_service[i];
-    seed_z(j, 0) += s.kappa_factor(static_cast<std::uint32_t>(l)) * s.link_sojourn[l];
+    if (!s.external[i] && lp.rejections != 0.0) seed(j, yc) += lp.requests * lp.rejections * s.cost_per_service[i];
+    seed(j, yc + 1) += s.kappa_factor(static_cast<std::uint32_t>(l)) * s.link_sojourn[l];
   }
 
   // ---- the transposed solves: μ = (I − W)^{-T} seed, i.e. `with_service`
-  const auto yc = static_cast<index_t>(y_columns);
-  unit_matrix rhs(static_cast<index_t>(n), yc + (all_sync ? 2 : 1));
-  rhs.leftCols(yc) = seed_y;
-  rhs.col(yc) = seed_h.col(0);
-  if (all_sync) rhs.col(yc + 1) = seed_z.col(0);
-  unit_matrix solved = propagate(g, numbers, direction::with_service, std::move(rhs));
-  s.mu_y = solved.leftCols(yc);
-  s.mu_h.assign(n, 0.0);
-  s.mu_z.assign(n, 0.0);
-  for (std::uint32_t i = 0; i < n; ++i) s.mu_h[i] = solved(i, yc);
   if (all_sync) {
-    for (std::uint32_t i = 0; i < n; ++i) s.mu_z[i] = solved(i, yc + 1);
+    s.mu_y = propagate(g, numbers, direction::with_service, std::move(seed));
   } else {
     std::vector<double> sync_weights(links);
     for (std::size_t l = 0; l < links; ++l) sync_weights[l] = s.sync[l] ? numbers.links()[l].requests : 0.0;
-    const unit_matrix mz = propagate(g, numbers, direction::with_service, std::move(seed_z), sync_weights);
-    for (std::uint32_t i = 0; i < n; ++i) s.mu_z[i] = mz(i, 0);
+    unit_matrix seed_z = seed.col(yc + 1);
+    seed.col(yc + 1).setZero();
+    s.mu_y = propagate(g, numbers, direction::with_service, std::move(seed));
+    s.mu_y.col(yc + 1) = propagate(g, numbers, direction::with_service, std::move(seed_z), sync_weights);
   }
 
   // ---- the parameters
