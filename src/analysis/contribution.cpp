@@ -461,32 +461,59 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   s.rbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
   s.rsbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
 
+  // The links in out-CSR order, with what the reverse pass reads of each: one gather over
+  // the (randomly ordered) links, then every pass below streams.
+  struct out_link {
+    std::uint32_t consumer, service_class;
+    double requests, per_item, kappa, s, second, sojourn, rework;  // rework: r e
+  };
+  std::vector<out_link> out(s.out_links.size());
+  for (std::size_t q = 0; q < out.size(); ++q) {
+    const std::uint32_t l = s.out_links[q];
+    const auto& lp = numbers.links()[l];
+    const std::uint32_t i = s.provider[l];
+    const double sl = s.link_s[l];
+    out[q] = {.consumer = s.consumer[l],
+              .service_class = stations.links[l].service_class,
+              .requests = lp.requests,
+              .per_item = lp.requests * (1.0 + s.rechecks[i] + lp.rejections),
+              .kappa = s.kappa_factor(l),
+              .s = sl,
+              .second = sl * sl * (1.0 + s.link_scv[l]),
+              .sojourn = s.link_sojourn[l],
+              .rework = lp.requests * lp.rejections};
+  }
+
   // Per unit: the lead-time seeds on its sojourns go back through its station's jacobian to
   // ∂/∂(rate, work, second) of each class (a, b, c); then every family's seed on its link
-  // loads λ_l = r (1 + R_i + e) y_j goes on to y_j and R_i.
+  // loads λ_l = r (1 + R_i + e) y_j goes on to y_j and R_i; and the seeds of the shared
+  // columns: v in cost (h_j = k_j (1 + R_j) + Σ_i r e k_i) and z in lead time (τ_j = Σ κ W).
   const std::size_t L = s.lead_columns;
-  std::vector<double> stretch_bar, delay_bar, phi(open_count), load_bar(L);
+  const auto seed_width = static_cast<std::size_t>(seed.cols());
+  std::vector<double> stretch_bar, delay_bar, phi(open_count);
   for (std::uint32_t i = 0; i < n; ++i) {
-    if (s.external[i] || s.out_offset[i] == s.out_offset[i + 1]) continue;
+    if (s.external[i]) continue;
+    seed(i, yc) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
+    if (s.out_offset[i] == s.out_offset[i + 1]) continue;
     const auto& unit = stations.units[i];
     const std::size_t classes_at = unit.classes.size();
     const std::size_t width = 3 * classes_at + 1;
-    double* rs_row = s.rsbar.data() + std::size_t{i} * L;
-    if (L > 0 && classes_at > 0) {
+    const bool lead_here = L > 0 && classes_at > 0;
+    if (lead_here) {
+      double* rs_row = s.rsbar.data() + std::size_t{i} * L;
       stretch_bar.assign(classes_at * L, 0.0);
       delay_bar.assign(classes_at * L, 0.0);
       for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
-        const std::uint32_t l = s.out_links[q];
-        const double factor = s.kappa_factor(l);
-        if (factor == 0.0) continue;
-        const double* z_row = s.zeta.data() + std::size_t{s.consumer[l]} * L;
-        const std::size_t p = stations.links[l].service_class;
-        const double requests_w = numbers.links()[l].requests * s.link_sojourn[l];
+        const out_link& o = out[q];
+        if (o.kappa == 0.0) continue;
+        const double* z_row = s.zeta.data() + std::size_t{o.consumer} * L;
+        double* sb = stretch_bar.data() + o.service_class * L;
+        double* db = delay_bar.data() + o.service_class * L;
+        const double ks = o.kappa * o.s, rw = o.requests * o.sojourn;
         for (std::size_t k = 0; k < L; ++k) {
-          const double weight = factor * z_row[k];
-          stretch_bar[p * L + k] += weight * s.link_s[l];
-          delay_bar[p * L + k] += weight;
-          rs_row[k] += requests_w * z_row[k];
+          sb[k] += ks * z_row[k];
+          db[k] += o.kappa * z_row[k];
+          rs_row[k] += rw * z_row[k];
         }
       }
       for (std::size_t q = 0; q < classes_at; ++q) {
@@ -512,40 +539,32 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     for (std::size_t o = 0; o < open_count; ++o)
       phi[o] = load > 0 ? -s.services(i, static_cast<index_t>(s.open[o])) * up.cost_per_time / (load * load) : 0.0;
     const bool is_bottleneck = s.bottleneck && *s.bottleneck == i;
+    const double k_i = s.cost_per_service[i];
     double* r_row = s.rbar.data() + std::size_t{i} * L;
     for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
-      const std::uint32_t l = s.out_links[q];
-      const std::uint32_t j = s.consumer[l];
-      const auto& lp = numbers.links()[l];
-      const double per_item = lp.requests * (1.0 + s.rechecks[i] + lp.rejections);
-      const double to_r = lp.requests * s.y[j];
-      double* seed_row = seed.data() + std::size_t{j} * static_cast<std::size_t>(seed.cols());
-      if (L > 0 && classes_at > 0) {
-        const auto slot_row = std::size_t{s.slot[l]} * L;
-        const double sl = s.link_s[l], second = sl * sl * (1.0 + s.link_scv[l]);
+      const out_link& o = out[q];
+      const double to_r = o.requests * s.y[o.consumer];
+      double* seed_row = seed.data() + std::size_t{o.consumer} * seed_width;
+      if (lead_here) {
+        const std::size_t slot_row = (slot_offset[i] + o.service_class) * L;
+        const double* a_row = s.a.data() + slot_row;
+        const double* b_row = s.b.data() + slot_row;
+        const double* c_row = s.c.data() + slot_row;
         for (std::size_t k = 0; k < L; ++k) {
-          const double bar = s.a.data()[slot_row + k] + s.b.data()[slot_row + k] * sl + s.c.data()[slot_row + k] * second;
-          seed_row[k] += bar * per_item;
+          const double bar = a_row[k] + b_row[k] * o.s + c_row[k] * o.second;
+          seed_row[k] += bar * o.per_item;
           r_row[k] += bar * to_r;
         }
       }
-      for (std::size_t o = 0; o < open_count; ++o) seed_row[L + o] += phi[o] * per_item;
-      seed_row[L + open_count] += up.cost_per_request * per_item;
+      for (std::size_t c = 0; c < open_count; ++c) seed_row[L + c] += phi[c] * o.per_item;
+      seed_row[L + open_count] += up.cost_per_request * o.per_item;
       if (is_bottleneck) {
-        seed_row[L + open_count + 1] += s.psi * s.link_s[l] * per_item;
-        s.rbar_bottleneck += s.psi * s.link_s[l] * to_r;
+        seed_row[L + open_count + 1] += s.psi * o.s * o.per_item;
+        s.rbar_bottleneck += s.psi * o.s * to_r;
       }
+      seed_row[y_columns] += o.rework * k_i;
+      seed_row[y_columns + 1] += o.kappa * o.sojourn;
     }
-  }
-
-  // ---- the shared columns: v in cost (h), z in lead time (τ)
-  for (std::uint32_t i = 0; i < n; ++i)
-    if (!s.external[i]) seed(i, yc) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
-  for (std::size_t l = 0; l < links; ++l) {
-    const auto& lp = numbers.links()[l];
-    const std::uint32_t i = s.provider[l], j = s.consumer[l];
-    if (!s.external[i] && lp.rejections != 0.0) seed(j, yc) += lp.requests * lp.rejections * s.cost_per_service[i];
-    seed(j, yc + 1) += s.kappa_factor(static_cast<std::uint32_t>(l)) * s.link_sojourn[l];
   }
 
   // ---- the transposed solves: μ = (I − W)^{-T} seed, i.e. `with_service`
