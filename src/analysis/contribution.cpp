@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 
+#include "detail/dual.hpp"
+#include "detail/station_formulas.hpp"
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/error.hpp"
 
@@ -319,7 +321,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   // ---- the forward analysis (the stages of analyze_open, with the stations' local jacobians)
   load_result flows = compute_load(g, numbers);
   const station_result stations =
-      analyze_stations(g, numbers, flows, {.variability = options.variability, .derivatives = true});
+      analyze_stations(g, numbers, flows, {.variability = options.variability});
   const chain_result chain = compute_chain(g, numbers, flows, stations);
 
   s.provider.resize(links);
@@ -415,30 +417,64 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     add({kpi_kind::max_demand_scale, {}}, s.capacity_scale, family::capacity, 0);
   }
 
-  // ---- the station classes of every unit, and the stretch of each
+  // ---- every unit's station classes ("slots"), their traffic, stretch and local jacobian
   const auto lead = static_cast<index_t>(s.lead_columns);
   std::vector<std::uint32_t> slot_offset(n + 1, 0);
-  for (std::uint32_t i = 0; i < n; ++i)
-    slot_offset[i + 1] = slot_offset[i] + static_cast<std::uint32_t>(stations.units[i].classes.size());
+  for (std::size_t l = 0; l < links; ++l) {
+    const std::uint32_t i = s.provider[l];
+    if (!s.external[i]) slot_offset[i + 1] = std::max(slot_offset[i + 1], stations.links[l].service_class + 1);
+  }
+  for (std::uint32_t i = 0; i < n; ++i) slot_offset[i + 1] += slot_offset[i];
   const auto slots = static_cast<index_t>(slot_offset[n]);
+  std::vector<class_traffic> traffic(static_cast<std::size_t>(slots));
   s.slot.assign(links, 0);
   for (std::size_t l = 0; l < links; ++l) {
-    if (!s.external[s.provider[l]]) s.slot[l] = slot_offset[s.provider[l]] + stations.links[l].service_class;
+    const std::uint32_t i = s.provider[l];
+    if (s.external[i]) continue;
+    s.slot[l] = slot_offset[i] + stations.links[l].service_class;
+    auto& t = traffic[s.slot[l]];
+    const double lambda = s.link_load[l], sl = s.link_s[l];
+    t.rate += lambda;
+    t.work += lambda * sl;
+    t.second += lambda * sl * sl * (1.0 + s.link_scv[l]);
   }
+  // The jacobian of (stretch_p, delay_p) in (rate_q, work_q, second_q, ca²), as
+  // `solve_station` lays it out: FIFO (one class, stretch 1) by three dual passes through
+  // the FIFO formula, other disciplines by `solve_station` itself.
+  std::vector<std::size_t> jac_offset(n + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::size_t classes_at = slot_offset[i + 1] - slot_offset[i];
+    jac_offset[i + 1] = jac_offset[i] + 2 * classes_at * (3 * classes_at + 1);
+  }
+  std::vector<double> jacobian(jac_offset[n], 0.0);
   s.stretch.assign(static_cast<std::size_t>(slots), 1.0);
   for (std::uint32_t i = 0; i < n; ++i) {
-    const auto& unit = stations.units[i];
+    const std::size_t classes_at = slot_offset[i + 1] - slot_offset[i];
     const auto& p = numbers.unit(unit_index{i});
-    const bool stretched = p.queue_discipline == discipline::shared || (p.preemptive && p.queue_discipline != discipline::fifo);
-    if (!stretched || unit.classes.empty() || p.unlimited_servers) continue;
-    const station_response response =
-        solve_station({.servers = server_count(static_cast<std::int64_t>(p.servers)),
-                       .arrival_scv = unit.arrival_scv,
-                       .policy = policy_for(p.queue_discipline),
-                       .preemptive = p.preemptive,
-                       .classes = unit.classes},
-                      g.id(unit_index{i}));
-    for (std::size_t q = 0; q < response.classes.size(); ++q) s.stretch[slot_offset[i] + q] = response.classes[q].stretch;
+    if (classes_at == 0 || p.unlimited_servers) continue;  // unlimited: stretch 1, delay 0, no slope
+    const auto servers = static_cast<std::int64_t>(p.servers);
+    const double ca2 = stations.units[i].arrival_scv;
+    if (p.queue_discipline == discipline::fifo) {
+      const auto& t = traffic[slot_offset[i]];
+      for (int k = 0; k < 3; ++k) {
+        const detail::stream<detail::dual> stream{{t.rate, k == 0 ? 1.0 : 0.0},
+                                                  {t.work, k == 1 ? 1.0 : 0.0},
+                                                  {t.second, k == 2 ? 1.0 : 0.0}};
+        const auto erlang = detail::erlang_c_of(servers, stream.work);
+        jacobian[jac_offset[i] + 4 + static_cast<std::size_t>(k)] =
+            detail::fifo_wait(servers, stream, erlang, detail::dual(ca2)).d;  // row 1: delay
+      }
+      continue;
+    }
+    const station_response response = solve_station(
+        {.servers = server_count(servers),
+         .arrival_scv = ca2,
+         .policy = policy_for(p.queue_discipline),
+         .preemptive = p.preemptive,
+         .classes = std::vector<class_traffic>(traffic.begin() + slot_offset[i], traffic.begin() + slot_offset[i + 1])},
+        g.id(unit_index{i}), /*with_derivatives=*/true);
+    std::copy(response.jacobian.begin(), response.jacobian.end(), jacobian.begin() + static_cast<std::ptrdiff_t>(jac_offset[i]));
+    for (std::size_t q = 0; q < classes_at; ++q) s.stretch[slot_offset[i] + q] = response.classes[q].stretch;
   }
 
   // ---- lead-time columns: the weights of the sojourns, z_c or Σ w_c z_c
@@ -495,8 +531,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     if (s.external[i]) continue;
     seed(i, yc) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
     if (s.out_offset[i] == s.out_offset[i + 1]) continue;
-    const auto& unit = stations.units[i];
-    const std::size_t classes_at = unit.classes.size();
+    const std::size_t classes_at = slot_offset[i + 1] - slot_offset[i];
     const std::size_t width = 3 * classes_at + 1;
     const bool lead_here = L > 0 && classes_at > 0;
     if (lead_here) {
@@ -521,7 +556,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
         double* b_row = s.b.data() + (slot_offset[i] + q) * L;
         double* c_row = s.c.data() + (slot_offset[i] + q) * L;
         for (std::size_t p = 0; p < classes_at; ++p) {
-          const double* row_s = unit.jacobian.data() + 2 * p * width;
+          const double* row_s = jacobian.data() + jac_offset[i] + 2 * p * width;
           const double* row_d = row_s + width;
           const double* sb = stretch_bar.data() + p * L;
           const double* db = delay_bar.data() + p * L;
