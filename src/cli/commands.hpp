@@ -2,6 +2,7 @@
 // The subcommands of the servicechain CLI; each prints to stdout only on success.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ struct command_options {
   std::string highlight;                ///< dot: gatekeepers | loops | critical; empty = none
   std::vector<std::string> units;       ///< policy: units to vary; empty = the default set
   std::string kpi;                      ///< contributions: lead_time | cost | defects | throughput; empty = all
-  std::size_t top = 0;                  ///< contributions: parameters per KPI, largest |elasticity| first; 0 = all
+  std::size_t top = SIZE_MAX;           ///< contributions: parameters per KPI by |elasticity|; 0 = all; unset = 10 in tables
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.

@@ -3,6 +3,7 @@
 // of every KPI to every parameter by reverse (adjoint) propagation, ranked by elasticity,
 // and the exact effect of one server more or less at each unit (docs/sensitivities.md).
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -51,7 +52,9 @@ int contributions_command(const command_options& options) {
                                                                                      : arrival_variability::poisson};
   const sensitivity_result s = sensitivities(g, opts);  // unstable_error (exit 3) on a saturated model
   contribution_report_options report{.kpis = {},
-                                     .top = options.top,
+                                     .top = options.top != SIZE_MAX ? options.top
+                                            : options.format == "table" ? std::size_t{10}
+                                                                        : std::size_t{0},
                                      .scv_held_fixed = opts.variability == arrival_variability::propagate};
   for (std::size_t k = 0; k < s.kpis().size(); ++k) {
     const auto& kpi = s.kpis()[k];

@@ -109,8 +109,8 @@ int main(int argc, char** argv) {
   contributions->add_option("--kpi", options.kpi, "KPIs to report (default: all)")
       ->check(CLI::IsMember({"lead_time", "cost", "defects", "throughput"}));
   contributions->add_option("--customer", options.customer, "only this customer's KPIs");
-  contributions->add_option("--top", options.top, "parameters per KPI, largest |elasticity| first (0 = all)")
-      ->default_val(0);
+  contributions->add_option("--top", options.top,
+                            "parameters per KPI, largest |elasticity| first (0 = all; default 10 in the table, all in JSON/CSV)");
   contributions->add_option("--format", options.format, "output format")
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
