@@ -318,7 +318,16 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   s.directory = g.directory();
   s.n = n;
 
-  // ---- the forward analysis (the stages of analyze_open, with the stations' local jacobians)
+  for (unit_index c : g.customers()) {
+    const auto& p = numbers.unit(c);
+    if (!p.open_class && p.population > 0) {
+      throw error(error_code::invalid_argument,
+                  fmt::format("sensitivities: customer '{}' is a closed class (population {}); only models with "
+                              "open classes are differentiated (their figures come from the open analysis)",
+                              g.id(c), p.population));
+    }
+  }
+  // ---- the forward analysis (the stages of analyze_open)
   load_result flows = compute_load(g, numbers);
   const station_result stations =
       analyze_stations(g, numbers, flows, {.variability = options.variability});

@@ -342,3 +342,19 @@ TEST(ContributionTest, ServerEffectsAreExact) {
     EXPECT_NEAR(e.plus_one[lead], after.customers[0].lead_time - before.customers[0].lead_time, 1e-12);
   }
 }
+
+TEST(ContributionTest, RefusesSaturatedAndClosedModels) {
+  sc::organization org{.name = "busy"};
+  org.add_unit({.id = "desk", .service_time = 0.5});
+  org.add_unit({.id = "walk_in", .external = true, .demand = 3});
+  org.add_link({.from = "desk", .to = "walk_in"});
+  EXPECT_THROW((void)sc::sensitivities(sc::compile(org)), sc::unstable_error);
+  const auto closed = sc::compile(sc::load_organization(std::string(SERVICECHAIN_EXAMPLES_DIR) + "/claims_office.json"));
+  try {
+    (void)sc::sensitivities(closed);
+    ADD_FAILURE() << "no error for a model with closed classes";
+  } catch (const sc::error& e) {
+    EXPECT_EQ(e.code(), std::string(sc::error_code::invalid_argument));
+    EXPECT_NE(std::string(e.what()).find("closed class"), std::string::npos) << e.what();
+  }
+}

@@ -112,8 +112,10 @@ class sensitivity_result {
 /// The forward analysis is that of `analyze_open`; the reverse pass is one transposed
 /// propagation per KPI family (columns: one per customer), the stations' local jacobians
 /// (`solve_station`) and O(links) of local terms. Cost O((links + units) · KPIs) plus the
-/// loop solves, independent of the number of parameters. Closed classes get no KPIs.
+/// loop solves, independent of the number of parameters.
 /// @param g the compiled structure; @param numbers its numbers.
+/// @throws servicechain::error (`servicechain.invalid_argument`) if a customer is a closed
+///         class (population): the open analysis is what is differentiated.
 /// @throws servicechain::unstable_error listing every saturated unit.
 /// @throws servicechain::solver_error if a loop's system cannot be solved.
 [[nodiscard]] sensitivity_result sensitivities(const service_graph& g, const model_numbers& numbers,
