@@ -40,6 +40,22 @@ std::vector<ranked> ranking(const sensitivity_result& s, std::size_t k, std::siz
   return rows;
 }
 
+// The units whose servers change KPI k, by |plus_one| (largest first); rows where neither
+// change is non-zero are left out.
+std::vector<const server_effect*> server_ranking(const std::vector<server_effect>& servers, std::size_t k,
+                                                 std::size_t top) {
+  std::vector<const server_effect*> rows;
+  for (const auto& e : servers) {
+    const bool minus = e.minus_one && (*e.minus_one)[k] != 0.0;
+    if (e.plus_one[k] != 0.0 || minus) rows.push_back(&e);
+  }
+  std::stable_sort(rows.begin(), rows.end(), [k](const server_effect* a, const server_effect* b) {
+    return std::abs(a->plus_one[k]) > std::abs(b->plus_one[k]);
+  });
+  if (top != 0 && rows.size() > top) rows.resize(top);
+  return rows;
+}
+
 std::vector<std::size_t> selected(const sensitivity_result& s, const contribution_report_options& options) {
   if (!options.kpis.empty()) return options.kpis;
   std::vector<std::size_t> all(s.kpis().size());
@@ -101,8 +117,9 @@ report_json contribution_json(const service_graph& g, const sensitivity_result& 
   }
   j["sensitivities"] = std::move(rows);
   report_json effects = report_json::array();
-  for (const auto& e : servers) {
-    for (std::size_t k : kpis) {
+  for (std::size_t k : kpis) {
+    for (const server_effect* ep : server_ranking(servers, k, options.top)) {
+      const auto& e = *ep;
       report_json row;
       row["unit"] = g.id(e.unit);
       row["servers"] = e.servers;
@@ -130,8 +147,9 @@ text_table contribution_csv(const service_graph& g, const sensitivity_result& s,
                  number(r.value), number(r.derivative), number(r.elasticity), "", ""});
     }
   }
-  for (const auto& e : servers) {
-    for (std::size_t k : kpis) {
+  for (std::size_t k : kpis) {
+    for (const server_effect* ep : server_ranking(servers, k, options.top)) {
+      const auto& e = *ep;
       const auto& kpi = s.kpis()[k];
       t.add_row({"servers", std::string(to_string(kpi.kind)), customer_of(g, kpi), fmt::format("units/{}/servers", g.id(e.unit)),
                  number(static_cast<double>(e.servers)), "", "", number(e.plus_one[k]),
@@ -164,10 +182,12 @@ std::string contribution_text(const service_graph& g, const sensitivity_result& 
     out += t.to_text();
   }
   if (!servers.empty()) {
-    out += "\nOne server more (+1) or less (-1): change of each KPI (-1 '-': the unit would saturate or has one server)\n";
+    out += "\nOne server more (+1) or less (-1): change of each KPI, units by |+1| ('-': the unit would saturate or has "
+           "one server; KPIs that servers do not change are left out)\n";
     text_table t({"unit", "servers", "kpi", "+1", "-1"}, 3);
-    for (const auto& e : servers) {
-      for (std::size_t k : kpis) {
+    for (std::size_t k : kpis) {
+      for (const server_effect* ep : server_ranking(servers, k, options.top)) {
+        const auto& e = *ep;
         const auto& kpi = s.kpis()[k];
         std::string name(to_string(kpi.kind));
         if (kpi.customer_class) name += fmt::format(" {}", customer_of(g, kpi));

@@ -18,7 +18,8 @@ namespace servicechain {
 struct contribution_report_options {
   /// Indices into `sensitivity_result::kpis()` to report; empty = every KPI.
   std::vector<std::size_t> kpis{};
-  /// Per KPI, the parameters with the largest |elasticity| only; 0 = all.
+  /// Per KPI, the parameters with the largest |elasticity| only, and the units whose
+  /// server effects are largest (|plus_one|); 0 = all.
   std::size_t top = 0;
   /// The derivatives hold the arrival SCVs fixed (QNA): said in the report.
   bool scv_held_fixed = false;
@@ -28,7 +29,8 @@ struct contribution_report_options {
 ///
 /// Per KPI, the parameters are ranked by |elasticity| (those with no elasticity, where
 /// the KPI is 0, by |derivative| after them); parameters the KPI does not depend on
-/// (derivative exactly 0) are left out.
+/// (derivative exactly 0) are left out. Server effects: per KPI, the units by |plus_one|,
+/// leaving out those whose one server more or less does not change it.
 /// @param g the compiled model; @param s `sensitivities(g, …)`;
 /// @param servers `server_effects(g, …, s.kpis())` (may be empty).
 /// @return the report, ending with a newline.
