@@ -57,7 +57,7 @@ struct sensitivity_result::state {
   std::vector<std::uint32_t> provider, consumer, out_offset, out_links;
   std::vector<char> sync, external;
   // forward quantities
-  std::vector<double> y, rechecks, sync_rechecks, total_load, cost_per_service, log_quality_per_item;
+  std::vector<double> y, rechecks, sync_rechecks, total_load, total_work, cost_per_service, log_quality_per_item;
   std::vector<double> link_load, link_s, link_scv, link_sojourn;
   unit_matrix visits, services;  // v, ℓ (n × classes)
   std::vector<double> lead, cost, quality;  // per class
@@ -79,6 +79,25 @@ struct sensitivity_result::state {
   std::size_t mu_h_column = 0, mu_z_column = 0;
   std::optional<std::uint32_t> bottleneck;
   double capacity_scale = 0, psi = 0, rbar_bottleneck = 0;
+  // QNA (arrival variability propagated): the forward terms of the SCV system and its adjoint
+  bool qna = false;
+  std::vector<double> qna_x, alpha, beta, departures;  // per unit: x (ca² before the clamp), α, β, D
+  std::vector<char> free_share;                        // per unit: 1 − Σ share > 0
+  std::vector<double> share, split;                    // per link: a_ij/λ_i, q (0 share: not in the system)
+  std::vector<char> capped;                            // per link: q = 1 by the cap
+  unit_matrix nu;                                      // n × lead: adjoint of x
+  unit_matrix scv_extra;                               // n × lead: ∂/∂service_scv through α (own law)
+
+  // ∂J/∂a_l of the requests (first passes and redos) link l sends to its provider, through QNA.
+  [[nodiscard]] double qna_rate_bar(std::size_t k, std::uint32_t l) const {
+    if (!qna || fam[k] != family::lead || share[l] == 0.0) return 0.0;
+    const std::uint32_t i = provider[l], j = consumer[l];
+    const double v = nu(i, static_cast<index_t>(column[k]));
+    const double q = split[l];
+    const double share_bar = v * (q * alpha[j] + 1.0 - q - (free_share[i] ? 1.0 : 0.0)) + v * qna_x[j] * q * beta[j];
+    const double q_bar = capped[l] ? 0.0 : v * share[l] * (alpha[j] - 1.0) + v * qna_x[j] * share[l] * beta[j];
+    return share_bar / total_load[i] + q_bar / departures[j];
+  }
 
   [[nodiscard]] std::size_t y_column(std::size_t k) const {
     switch (fam[k]) {
@@ -166,6 +185,7 @@ struct sensitivity_result::state {
     if (fam[k] == family::cost && !external[i]) {
       d += cost_per_service[i] * p.requests * visits(j, static_cast<index_t>(open[column[k]]));
     }
+    d += qna_rate_bar(k, l) * p.requests * y[j];
     return d;
   }
   [[nodiscard]] double requests_bar(std::size_t k, std::uint32_t l) const {
@@ -187,6 +207,7 @@ struct sensitivity_result::state {
       const std::size_t cls = open[column[k]];
       d += quality[cls] * log_quality_per_item[i] * visits(j, static_cast<index_t>(cls));
     }
+    d += qna_rate_bar(k, l) * (1.0 + p.rejections) * y[j];
     return d;
   }
 };
@@ -255,6 +276,7 @@ double sensitivity_result::derivative(std::size_t k, parameter_ref p) const {
         if (time && !lp.service_time) d += s.service_time_bar(k, l);
         if (!time && !lp.service_scv) d += s.scv_bar(k, l);
       }
+      if (!time && s.qna && s.fam[k] == family::lead) d += s.scv_extra(u, static_cast<index_t>(s.column[k]));
       return d;
     }
     case parameter_kind::unit_cost_per_time:
@@ -297,6 +319,142 @@ std::optional<double> sensitivity_result::elasticity(std::size_t k, parameter_re
 // ---------------------------------------------------------------- the reverse pass
 
 namespace {
+
+// QNA's traffic-variability equations (Whitt 1983, §4), as `analyze_stations` solves them
+// (src/analysis/stations.cpp, `qna_arrival_scv`): x = b + W x with, per link l = i → j
+// carrying a_l = r (1 + e) y_j requests to i, share_l = a_l/λ_i, q_l = min(1, a_l/D_j)
+// (D_j: the consumer's departures, λ_j or y_j at a customer),
+//   b_i = Σ_l share_l (q_l α_j + 1 − q_l) + max(0, 1 − Σ_l share_l),   W_l = share_l q_l β_j,
+//   α_j = ρ_j² (1 + (cs²_j − 1)/√c_j), β_j = 1 − ρ_j² (unlimited: 0, 1; customers: 1, 0).
+// Reverse: ν = (I − W)^{-T} ∂J/∂x (one transposed propagation with the weights W), then
+// ∂J/∂b_i = ν_i, ∂J/∂W_l = ν_i x_j, and back through share, q, α, β to the link requests,
+// the loads (a of the stations' classes), the work (b), the service laws (c, or the
+// unit's own SCV) and y (the seed of μ^y).
+template <class State>
+void qna_reverse(const service_graph& g, const model_numbers& numbers, State& s, const unit_matrix& scv_bar,
+                 const std::vector<std::uint32_t>& slot_offset, const std::vector<class_traffic>& traffic,
+                 unit_matrix& seed) {
+  const std::size_t n = g.unit_count(), links = g.link_count(), L = s.lead_columns;
+  const auto lead = static_cast<index_t>(L);
+  s.alpha.assign(n, 1.0);
+  s.beta.assign(n, 0.0);
+  std::vector<double> rho(n, 0.0), cs2(n, 1.0), rate(n, 0.0), work(n, 0.0), second(n, 0.0);
+  std::vector<char> own_law(n, 1);  // the unit's own service law on every link
+  for (std::size_t l = 0; l < links; ++l) {
+    const auto& lp = numbers.links()[l];
+    if (lp.service_time || lp.service_scv) own_law[s.provider[l]] = 0;
+  }
+  for (std::uint32_t j = 0; j < n; ++j) {
+    if (s.external[j]) continue;
+    const auto& p = numbers.unit(unit_index{j});
+    for (std::uint32_t q = slot_offset[j]; q < slot_offset[j + 1]; ++q) {
+      rate[j] += traffic[q].rate;
+      work[j] += traffic[q].work;
+      second[j] += traffic[q].second;
+    }
+    if (!(rate[j] > 0)) own_law[j] = 1;
+    if (p.unlimited_servers) {
+      s.alpha[j] = 0.0;
+      s.beta[j] = 1.0;
+      continue;
+    }
+    rho[j] = s.total_work[j] / p.servers;
+    cs2[j] = own_law[j] ? p.service_scv : std::max(0.0, second[j] * rate[j] / (work[j] * work[j]) - 1.0);
+    s.beta[j] = 1.0 - rho[j] * rho[j];
+    s.alpha[j] = rho[j] * rho[j] * (1.0 + (cs2[j] - 1.0) / std::sqrt(p.servers));
+  }
+  s.departures.resize(n);
+  for (std::uint32_t j = 0; j < n; ++j) s.departures[j] = s.external[j] ? s.y[j] : s.total_load[j];
+  s.share.assign(links, 0.0);
+  s.split.assign(links, 0.0);
+  s.capped.assign(links, 0);
+  unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
+  std::vector<double> weights(links, 0.0), first(n, 0.0);
+  for (std::size_t l = 0; l < links; ++l) {
+    const auto& lp = numbers.links()[l];
+    const std::uint32_t i = s.provider[l], j = s.consumer[l];
+    const double a = lp.requests * (1.0 + lp.rejections) * s.y[j];
+    if (a <= 0 || s.total_load[i] <= 0) continue;
+    s.share[l] = a / s.total_load[i];
+    const double ratio = a / s.departures[j];
+    // At q = 1 exactly (one request per item, no re-checks at the consumer: the default
+    // numbers) min(1, ·) has a kink. The side taken is q = a/D, the one that every
+    // feasible move of an acceptance (only down from 1) and a decrease of the requests
+    // lead to; rounding must not choose it.
+    s.capped[l] = ratio > 1.0 + 1e-12;
+    s.split[l] = std::min(1.0, ratio);
+    b(i, 0) += s.share[l] * (s.split[l] * s.alpha[j] + 1.0 - s.split[l]);
+    weights[l] = s.share[l] * s.split[l] * s.beta[j];
+    first[i] += s.share[l];
+  }
+  // Σ_l share_l ≤ 1 always (λ_i = Σ_l a_l + y_i R_i, the re-checks): the max is inactive
+  // but for rounding at R_i = 0, where 1 − Σ share is the branch that changes smoothly
+  // (a rejection upstream makes it positive). So its slope is always −1.
+  s.free_share.assign(n, 1);
+  for (std::uint32_t i = 0; i < n; ++i) b(i, 0) += std::max(0.0, 1.0 - first[i]);
+  const unit_matrix x = propagate(g, numbers, direction::with_demand, std::move(b), weights);
+  s.qna_x.assign(x.data(), x.data() + n);
+  unit_matrix seed_x = scv_bar;
+  for (std::uint32_t i = 0; i < n; ++i)
+    if (s.qna_x[i] < 0) seed_x.row(i).setZero();  // clamped to 0: no slope
+  s.nu = propagate(g, numbers, direction::with_service, std::move(seed_x), weights);
+
+  // Local terms, per link and column, gathered per unit.
+  unit_matrix load_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  unit_matrix departures_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  unit_matrix alpha_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  unit_matrix beta_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  for (std::size_t l = 0; l < links; ++l) {
+    if (s.share[l] == 0.0) continue;
+    const auto& lp = numbers.links()[l];
+    const std::uint32_t i = s.provider[l], j = s.consumer[l];
+    const double share = s.share[l], q = s.split[l], xj = s.qna_x[j];
+    const double free = s.free_share[i] ? 1.0 : 0.0;
+    for (index_t k = 0; k < lead; ++k) {
+      const double v = s.nu(i, k);
+      if (v == 0.0) continue;
+      const double share_bar = v * (q * s.alpha[j] + 1.0 - q - free) + v * xj * q * s.beta[j];
+      const double q_bar = s.capped[l] ? 0.0 : v * share * (s.alpha[j] - 1.0) + v * xj * share * s.beta[j];
+      const double a_bar = share_bar / s.total_load[i] + q_bar / s.departures[j];
+      seed(j, k) += a_bar * lp.requests * (1.0 + lp.rejections);
+      load_bar(i, k) -= share_bar * share / s.total_load[i];
+      departures_bar(j, k) -= q_bar * q / s.departures[j];
+      alpha_bar(j, k) += v * share * q;
+      beta_bar(j, k) += v * xj * share * q;
+    }
+  }
+  s.scv_extra = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  for (std::uint32_t j = 0; j < n; ++j) {
+    if (s.external[j]) {
+      for (index_t k = 0; k < lead; ++k) seed(j, k) += departures_bar(j, k);  // D_j = y_j
+      continue;
+    }
+    const auto& p = numbers.unit(unit_index{j});
+    for (index_t k = 0; k < lead; ++k) {
+      double add_a = load_bar(j, k) + departures_bar(j, k), add_b = 0, add_c = 0;  // D_j = λ_j
+      if (!p.unlimited_servers) {
+        const double root = std::sqrt(p.servers);
+        const double rho_bar = alpha_bar(j, k) * 2.0 * rho[j] * (1.0 + (cs2[j] - 1.0) / root) -
+                               beta_bar(j, k) * 2.0 * rho[j];
+        add_b += rho_bar / p.servers;  // ρ = work / c
+        const double cs2_bar = alpha_bar(j, k) * rho[j] * rho[j] / root;
+        if (own_law[j]) {
+          s.scv_extra(j, k) = cs2_bar;
+        } else if (cs2[j] > 0) {  // cs² = M Λ / a² − 1 of the mixture
+          const double w = work[j];
+          add_a += cs2_bar * second[j] / (w * w);
+          add_b -= cs2_bar * 2.0 * second[j] * rate[j] / (w * w * w);
+          add_c += cs2_bar * rate[j] / (w * w);
+        }
+      }
+      for (std::uint32_t q = slot_offset[j]; q < slot_offset[j + 1]; ++q) {
+        s.a(q, k) += add_a;
+        s.b(q, k) += add_b;
+        s.c(q, k) += add_c;
+      }
+    }
+  }
+}
 
 station_policy policy_for(discipline d) {
   switch (d) {
@@ -360,6 +518,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     if (s.sync[l]) s.sync_rechecks[s.consumer[l]] += numbers.links()[l].requests * numbers.links()[l].rejections;
   }
   s.total_load = flows.total_load;
+  s.total_work = flows.total_work;
   s.link_load = flows.link_load;
   s.link_s.resize(links);
   s.link_scv.resize(links);
@@ -428,6 +587,8 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
 
   // ---- every unit's station classes ("slots"), their traffic, stretch and local jacobian
   const auto lead = static_cast<index_t>(s.lead_columns);
+  const bool qna = options.variability == arrival_variability::propagate && s.lead_columns > 0;
+  s.qna = qna;
   std::vector<std::uint32_t> slot_offset(n + 1, 0);
   for (std::size_t l = 0; l < links; ++l) {
     const std::uint32_t i = s.provider[l];
@@ -465,13 +626,13 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     const double ca2 = stations.units[i].arrival_scv;
     if (p.queue_discipline == discipline::fifo) {
       const auto& t = traffic[slot_offset[i]];
-      for (int k = 0; k < 3; ++k) {
+      for (int k = 0; k < (qna ? 4 : 3); ++k) {
         const detail::stream<detail::dual> stream{{t.rate, k == 0 ? 1.0 : 0.0},
                                                   {t.work, k == 1 ? 1.0 : 0.0},
                                                   {t.second, k == 2 ? 1.0 : 0.0}};
         const auto erlang = detail::erlang_c_of(servers, stream.work);
         jacobian[jac_offset[i] + 4 + static_cast<std::size_t>(k)] =
-            detail::fifo_wait(servers, stream, erlang, detail::dual(ca2)).d;  // row 1: delay
+            detail::fifo_wait(servers, stream, erlang, detail::dual(ca2, k == 3 ? 1.0 : 0.0)).d;  // row 1: delay
       }
       continue;
     }
@@ -536,14 +697,12 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   const std::size_t L = s.lead_columns;
   const auto seed_width = static_cast<std::size_t>(seed.cols());
   std::vector<double> stretch_bar, delay_bar, phi(open_count);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (s.external[i]) continue;
-    seed(i, yc) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
-    if (s.out_offset[i] == s.out_offset[i + 1]) continue;
+  unit_matrix scv_bar = qna ? unit_matrix::Zero(static_cast<index_t>(n), lead) : unit_matrix{};  // ∂/∂ca²_i
+  for (std::uint32_t i = 0; i < n && L > 0; ++i) {
+    if (s.external[i] || s.out_offset[i] == s.out_offset[i + 1]) continue;
     const std::size_t classes_at = slot_offset[i + 1] - slot_offset[i];
     const std::size_t width = 3 * classes_at + 1;
-    const bool lead_here = L > 0 && classes_at > 0;
-    if (lead_here) {
+    if (classes_at > 0) {
       double* rs_row = s.rsbar.data() + std::size_t{i} * L;
       stretch_bar.assign(classes_at * L, 0.0);
       delay_bar.assign(classes_at * L, 0.0);
@@ -576,7 +735,25 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
           }
         }
       }
+      if (qna) {
+        double* x_row = scv_bar.data() + std::size_t{i} * L;
+        for (std::size_t p = 0; p < classes_at; ++p) {
+          const double* row_s = jacobian.data() + jac_offset[i] + 2 * p * width;
+          const double* row_d = row_s + width;
+          const double* sb = stretch_bar.data() + p * L;
+          const double* db = delay_bar.data() + p * L;
+          for (std::size_t k = 0; k < L; ++k) x_row[k] += row_s[3 * classes_at] * sb[k] + row_d[3 * classes_at] * db[k];
+        }
+      }
     }
+  }
+  if (qna) qna_reverse(g, numbers, s, scv_bar, slot_offset, traffic, seed);
+
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (s.external[i]) continue;
+    seed(i, yc) += s.cost_per_service[i] * (1.0 + s.rechecks[i]);
+    if (s.out_offset[i] == s.out_offset[i + 1]) continue;
+    const bool lead_here = L > 0 && slot_offset[i + 1] > slot_offset[i];
     // ∂K_c/∂λ_i = −ℓ_ic cpt_i / λ_i² for the cost columns; cpr_i for the total cost.
     const auto& up = numbers.unit(unit_index{i});
     const double load = s.total_load[i];

@@ -55,7 +55,7 @@ int contributions_command(const command_options& options) {
                                      .top = options.top != SIZE_MAX ? options.top
                                             : options.format == "table" ? std::size_t{10}
                                                                         : std::size_t{0},
-                                     .scv_held_fixed = opts.variability == arrival_variability::propagate};
+                                     .propagated_variability = opts.variability == arrival_variability::propagate};
   for (std::size_t k = 0; k < s.kpis().size(); ++k) {
     const auto& kpi = s.kpis()[k];
     if (!in_family(kpi.kind, options.kpi)) continue;

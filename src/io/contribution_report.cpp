@@ -94,7 +94,7 @@ report_json contribution_json(const service_graph& g, const sensitivity_result& 
   j["model"] = g.name();
   j["time_unit"] = g.time_unit();
   j["currency"] = g.currency();
-  j["scv_held_fixed"] = options.scv_held_fixed;
+  j["variability"] = options.propagated_variability ? "propagate" : "poisson";
   report_json values = report_json::array();
   for (std::size_t k : kpis) {
     report_json v;
@@ -164,7 +164,7 @@ std::string contribution_text(const service_graph& g, const sensitivity_result& 
   const detail::number_style number{};
   std::string out =
       fmt::format("Model: {}  (time unit: {})\n", g.name().empty() ? "(unnamed)" : g.name(), g.time_unit());
-  if (options.scv_held_fixed) out += "Arrival SCVs (QNA) held at their values in the derivatives.\n";
+  if (options.propagated_variability) out += "Arrival variability propagated (QNA); the derivatives include it.\n";
   const auto kpis = selected(s, options);
   for (std::size_t k : kpis) {
     const auto rows = ranking(s, k, options.top);

@@ -61,7 +61,8 @@ struct parameter_ref {
 /// @brief Options of `sensitivities` and `server_effects`.
 struct contribution_options {
   /// Arrival variability of the analysis differentiated. With `propagate` (Whitt's QNA) the
-  /// derivatives hold every unit's arrival SCV at its analysed value (docs/sensitivities.md).
+  /// derivatives include the arrival SCVs' dependence on every parameter, by one more
+  /// transposed solve of the SCV system (docs/sensitivities.md).
   arrival_variability variability = arrival_variability::poisson;
 };
 

@@ -21,8 +21,8 @@ struct contribution_report_options {
   /// Per KPI, the parameters with the largest |elasticity| only, and the units whose
   /// server effects are largest (|plus_one|); 0 = all.
   std::size_t top = 0;
-  /// The derivatives hold the arrival SCVs fixed (QNA): said in the report.
-  bool scv_held_fixed = false;
+  /// The analysis propagated the arrival variability (QNA): said in the report.
+  bool propagated_variability = false;
 };
 
 /// @brief Formats sensitivities and server effects; runs no analysis.
