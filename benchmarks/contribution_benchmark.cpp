@@ -52,6 +52,23 @@ void BM_Sensitivities(benchmark::State& state) {
   state.counters["parameters"] = static_cast<double>(result.parameters().size());
 }
 
+// The same with QNA: the arrival SCVs' dependence adds one transposed solve per lead-time KPI.
+void BM_AnalyzeOpenQna(benchmark::State& state) {
+  const auto& g = graph_for(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto result = servicechain::analyze_open(g, {.variability = servicechain::arrival_variability::propagate});
+    benchmark::DoNotOptimize(result.customers.data());
+  }
+}
+
+void BM_SensitivitiesQna(benchmark::State& state) {
+  const auto& g = graph_for(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto result = servicechain::sensitivities(g, {.variability = servicechain::arrival_variability::propagate});
+    benchmark::DoNotOptimize(result.kpis().data());
+  }
+}
+
 // The adjoints, then every derivative of the mean lead time read out.
 void BM_SensitivitiesOneKpiReadOut(benchmark::State& state) {
   const auto& g = graph_for(static_cast<std::size_t>(state.range(0)));
@@ -80,6 +97,8 @@ void BM_SensitivitiesAllReadOut(benchmark::State& state) {
 
 BENCHMARK(BM_AnalyzeOpen)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Sensitivities)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_AnalyzeOpenQna)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SensitivitiesQna)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SensitivitiesOneKpiReadOut)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SensitivitiesAllReadOut)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
