@@ -58,13 +58,21 @@ struct sensitivity_result::state {
   std::vector<char> sync, external;
   // forward quantities
   std::vector<double> y, rechecks, sync_rechecks, total_load, total_work, cost_per_service, log_quality_per_item;
-  std::vector<double> link_load, link_s, link_scv, link_sojourn;
+  std::vector<double> link_load;
   unit_matrix visits, services;  // v, ℓ (n × classes)
   std::vector<double> lead, cost, quality;  // per class
   std::vector<std::size_t> open;            // open classes, in class order
   double total_demand = 0, mean_lead = 0;
-  // station classes ("slots") of every unit; link l is in slot `slot[l]`
-  std::vector<std::uint32_t> slot;
+  // The links in out-CSR order (position `position[l]` for link l), with what the reverse
+  // pass and the derivatives read of each; `slot` is the station class of the link at its
+  // provider (the row of a, b, c and stretch).
+  struct out_link {
+    std::uint32_t consumer = 0, slot = 0;
+    double requests = 0, rework = 0, s = 0, second = 0, sojourn = 0;  // rework: r e; second: s² (1 + cs²)
+  };
+  std::vector<out_link> out;
+  std::vector<std::uint32_t> position;
+  [[nodiscard]] const out_link& at(std::uint32_t l) const { return out[position[l]]; }
   std::vector<double> stretch;
   // KPI columns: `family` and the column within it
   enum class family { lead, cost, total, defect, capacity };
@@ -129,13 +137,14 @@ struct sensitivity_result::state {
     if (external[i]) return 0;
     switch (fam[k]) {
       case family::lead: {
-        const auto s = static_cast<index_t>(slot[l]);
+        const auto& o = at(l);
+        const auto s = static_cast<index_t>(o.slot);
         const auto col = static_cast<index_t>(column[k]);
-        return a(s, col) + b(s, col) * link_s[l] + c(s, col) * link_s[l] * link_s[l] * (1.0 + link_scv[l]);
+        return a(s, col) + b(s, col) * o.s + c(s, col) * o.second;
       }
       case family::cost:
       case family::total: return phi(k, i);
-      case family::capacity: return bottleneck && *bottleneck == i ? psi * link_s[l] : 0.0;
+      case family::capacity: return bottleneck && *bottleneck == i ? psi * at(l).s : 0.0;
       case family::defect: break;
     }
     return 0;
@@ -163,16 +172,19 @@ struct sensitivity_result::state {
     if (external[i]) return 0;
     if (fam[k] == family::lead) {
       const auto col = static_cast<index_t>(column[k]);
-      const auto s = static_cast<index_t>(slot[l]);
+      const auto& o = at(l);
+      const auto s = static_cast<index_t>(o.slot);
       const double weight = kappa_factor(l) * zeta(consumer[l], col);
-      return weight * stretch[slot[l]] + link_load[l] * (b(s, col) + 2.0 * link_s[l] * (1.0 + link_scv[l]) * c(s, col));
+      // ∂(s² (1 + cs²))/∂s = 2 s (1 + cs²) = 2 second / s
+      return weight * stretch[o.slot] + link_load[l] * (b(s, col) + 2.0 * o.second / o.s * c(s, col));
     }
     if (fam[k] == family::capacity && bottleneck && *bottleneck == i) return psi * link_load[l];
     return 0;
   }
   [[nodiscard]] double scv_bar(std::size_t k, std::uint32_t l) const {
     if (fam[k] != family::lead || external[provider[l]]) return 0;
-    return link_load[l] * link_s[l] * link_s[l] * c(static_cast<index_t>(slot[l]), static_cast<index_t>(column[k]));
+    const auto& o = at(l);
+    return link_load[l] * o.s * o.s * c(static_cast<index_t>(o.slot), static_cast<index_t>(column[k]));
   }
   [[nodiscard]] double rejections_bar(std::size_t k, std::uint32_t l) const {
     const auto& p = numbers.links()[l];
@@ -180,7 +192,7 @@ struct sensitivity_result::state {
     double d = load_bar(k, l) * p.requests * y[j] + r_bar(k, j) * p.requests;
     if (fam[k] == family::lead && sync[l]) {
       const auto col = static_cast<index_t>(column[k]);
-      d += p.requests * zeta(j, col) * link_sojourn[l] + rsbar(j, col) * p.requests;
+      d += p.requests * zeta(j, col) * at(l).sojourn + rsbar(j, col) * p.requests;
     }
     if (fam[k] == family::cost && !external[i]) {
       d += cost_per_service[i] * p.requests * visits(j, static_cast<index_t>(open[column[k]]));
@@ -195,7 +207,7 @@ struct sensitivity_result::state {
                r_bar(k, j) * p.rejections;
     if (fam[k] == family::lead && sync[l]) {
       const auto col = static_cast<index_t>(column[k]);
-      d += mu_y(i, static_cast<index_t>(mu_z_column)) * zeta(j, col) + (1.0 + sync_rechecks[i] + p.rejections) * zeta(j, col) * link_sojourn[l] +
+      d += mu_y(i, static_cast<index_t>(mu_z_column)) * zeta(j, col) + (1.0 + sync_rechecks[i] + p.rejections) * zeta(j, col) * at(l).sojourn +
            rsbar(j, col) * p.rejections;
     }
     if (fam[k] == family::cost) {
@@ -512,22 +524,14 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   const Eigen::Map<const Eigen::VectorXd> d(flows.demand.data(), static_cast<index_t>(classes));
   const Eigen::VectorXd items = flows.visits * d;
   s.y.assign(items.data(), items.data() + n);
-  s.rechecks = flows.rechecks;
+  s.rechecks = std::move(flows.rechecks);
   s.sync_rechecks.resize(n, 0.0);
   for (std::size_t l = 0; l < links; ++l) {
     if (s.sync[l]) s.sync_rechecks[s.consumer[l]] += numbers.links()[l].requests * numbers.links()[l].rejections;
   }
-  s.total_load = flows.total_load;
-  s.total_work = flows.total_work;
-  s.link_load = flows.link_load;
-  s.link_s.resize(links);
-  s.link_scv.resize(links);
-  s.link_sojourn.resize(links);
-  for (std::size_t l = 0; l < links; ++l) {
-    s.link_s[l] = numbers.service_time(link_index{static_cast<std::uint32_t>(l)});
-    s.link_scv[l] = numbers.service_scv(link_index{static_cast<std::uint32_t>(l)});
-    s.link_sojourn[l] = stations.links[l].sojourn;
-  }
+  s.total_load = std::move(flows.total_load);
+  s.total_work = std::move(flows.total_work);
+  s.link_load = std::move(flows.link_load);
   s.cost_per_service.resize(n);
   s.log_quality_per_item.resize(n);
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -553,7 +557,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   double rho_max = 0;
   for (std::uint32_t i = 0; i < n; ++i) {
     if (!capacity_limited(g, numbers, unit_index{i})) continue;
-    const double rho = flows.total_work[i] / numbers.unit(unit_index{i}).servers;
+    const double rho = s.total_work[i] / numbers.unit(unit_index{i}).servers;
     if (rho > rho_max) {
       rho_max = rho;
       s.bottleneck = i;
@@ -580,7 +584,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     add({kpi_kind::defect_free, s.open[o]}, s.quality[s.open[o]], family::defect, o);
   if (s.bottleneck) {
     s.capacity_scale = 1.0 / rho_max;
-    const double work = flows.total_work[*s.bottleneck];
+    const double work = s.total_work[*s.bottleneck];
     s.psi = -s.capacity_scale / work;  // M = c/work: dM/dwork = −M/work
     add({kpi_kind::max_demand_scale, {}}, s.capacity_scale, family::capacity, 0);
   }
@@ -589,24 +593,43 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   const auto lead = static_cast<index_t>(s.lead_columns);
   const bool qna = options.variability == arrival_variability::propagate && s.lead_columns > 0;
   s.qna = qna;
+  // One gather over the (randomly ordered) links, in out-CSR order: every pass below streams.
   std::vector<std::uint32_t> slot_offset(n + 1, 0);
-  for (std::size_t l = 0; l < links; ++l) {
-    const std::uint32_t i = s.provider[l];
-    if (!s.external[i]) slot_offset[i + 1] = std::max(slot_offset[i + 1], stations.links[l].service_class + 1);
+  s.out.resize(s.out_links.size());
+  s.position.resize(links);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    std::uint32_t classes_at = 0;
+    for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
+      const std::uint32_t l = s.out_links[q];
+      s.position[l] = q;
+      if (!s.external[i]) classes_at = std::max(classes_at, stations.links[l].service_class + 1);
+    }
+    slot_offset[i + 1] = slot_offset[i] + classes_at;
+    for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
+      const std::uint32_t l = s.out_links[q];
+      const auto& lp = numbers.links()[l];
+      const double sl = numbers.service_time(link_index{l});
+      s.out[q] = {.consumer = s.consumer[l],
+                  .slot = s.external[i] ? 0 : slot_offset[i] + stations.links[l].service_class,
+                  .requests = lp.requests,
+                  .rework = lp.requests * lp.rejections,
+                  .s = sl,
+                  .second = sl * sl * (1.0 + numbers.service_scv(link_index{l})),
+                  .sojourn = stations.links[l].sojourn};
+    }
   }
-  for (std::uint32_t i = 0; i < n; ++i) slot_offset[i + 1] += slot_offset[i];
   const auto slots = static_cast<index_t>(slot_offset[n]);
   std::vector<class_traffic> traffic(static_cast<std::size_t>(slots));
-  s.slot.assign(links, 0);
-  for (std::size_t l = 0; l < links; ++l) {
-    const std::uint32_t i = s.provider[l];
+  for (std::uint32_t i = 0; i < n; ++i) {
     if (s.external[i]) continue;
-    s.slot[l] = slot_offset[i] + stations.links[l].service_class;
-    auto& t = traffic[s.slot[l]];
-    const double lambda = s.link_load[l], sl = s.link_s[l];
-    t.rate += lambda;
-    t.work += lambda * sl;
-    t.second += lambda * sl * sl * (1.0 + s.link_scv[l]);
+    for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
+      const auto& o = s.out[q];
+      auto& t = traffic[o.slot];
+      const double lambda = s.link_load[s.out_links[q]];
+      t.rate += lambda;
+      t.work += lambda * o.s;
+      t.second += lambda * o.second;
+    }
   }
   // The jacobian of (stretch_p, delay_p) in (rate_q, work_q, second_q, ca²), as
   // `solve_station` lays it out: FIFO (one class, stretch 1) by three dual passes through
@@ -667,29 +690,6 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
   s.rbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
   s.rsbar = unit_matrix::Zero(static_cast<index_t>(n), lead);
 
-  // The links in out-CSR order, with what the reverse pass reads of each: one gather over
-  // the (randomly ordered) links, then every pass below streams.
-  struct out_link {
-    std::uint32_t consumer, service_class;
-    double requests, per_item, kappa, s, second, sojourn, rework;  // rework: r e
-  };
-  std::vector<out_link> out(s.out_links.size());
-  for (std::size_t q = 0; q < out.size(); ++q) {
-    const std::uint32_t l = s.out_links[q];
-    const auto& lp = numbers.links()[l];
-    const std::uint32_t i = s.provider[l];
-    const double sl = s.link_s[l];
-    out[q] = {.consumer = s.consumer[l],
-              .service_class = stations.links[l].service_class,
-              .requests = lp.requests,
-              .per_item = lp.requests * (1.0 + s.rechecks[i] + lp.rejections),
-              .kappa = s.kappa_factor(l),
-              .s = sl,
-              .second = sl * sl * (1.0 + s.link_scv[l]),
-              .sojourn = s.link_sojourn[l],
-              .rework = lp.requests * lp.rejections};
-  }
-
   // Per unit: the lead-time seeds on its sojourns go back through its station's jacobian to
   // ∂/∂(rate, work, second) of each class (a, b, c); then every family's seed on its link
   // loads λ_l = r (1 + R_i + e) y_j goes on to y_j and R_i; and the seeds of the shared
@@ -706,16 +706,18 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
       double* rs_row = s.rsbar.data() + std::size_t{i} * L;
       stretch_bar.assign(classes_at * L, 0.0);
       delay_bar.assign(classes_at * L, 0.0);
+      const double sync_rechecks = 1.0 + s.sync_rechecks[i];
       for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
-        const out_link& o = out[q];
-        if (o.kappa == 0.0) continue;
+        if (!s.sync[s.out_links[q]]) continue;
+        const auto& o = s.out[q];
+        const double kappa = o.requests * sync_rechecks + o.rework;  // r (1 + R^s_i + e)
         const double* z_row = s.zeta.data() + std::size_t{o.consumer} * L;
-        double* sb = stretch_bar.data() + o.service_class * L;
-        double* db = delay_bar.data() + o.service_class * L;
-        const double ks = o.kappa * o.s, rw = o.requests * o.sojourn;
+        double* sb = stretch_bar.data() + (o.slot - slot_offset[i]) * L;
+        double* db = delay_bar.data() + (o.slot - slot_offset[i]) * L;
+        const double ks = kappa * o.s, rw = o.requests * o.sojourn;
         for (std::size_t k = 0; k < L; ++k) {
           sb[k] += ks * z_row[k];
-          db[k] += o.kappa * z_row[k];
+          db[k] += kappa * z_row[k];
           rs_row[k] += rw * z_row[k];
         }
       }
@@ -762,29 +764,32 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
     const bool is_bottleneck = s.bottleneck && *s.bottleneck == i;
     const double k_i = s.cost_per_service[i];
     double* r_row = s.rbar.data() + std::size_t{i} * L;
+    const double rechecks = 1.0 + s.rechecks[i], sync_rechecks = 1.0 + s.sync_rechecks[i];
     for (std::uint32_t q = s.out_offset[i]; q < s.out_offset[i + 1]; ++q) {
-      const out_link& o = out[q];
+      const auto& o = s.out[q];
+      const double per_item = o.requests * rechecks + o.rework;  // r (1 + R_i + e)
+      const double kappa = s.sync[s.out_links[q]] ? o.requests * sync_rechecks + o.rework : 0.0;
       const double to_r = o.requests * s.y[o.consumer];
       double* seed_row = seed.data() + std::size_t{o.consumer} * seed_width;
       if (lead_here) {
-        const std::size_t slot_row = (slot_offset[i] + o.service_class) * L;
+        const std::size_t slot_row = std::size_t{o.slot} * L;
         const double* a_row = s.a.data() + slot_row;
         const double* b_row = s.b.data() + slot_row;
         const double* c_row = s.c.data() + slot_row;
         for (std::size_t k = 0; k < L; ++k) {
           const double bar = a_row[k] + b_row[k] * o.s + c_row[k] * o.second;
-          seed_row[k] += bar * o.per_item;
+          seed_row[k] += bar * per_item;
           r_row[k] += bar * to_r;
         }
       }
-      for (std::size_t c = 0; c < open_count; ++c) seed_row[L + c] += phi[c] * o.per_item;
-      seed_row[L + open_count] += up.cost_per_request * o.per_item;
+      for (std::size_t c = 0; c < open_count; ++c) seed_row[L + c] += phi[c] * per_item;
+      seed_row[L + open_count] += up.cost_per_request * per_item;
       if (is_bottleneck) {
-        seed_row[L + open_count + 1] += s.psi * o.s * o.per_item;
+        seed_row[L + open_count + 1] += s.psi * o.s * per_item;
         s.rbar_bottleneck += s.psi * o.s * to_r;
       }
       seed_row[y_columns] += o.rework * k_i;
-      seed_row[y_columns + 1] += o.kappa * o.sojourn;
+      seed_row[y_columns + 1] += kappa * o.sojourn;
     }
   }
 
@@ -802,6 +807,10 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
 
   // ---- the parameters
   auto& params = result.parameters_;
+  std::size_t internal = 0, own_times = 0;
+  for (std::uint32_t i = 0; i < n; ++i) internal += s.external[i] ? 0 : 1;
+  for (std::uint32_t l = 0; l < links; ++l) own_times += numbers.link(link_index{l}).service_time ? 1 : 0;
+  params.reserve(5 * internal + 2 * links + own_times + open_count);
   for (std::uint32_t i = 0; i < n; ++i) {
     if (s.external[i]) continue;
     for (auto kind : {parameter_kind::unit_service_time, parameter_kind::unit_service_scv,
