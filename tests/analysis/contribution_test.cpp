@@ -348,12 +348,24 @@ TEST(ContributionTest, ServerEffectsAreExact) {
   EXPECT_FALSE(effects[1].minus_one);  // b with one server: ρ = 1.2
   const std::size_t cost = *s.find({sc::kpi_kind::total_cost, {}});
   EXPECT_EQ(a.plus_one[cost], 0.0);
-  // The same by re-analysis of the whole model.
-  for (const auto& e : effects) {
-    auto edited = g.numbers();
-    edited.set_servers(g, e.unit, e.servers + 1);
-    const auto before = sc::analyze_open(g), after = sc::analyze_open(g, edited);
-    EXPECT_NEAR(e.plus_one[lead], after.customers[0].lead_time - before.customers[0].lead_time, 1e-12);
+  // The same by re-analysis of the whole model, with Poisson arrivals and with QNA (where
+  // a unit's servers change the variability it sends on).
+  for (auto variability : {sc::arrival_variability::poisson, sc::arrival_variability::propagate}) {
+    const auto random = sc::compile(random_model(7, true));
+    const auto ks = sc::sensitivities(random, {.variability = variability});
+    const auto changes = sc::server_effects(random, random.numbers(), ks.kpis(), {.variability = variability});
+    const auto before = sc::analyze_open(random, {.variability = variability});
+    for (const auto& e : changes) {
+      auto edited = random.numbers();
+      edited.set_servers(random, e.unit, e.servers + 1);
+      const auto after = sc::analyze_open(random, edited, {.variability = variability});
+      for (std::size_t k = 0; k < ks.kpis().size(); ++k) {
+        if (ks.kpis()[k].kind != sc::kpi_kind::lead_time) continue;
+        const std::size_t c = *ks.kpis()[k].customer_class;
+        EXPECT_NEAR(e.plus_one[k], after.customers[c].lead_time - before.customers[c].lead_time,
+                    1e-10 * before.customers[c].lead_time);
+      }
+    }
   }
 }
 
