@@ -27,8 +27,10 @@
 // for v and z shared by every class, because the coefficients of v_c in K_c and log Q_c,
 // and of z_c in L_c, do not depend on c. Derivatives by the adjoint identity
 // d(gᵀ x)/dW_ij = μ_i x_j with μ = (I − W)^{-T} g (Griewank & Walther, *Evaluating
-// Derivatives*, 2nd ed., SIAM 2008, ch. 3 and 15; Giles & Pierce, "An introduction to
-// the adjoint approach to design", Flow, Turbulence and Combustion 65, 2000).
+// Derivatives*, 2nd ed., SIAM 2008, ch. 3; Giles & Pierce, "An introduction to the
+// adjoint approach to design", Flow, Turbulence and Combustion 65, 2000). The stations'
+// local derivatives are forward-mode duals through the station formulas. With QNA the
+// arrival SCVs solve one more linear system, whose transposed solve is `qna_reverse`.
 
 namespace servicechain {
 

@@ -112,7 +112,8 @@ class sensitivity_result {
 ///
 /// The forward analysis is that of `analyze_open`; the reverse pass is one transposed
 /// propagation per KPI family (columns: one per customer), the stations' local jacobians
-/// (`solve_station`) and O(links) of local terms. Cost O((links + units) · KPIs) plus the
+/// (`solve_station`'s formulas, by dual numbers), with QNA one more transposed solve of
+/// the arrival-SCV system per lead-time KPI, and O(links) of local terms. Cost O((links + units) · KPIs) plus the
 /// loop solves, independent of the number of parameters.
 /// @param g the compiled structure; @param numbers its numbers.
 /// @throws servicechain::error (`servicechain.invalid_argument`) if a customer is a closed
