@@ -345,7 +345,7 @@ namespace {
 // the loads (a of the stations' classes), the work (b), the service laws (c, or the
 // unit's own SCV) and y (the seed of μ^y).
 template <class State>
-void qna_reverse(const service_graph& g, const model_numbers& numbers, State& s, const unit_matrix& scv_bar,
+void qna_reverse(const service_graph& g, const model_numbers& numbers, State& s, unit_matrix scv_bar,
                  const std::vector<std::uint32_t>& slot_offset, const std::vector<class_traffic>& traffic,
                  unit_matrix& seed) {
   const std::size_t n = g.unit_count(), links = g.link_count(), L = s.lead_columns;
@@ -408,53 +408,60 @@ void qna_reverse(const service_graph& g, const model_numbers& numbers, State& s,
   for (std::uint32_t i = 0; i < n; ++i) b(i, 0) += std::max(0.0, 1.0 - first[i]);
   const unit_matrix x = propagate(g, numbers, direction::with_demand, std::move(b), weights);
   s.qna_x.assign(x.data(), x.data() + n);
-  unit_matrix seed_x = scv_bar;
   for (std::uint32_t i = 0; i < n; ++i)
-    if (s.qna_x[i] < 0) seed_x.row(i).setZero();  // clamped to 0: no slope
-  s.nu = propagate(g, numbers, direction::with_service, std::move(seed_x), weights);
+    if (s.qna_x[i] < 0) scv_bar.row(i).setZero();  // clamped to 0: no slope
+  s.nu = propagate(g, numbers, direction::with_service, std::move(scv_bar), weights);
 
-  // Local terms, per link and column, gathered per unit.
-  unit_matrix load_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
-  unit_matrix departures_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
-  unit_matrix alpha_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
-  unit_matrix beta_bar = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  // Local terms, per link and column, gathered per unit: a_add and work_add go to the a and
+  // b of every station class of the unit (∂/∂λ_i and ∂/∂work_i), scv_extra is ∂/∂cs²_j.
+  // α_j and β_j enter through ρ_j = work_j/c_j and cs²_j only, so their adjoints are
+  // folded in at once: ∂α/∂work = 2ρ (1 + (cs² − 1)/√c)/c, ∂β/∂work = −2ρ/c, ∂α/∂cs² = ρ²/√c.
+  std::vector<double> alpha_work(n, 0.0), beta_work(n, 0.0), alpha_scv(n, 0.0);
+  for (std::uint32_t j = 0; j < n; ++j) {
+    const auto& p = numbers.unit(unit_index{j});
+    if (s.external[j] || p.unlimited_servers) continue;
+    const double root = std::sqrt(p.servers);
+    alpha_work[j] = 2.0 * rho[j] * (1.0 + (cs2[j] - 1.0) / root) / p.servers;
+    beta_work[j] = -2.0 * rho[j] / p.servers;
+    alpha_scv[j] = rho[j] * rho[j] / root;
+  }
+  unit_matrix a_add = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  unit_matrix work_add = unit_matrix::Zero(static_cast<index_t>(n), lead);
+  s.scv_extra = unit_matrix::Zero(static_cast<index_t>(n), lead);
   for (std::size_t l = 0; l < links; ++l) {
     if (s.share[l] == 0.0) continue;
     const auto& lp = numbers.links()[l];
     const std::uint32_t i = s.provider[l], j = s.consumer[l];
     const double share = s.share[l], q = s.split[l], xj = s.qna_x[j];
     const double free = s.free_share[i] ? 1.0 : 0.0;
-    for (index_t k = 0; k < lead; ++k) {
-      const double v = s.nu(i, k);
+    const double per_request = lp.requests * (1.0 + lp.rejections);
+    const double* nu_row = s.nu.data() + std::size_t{i} * L;
+    double* seed_row = seed.data() + std::size_t{j} * static_cast<std::size_t>(seed.cols());
+    double* provider_a = a_add.data() + std::size_t{i} * L;
+    double* consumer_a = s.external[j] ? seed_row : a_add.data() + std::size_t{j} * L;  // D_j = y_j or λ_j
+    double* consumer_work = work_add.data() + std::size_t{j} * L;
+    double* consumer_scv = s.scv_extra.data() + std::size_t{j} * L;
+    for (std::size_t k = 0; k < L; ++k) {
+      const double v = nu_row[k];
       if (v == 0.0) continue;
       const double share_bar = v * (q * s.alpha[j] + 1.0 - q - free) + v * xj * q * s.beta[j];
       const double q_bar = s.capped[l] ? 0.0 : v * share * (s.alpha[j] - 1.0) + v * xj * share * s.beta[j];
-      const double a_bar = share_bar / s.total_load[i] + q_bar / s.departures[j];
-      seed(j, k) += a_bar * lp.requests * (1.0 + lp.rejections);
-      load_bar(i, k) -= share_bar * share / s.total_load[i];
-      departures_bar(j, k) -= q_bar * q / s.departures[j];
-      alpha_bar(j, k) += v * share * q;
-      beta_bar(j, k) += v * xj * share * q;
+      seed_row[k] += (share_bar / s.total_load[i] + q_bar / s.departures[j]) * per_request;
+      provider_a[k] -= share_bar * share / s.total_load[i];
+      consumer_a[k] -= q_bar * q / s.departures[j];
+      const double alpha_bar = v * share * q, beta_bar = v * xj * share * q;
+      consumer_work[k] += alpha_bar * alpha_work[j] + beta_bar * beta_work[j];
+      consumer_scv[k] += alpha_bar * alpha_scv[j];
     }
   }
-  s.scv_extra = unit_matrix::Zero(static_cast<index_t>(n), lead);
   for (std::uint32_t j = 0; j < n; ++j) {
-    if (s.external[j]) {
-      for (index_t k = 0; k < lead; ++k) seed(j, k) += departures_bar(j, k);  // D_j = y_j
-      continue;
-    }
-    const auto& p = numbers.unit(unit_index{j});
+    if (s.external[j]) continue;
     for (index_t k = 0; k < lead; ++k) {
-      double add_a = load_bar(j, k) + departures_bar(j, k), add_b = 0, add_c = 0;  // D_j = λ_j
-      if (!p.unlimited_servers) {
-        const double root = std::sqrt(p.servers);
-        const double rho_bar = alpha_bar(j, k) * 2.0 * rho[j] * (1.0 + (cs2[j] - 1.0) / root) -
-                               beta_bar(j, k) * 2.0 * rho[j];
-        add_b += rho_bar / p.servers;  // ρ = work / c
-        const double cs2_bar = alpha_bar(j, k) * rho[j] * rho[j] / root;
-        if (own_law[j]) {
-          s.scv_extra(j, k) = cs2_bar;
-        } else if (cs2[j] > 0) {  // cs² = M Λ / a² − 1 of the mixture
+      double add_a = a_add(j, k), add_b = work_add(j, k), add_c = 0;
+      if (!own_law[j]) {  // cs² = M Λ / a² − 1 of the mixture (0 where clamped)
+        const double cs2_bar = s.scv_extra(j, k);
+        s.scv_extra(j, k) = 0;
+        if (cs2[j] > 0) {
           const double w = work[j];
           add_a += cs2_bar * second[j] / (w * w);
           add_b -= cs2_bar * 2.0 * second[j] * rate[j] / (w * w * w);
@@ -751,7 +758,7 @@ sensitivity_result sensitivities(const service_graph& g, const model_numbers& nu
       }
     }
   }
-  if (qna) qna_reverse(g, numbers, s, scv_bar, slot_offset, traffic, seed);
+  if (qna) qna_reverse(g, numbers, s, std::move(scv_bar), slot_offset, traffic, seed);
 
   for (std::uint32_t i = 0; i < n; ++i) {
     if (s.external[i]) continue;
