@@ -93,19 +93,21 @@ struct sensitivity_result::state {
   bool qna = false;
   std::vector<double> qna_x, alpha, beta, departures;  // per unit: x (ca² before the clamp), α, β, D
   std::vector<char> free_share;                        // per unit: 1 − Σ share > 0
-  std::vector<double> share, split;                    // per link: a_ij/λ_i, q (0 share: not in the system)
-  std::vector<char> capped;                            // per link: q = 1 by the cap
+  std::vector<double> share, split;                    // per link (CSR order): a_ij/λ_i, q (0 share: not in the system)
+  std::vector<char> capped;                            // per link (CSR order): q = 1 by the cap
   unit_matrix nu;                                      // n × lead: adjoint of x
   unit_matrix scv_extra;                               // n × lead: ∂/∂service_scv through α (own law)
 
   // ∂J/∂a_l of the requests (first passes and redos) link l sends to its provider, through QNA.
   [[nodiscard]] double qna_rate_bar(std::size_t k, std::uint32_t l) const {
-    if (!qna || fam[k] != family::lead || share[l] == 0.0) return 0.0;
+    if (!qna || fam[k] != family::lead) return 0.0;
+    const std::uint32_t pos = position[l];
+    if (share[pos] == 0.0) return 0.0;
     const std::uint32_t i = provider[l], j = consumer[l];
     const double v = nu(i, static_cast<index_t>(column[k]));
-    const double q = split[l];
+    const double q = split[pos];
     const double share_bar = v * (q * alpha[j] + 1.0 - q - (free_share[i] ? 1.0 : 0.0)) + v * qna_x[j] * q * beta[j];
-    const double q_bar = capped[l] ? 0.0 : v * share[l] * (alpha[j] - 1.0) + v * qna_x[j] * share[l] * beta[j];
+    const double q_bar = capped[pos] ? 0.0 : v * share[pos] * (alpha[j] - 1.0) + v * qna_x[j] * share[pos] * beta[j];
     return share_bar / total_load[i] + q_bar / departures[j];
   }
 
@@ -379,27 +381,30 @@ void qna_reverse(const service_graph& g, const model_numbers& numbers, State& s,
   }
   s.departures.resize(n);
   for (std::uint32_t j = 0; j < n; ++j) s.departures[j] = s.external[j] ? s.y[j] : s.total_load[j];
-  s.share.assign(links, 0.0);
+  s.share.assign(links, 0.0);  // in out-CSR order, as s.out
   s.split.assign(links, 0.0);
   s.capped.assign(links, 0);
   unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
   std::vector<double> weights(links, 0.0), first(n, 0.0);
-  for (std::size_t l = 0; l < links; ++l) {
-    const auto& lp = numbers.links()[l];
-    const std::uint32_t i = s.provider[l], j = s.consumer[l];
-    const double a = lp.requests * (1.0 + lp.rejections) * s.y[j];
-    if (a <= 0 || s.total_load[i] <= 0) continue;
-    s.share[l] = a / s.total_load[i];
-    const double ratio = a / s.departures[j];
-    // At q = 1 exactly (one request per item, no re-checks at the consumer: the default
-    // numbers) min(1, ·) has a kink. The side taken is q = a/D, the one that every
-    // feasible move of an acceptance (only down from 1) and a decrease of the requests
-    // lead to; rounding must not choose it.
-    s.capped[l] = ratio > 1.0 + 1e-12;
-    s.split[l] = std::min(1.0, ratio);
-    b(i, 0) += s.share[l] * (s.split[l] * s.alpha[j] + 1.0 - s.split[l]);
-    weights[l] = s.share[l] * s.split[l] * s.beta[j];
-    first[i] += s.share[l];
+  for (std::uint32_t i = 0; i < n; ++i) {
+    for (std::uint32_t pos = s.out_offset[i]; pos < s.out_offset[i + 1]; ++pos) {
+      const std::uint32_t l = s.out_links[pos];
+      const auto& o = s.out[pos];
+      const std::uint32_t j = o.consumer;
+      const double a = (o.requests + o.rework) * s.y[j];
+      if (a <= 0 || s.total_load[i] <= 0) continue;
+      s.share[pos] = a / s.total_load[i];
+      const double ratio = a / s.departures[j];
+      // At q = 1 exactly (one request per item, no re-checks at the consumer: the default
+      // numbers) min(1, ·) has a kink. The side taken is q = a/D, the one that every
+      // feasible move of an acceptance (only down from 1) and a decrease of the requests
+      // lead to; rounding must not choose it.
+      s.capped[pos] = ratio > 1.0 + 1e-12;
+      s.split[pos] = std::min(1.0, ratio);
+      b(i, 0) += s.share[pos] * (s.split[pos] * s.alpha[j] + 1.0 - s.split[pos]);
+      weights[l] = s.share[pos] * s.split[pos] * s.beta[j];
+      first[i] += s.share[pos];
+    }
   }
   // Σ_l share_l ≤ 1 always (λ_i = Σ_l a_l + y_i R_i, the re-checks): the max is inactive
   // but for rounding at R_i = 0, where 1 − Σ share is the branch that changes smoothly
@@ -428,30 +433,36 @@ void qna_reverse(const service_graph& g, const model_numbers& numbers, State& s,
   unit_matrix a_add = unit_matrix::Zero(static_cast<index_t>(n), lead);
   unit_matrix work_add = unit_matrix::Zero(static_cast<index_t>(n), lead);
   s.scv_extra = unit_matrix::Zero(static_cast<index_t>(n), lead);
-  for (std::size_t l = 0; l < links; ++l) {
-    if (s.share[l] == 0.0) continue;
-    const auto& lp = numbers.links()[l];
-    const std::uint32_t i = s.provider[l], j = s.consumer[l];
-    const double share = s.share[l], q = s.split[l], xj = s.qna_x[j];
-    const double free = s.free_share[i] ? 1.0 : 0.0;
-    const double per_request = lp.requests * (1.0 + lp.rejections);
+  const auto seed_width = static_cast<std::size_t>(seed.cols());
+  for (std::uint32_t i = 0; i < n; ++i) {
     const double* nu_row = s.nu.data() + std::size_t{i} * L;
-    double* seed_row = seed.data() + std::size_t{j} * static_cast<std::size_t>(seed.cols());
     double* provider_a = a_add.data() + std::size_t{i} * L;
-    double* consumer_a = s.external[j] ? seed_row : a_add.data() + std::size_t{j} * L;  // D_j = y_j or λ_j
-    double* consumer_work = work_add.data() + std::size_t{j} * L;
-    double* consumer_scv = s.scv_extra.data() + std::size_t{j} * L;
-    for (std::size_t k = 0; k < L; ++k) {
-      const double v = nu_row[k];
-      if (v == 0.0) continue;
-      const double share_bar = v * (q * s.alpha[j] + 1.0 - q - free) + v * xj * q * s.beta[j];
-      const double q_bar = s.capped[l] ? 0.0 : v * share * (s.alpha[j] - 1.0) + v * xj * share * s.beta[j];
-      seed_row[k] += (share_bar / s.total_load[i] + q_bar / s.departures[j]) * per_request;
-      provider_a[k] -= share_bar * share / s.total_load[i];
-      consumer_a[k] -= q_bar * q / s.departures[j];
-      const double alpha_bar = v * share * q, beta_bar = v * xj * share * q;
-      consumer_work[k] += alpha_bar * alpha_work[j] + beta_bar * beta_work[j];
-      consumer_scv[k] += alpha_bar * alpha_scv[j];
+    const double free = s.free_share[i] ? 1.0 : 0.0;
+    for (std::uint32_t pos = s.out_offset[i]; pos < s.out_offset[i + 1]; ++pos) {
+      if (s.share[pos] == 0.0) continue;
+      const auto& o = s.out[pos];
+      const std::uint32_t j = o.consumer;
+      const double share = s.share[pos], q = s.split[pos], xj = s.qna_x[j];
+      // Per unit of ν_i: ∂J/∂share and ∂J/∂q (0 where capped), then on to a_l, λ_i, D_j, α_j, β_j.
+      const double c_share = q * s.alpha[j] + 1.0 - q - free + xj * q * s.beta[j];
+      const double c_q = s.capped[pos] ? 0.0 : share * (s.alpha[j] - 1.0) + xj * share * s.beta[j];
+      const double to_seed = (c_share / s.total_load[i] + c_q / s.departures[j]) * (o.requests + o.rework);
+      const double to_provider = -c_share * share / s.total_load[i];
+      const double to_consumer = -c_q * q / s.departures[j];
+      const double to_work = share * q * (alpha_work[j] + xj * beta_work[j]);
+      const double to_scv = share * q * alpha_scv[j];
+      double* seed_row = seed.data() + std::size_t{j} * seed_width;
+      double* consumer_a = s.external[j] ? seed_row : a_add.data() + std::size_t{j} * L;  // D_j = y_j or λ_j
+      double* consumer_work = work_add.data() + std::size_t{j} * L;
+      double* consumer_scv = s.scv_extra.data() + std::size_t{j} * L;
+      for (std::size_t k = 0; k < L; ++k) {
+        const double v = nu_row[k];
+        seed_row[k] += v * to_seed;
+        provider_a[k] += v * to_provider;
+        consumer_a[k] += v * to_consumer;
+        consumer_work[k] += v * to_work;
+        consumer_scv[k] += v * to_scv;
+      }
     }
   }
   for (std::uint32_t j = 0; j < n; ++j) {
