@@ -128,6 +128,8 @@ int run_command(command which, const command_options& options) {
         return simulate_command(options);
       case command::check:
         return check_command(options);
+      case command::contributions:
+        return contributions_command(options);
     }
     return exit_usage;
   });

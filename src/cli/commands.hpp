@@ -19,7 +19,7 @@ inline constexpr int exit_invalid = 1;
 inline constexpr int exit_usage = 2;
 inline constexpr int exit_unstable = 3;
 
-enum class command { analyze, validate, structure, dot, policy, mix, simulate, check };
+enum class command { analyze, validate, structure, dot, policy, mix, simulate, check, contributions };
 
 /// simulate and check: the run (src/cli/simulate_command.cpp).
 struct simulation_command_options {
@@ -43,6 +43,8 @@ struct command_options {
   std::string highlight;                ///< dot: gatekeepers | loops | critical; empty = none
   std::vector<std::string> units;       ///< policy: units to vary; empty = the default set
   simulation_command_options simulation;  ///< simulate, check
+  std::string kpi;                      ///< contributions: lead_time | cost | defects | throughput; empty = all
+  std::size_t top = SIZE_MAX;           ///< contributions: parameters per KPI by |elasticity|; 0 = all; unset = 10 in tables
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
@@ -62,4 +64,7 @@ int dot_command(const command_options& options);
 /// Registers `import` and `export` (JMT JMVA files, src/cli/jmva_command.cpp); the one
 /// that runs stores its exit code in `exit_code`.
 void add_jmva_commands(CLI::App& app, std::optional<int>& exit_code);
+/// `servicechain contributions`: sensitivities and server effects (src/cli/contributions_command.cpp).
+int contributions_command(const command_options& options);
+
 }  // namespace servicechain::cli

@@ -105,6 +105,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  auto* contributions = app.add_subcommand(
+      "contributions", "sensitivity of every KPI to every parameter (adjoint), ranked by elasticity; +/- one server");
+  contributions->add_option("MODEL", options.model, "model file (JSON)")->required();
+  contributions->add_option("--kpi", options.kpi, "KPIs to report (default: all)")
+      ->check(CLI::IsMember({"lead_time", "cost", "defects", "throughput"}));
+  contributions->add_option("--customer", options.customer, "only this customer's KPIs");
+  contributions->add_option("--top", options.top,
+                            "parameters per KPI, largest |elasticity| first (0 = all; default 10 in the table, all in JSON/CSV)");
+  contributions->add_option("--format", options.format, "output format")
+      ->check(CLI::IsMember({"table", "json", "csv"}))
+      ->default_val("table");
+  contributions->add_option("--variability", options.variability, "arrival variability: poisson or propagate")
+      ->check(CLI::IsMember({"poisson", "propagate"}))
+      ->default_val("poisson");
+
   auto* simulate = app.add_subcommand("simulate", "discrete-event simulation: every figure with a confidence interval, lead-time percentiles");
   add_simulation_options(*simulate, options, false);
   auto* check = app.add_subcommand("check", "analysis against simulation: per figure the analytic value, simulated interval, relative error");
@@ -129,6 +144,7 @@ int main(int argc, char** argv) {
                         : mix->parsed()       ? command::mix
                         : simulate->parsed()  ? command::simulate
                         : check->parsed()     ? command::check
+                        : contributions->parsed() ? command::contributions
                                               : command::validate;
   return run_command(which, options);
 }
