@@ -2,8 +2,13 @@
 // The subcommands of the servicechain CLI; each prints to stdout only on success.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace servicechain::cli {
 
@@ -32,5 +37,18 @@ int run_command(command which, const command_options& options);
 
 /// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
 int dot_command(const command_options& options);
+
+// Subcommands that add their own options to the app (src/cli/<name>_command.cpp):
+// `sub` is the subcommand, `run` runs it once parsed.
+struct self_registered {
+  CLI::App* sub = nullptr;
+  std::function<int()> run;
+};
+self_registered add_shapley_command(CLI::App& app);   // servicechain shapley
+self_registered add_allocate_command(CLI::App& app);  // servicechain allocate
+self_registered add_needs_command(CLI::App& app);     // servicechain needs
+
+/// Runs `body`, mapping library errors to exit codes as `run_command` does.
+int run_guarded(const std::function<int()>& body);
 
 }  // namespace servicechain::cli

@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  const self_registered improvement[] = {add_shapley_command(app), add_allocate_command(app), add_needs_command(app)};
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,6 +113,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : exit_usage;
   }
 
+  for (const auto& c : improvement)
+    if (c.sub->parsed()) return run_guarded(c.run);
   const command which = analyze->parsed()     ? command::analyze
                         : structure->parsed() ? command::structure
                         : dot->parsed()       ? command::dot
