@@ -78,6 +78,16 @@ needs_result analyze_needs(const service_graph& g, const organization& org, cons
   if (org.links.size() != g.link_count() || org.units.size() != g.unit_count()) {
     throw error(error_code::invalid_argument, "analyze_needs: the organization is not the one the model was compiled from");
   }
+  if (options.importance != importance_basis::flow) {
+    for (unit_index c : g.customers()) {
+      if (g.numbers().unit(c).population > 0) {
+        throw error(error_code::invalid_argument,
+                    fmt::format("importance by {} needs open-network lead times, but customer '{}' is a closed class "
+                                "(population); use importance by flow",
+                                to_string(options.importance), g.id(c)));
+      }
+    }
+  }
   if (open == nullptr && options.importance != importance_basis::flow) {
     throw error(error_code::invalid_argument,
                 fmt::format("importance by {} needs the open analysis (waits and rework costs)",

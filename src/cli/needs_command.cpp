@@ -9,8 +9,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
+#include "servicechain/analysis/closed_network.hpp"
 #include "servicechain/analysis/load.hpp"
 #include "servicechain/analysis/open_network.hpp"
 #include "servicechain/graph/service_graph.hpp"
@@ -52,9 +54,20 @@ self_registered add_needs_command(CLI::App& app) {
                     o->threshold_option->count() > 0 ? std::optional<double>(o->importance_threshold) : std::nullopt,
                 .performance_threshold = o->performance_threshold};
             std::optional<open_result> open;
-            if (opts.importance != importance_basis::flow) open = analyze_open(g);  // unstable_error: exit 3
-            const load_result load = open ? open->load : compute_load(g);
-            const needs_result result = analyze_needs(g, org, load, open ? &*open : nullptr, opts);
+            std::optional<load_result> load;
+            if (opts.importance != importance_basis::flow) {
+              // analyze_needs refuses closed classes for these bases (no open lead times).
+              if (!has_closed_classes(g, g.numbers())) open = analyze_open(g);  // unstable_error: exit 3
+              if (open) load = open->load;
+            } else if (has_closed_classes(g, g.numbers())) {
+              // The flows at the closed classes' throughputs (mean-value analysis), as `analyze` shows them.
+              const closed_result closed = analyze_closed(g);
+              std::vector<double> rates;
+              for (const auto& c : closed.customers) rates.push_back(c.throughput);
+              load = compute_load(g, g.numbers(), rates);
+            }
+            if (!load) load = compute_load(g);
+            const needs_result result = analyze_needs(g, org, *load, open ? &*open : nullptr, opts);
             const std::string report = needs_report(g, org, result, *parse_report_format(o->format));
             std::fwrite(report.data(), 1, report.size(), stdout);
             return exit_ok;

@@ -238,3 +238,21 @@ TEST(AllocationTest, SquareRootServersOnAModel) {
   EXPECT_NEAR(r.total, 20, 1e-12);
   EXPECT_NEAR(r.relaxed_objective, 6.0 / 14.0, 1e-12);
 }
+
+// The value-weighted objective: Σ d_c v_c L_c / Σ d_c v_c. Two M/M/c queues (4 and 2
+// servers, λ = 3 and 1.5, s = 1) with values 1 and 3: weights 3 and 4.5.
+TEST(AllocationTest, ValueWeightedObjective) {
+  sc::organization org{.name = "values"};
+  org.add_unit({.id = "a", .servers = 4, .service_time = 1.0});
+  org.add_unit({.id = "b", .servers = 2, .service_time = 1.0});
+  org.add_unit({.id = "ca", .external = true, .demand = 3.0, .value_per_request = 1});
+  org.add_unit({.id = "cb", .external = true, .demand = 1.5, .value_per_request = 3});
+  org.add_link({.from = "a", .to = "ca"});
+  org.add_link({.from = "b", .to = "cb"});
+  const auto g = sc::compile(org);
+  const double wa = mmc_number_in_system(4, 3) / 3, wb = mmc_number_in_system(2, 1.5) / 1.5;  // sojourns (Little)
+  EXPECT_NEAR(sc::weighted_mean_lead_time(g, g.numbers(), sc::lead_time_weighting::value), (3 * wa + 4.5 * wb) / 7.5,
+              1e-12);
+  EXPECT_NEAR(sc::weighted_mean_lead_time(g, g.numbers(), sc::lead_time_weighting::demand), (3 * wa + 1.5 * wb) / 4.5,
+              1e-12);
+}

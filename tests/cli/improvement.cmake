@@ -74,3 +74,15 @@ servicechain_cli_test(needs.bad_threshold EXIT 2 ARGS needs ${cli_models}/retail
 servicechain_cli_test(needs.saturated EXIT 3 ARGS needs ${cli_data}/saturated.json STDOUT_EMPTY)
 servicechain_cli_test(needs.saturated_flow EXIT 0 ARGS needs ${cli_data}/saturated.json --importance flow STDERR_EMPTY
   STDOUT_MATCHES [[No link has ratings]])
+
+# Closed classes: flow importance at the mean-value throughputs; lead-time importance refused.
+servicechain_cli_test(needs.closed_flow EXIT 0 ARGS needs ${cli_models}/claims_office.json --importance flow --format json
+  STDERR_EMPTY JSON_KEYS links units unrated STDOUT_MATCHES "\"importance\": 0\\.[0-9]")
+servicechain_cli_test(needs.closed_lead_time EXIT 1 ARGS needs ${cli_models}/claims_office.json
+  STDOUT_EMPTY STDERR_MATCHES [[customer 'brokers' is a closed class]])
+servicechain_cli_test(allocate.closed EXIT 1 ARGS allocate ${cli_models}/claims_office.json --budget 2
+  STDOUT_EMPTY STDERR_MATCHES [[closed classes]])
+# More players than exact_limit: sampled, with standard errors, reproducible by seed.
+servicechain_cli_test(shapley.sampled EXIT 0
+  ARGS shapley ${cli_data}/serial_line.json --programme ${cli_data}/serial_line_sampled.json --format json
+  STDERR_EMPTY STDOUT_MATCHES [["exact": false]] [["pairs": 400]] [["total_gain": 5\.0]])

@@ -89,10 +89,11 @@ struct needs_result {
 /// for l; rework_cost — `extra_cost_l / Σ extra_cost_k` (`open_result::rework`), all zero
 /// when no link rejects. Performance: the mean of the link's ratings.
 /// @param org the organization `g` was compiled from (its links carry the ratings).
-/// @param load the flows of `numbers`.
 /// @param open the open analysis of `numbers`; required for lead_time and rework_cost.
+/// @param load the flows of `numbers` (for closed classes: at their throughputs).
 /// @throws servicechain::error (`servicechain.invalid_argument`) if `open` is missing when
-///         needed, `org` does not match `g`, or a threshold is out of range.
+///         needed, the basis is lead_time or rework_cost and the model has a closed class,
+///         `org` does not match `g`, or a threshold is out of range.
 [[nodiscard]] needs_result analyze_needs(const service_graph& g, const organization& org, const load_result& load,
                                          const open_result* open, const needs_options& options = {});
 
