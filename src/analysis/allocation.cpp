@@ -105,6 +105,10 @@ std::vector<candidate> candidates_of(const service_graph& g, const model_numbers
 
 double weighted_mean_lead_time(const service_graph& g, const model_numbers& numbers, lead_time_weighting weighting,
                                const open_options& analysis) {
+  if (has_closed_classes(g, numbers)) {
+    throw error(error_code::invalid_argument,
+                "the mean lead time here is an open-network figure, but the model has closed classes (population)");
+  }
   return objective_of(analyze_open(g, numbers, analysis), class_weights(g, numbers, weighting));
 }
 

@@ -13,6 +13,7 @@
 
 #include "servicechain/analysis/allocation.hpp"
 #include "servicechain/analysis/capacity.hpp"
+#include "servicechain/analysis/closed_network.hpp"
 #include "servicechain/analysis/load.hpp"
 #include "servicechain/error.hpp"
 
@@ -282,6 +283,12 @@ programme_result programme_shapley(const service_graph& g, const model_numbers& 
         }
       }
     }
+  }
+  if (programme.kpi != programme_kpi::throughput && has_closed_classes(g, numbers)) {
+    throw error(error_code::invalid_argument,
+                fmt::format("kpi {} needs open-network waits, but the model has closed classes (population); "
+                            "use kpi throughput",
+                            to_string(programme.kpi)));
   }
   const bool higher_is_better =
       programme.kpi == programme_kpi::throughput || programme.kpi == programme_kpi::defect_free;

@@ -86,3 +86,6 @@ servicechain_cli_test(allocate.closed EXIT 1 ARGS allocate ${cli_models}/claims_
 servicechain_cli_test(shapley.sampled EXIT 0
   ARGS shapley ${cli_data}/serial_line.json --programme ${cli_data}/serial_line_sampled.json --format json
   STDERR_EMPTY STDOUT_MATCHES [["exact": false]] [["pairs": 400]] [["total_gain": 5\.0]])
+servicechain_cli_test(shapley.closed_lead_time EXIT 1
+  ARGS shapley ${cli_models}/claims_office.json --programme ${cli_data}/claims_programme.json
+  STDOUT_EMPTY STDERR_MATCHES [[kpi mean_lead_time needs open-network waits]])

@@ -92,7 +92,8 @@ struct allocation_result {
 
 /// @brief The weighted mean lead time that `allocate_servers` minimizes, for numbers
 /// without closed classes (time units).
-/// @throws servicechain::unstable_error if a unit is saturated.
+/// @throws servicechain::unstable_error if a unit is saturated; servicechain::error
+///         (`servicechain.invalid_argument`) for closed classes or no demand.
 [[nodiscard]] double weighted_mean_lead_time(const service_graph& g, const model_numbers& numbers,
                                              lead_time_weighting weighting, const open_options& analysis = {});
 

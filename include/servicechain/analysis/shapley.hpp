@@ -131,7 +131,7 @@ struct programme_result {
 /// `numbers` (in player order): `KPI(S) − KPI(∅)` for throughput and defect_free,
 /// `KPI(∅) − KPI(S)` for lead times and cost, so that v(∅) = 0 and a gain is positive.
 /// @throws servicechain::error (`servicechain.invalid_argument`) if two players edit the
-///         same parameter, or as `programme_kpi_value` and `set_parameter`, with the
+///         same parameter, if the KPI is not throughput and the model has closed classes, or as `programme_kpi_value` and `set_parameter`, with the
 ///         coalition's player names in the message.
 [[nodiscard]] programme_result programme_shapley(const service_graph& g, const model_numbers& numbers,
                                                  const improvement_programme& programme,
