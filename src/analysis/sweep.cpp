@@ -54,7 +54,12 @@ std::vector<double> sweep_range::values() const {
   // Values within a millionth of a step past `to` count as `to` (0.5:1.2:0.05 ends at 1.2).
   const auto count = static_cast<std::size_t>(std::floor((to - from) / step + 1e-6)) + 1;
   out.reserve(count);
-  for (std::size_t k = 0; k < count; ++k) out.push_back(std::min(from + static_cast<double>(k) * step, to));
+  for (std::size_t k = 0; k < count; ++k) {
+    // from + k·step, rounded to 15 significant digits so that 0.5 + 13·0.05 is 1.15, not
+    // 1.1500000000000001: the grid the user typed, to the precision a double carries.
+    const double raw = std::min(from + static_cast<double>(k) * step, to);
+    out.push_back(std::stod(fmt::format("{:.15g}", raw)));
+  }
   return out;
 }
 

@@ -122,4 +122,19 @@ int run_command(command which, const command_options& options) {
   return exit_usage;
 }
 
+int run_guarded(const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const unstable_error& e) {
+    fmt::print(stderr, "servicechain: {}\n", e.what());
+    return exit_unstable;
+  } catch (const error& e) {
+    fmt::print(stderr, "servicechain: {}\n", e.what());
+    return exit_invalid;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "servicechain: out of memory\n");
+    return exit_invalid;
+  }
+}
+
 }  // namespace servicechain::cli

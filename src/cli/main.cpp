@@ -103,6 +103,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  int scenario_exit = -1;  // set by whatif, sweep and knockout, which run from their callbacks
+  add_whatif_command(app, scenario_exit);
+  add_sweep_command(app, scenario_exit);
+  add_knockout_command(app, scenario_exit);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -111,6 +116,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : exit_usage;
   }
 
+  if (scenario_exit >= 0) return scenario_exit;
   const command which = analyze->parsed()     ? command::analyze
                         : structure->parsed() ? command::structure
                         : dot->parsed()       ? command::dot

@@ -23,7 +23,8 @@ struct sweep_range {
   double to = 0;
   double step = 0;  ///< > 0 when to > from; the count of values is at most `max_sweep_steps`
 
-  /// @brief The values, `from + k·step` (computed by multiplication, so no rounding drift).
+  /// @brief The values, `from + k·step` (by multiplication, so no drift), each rounded to
+  /// 15 significant digits (0.5:1.2:0.05 gives 1.15, not 1.1500000000000001).
   [[nodiscard]] std::vector<double> values() const;
 };
 
