@@ -323,7 +323,7 @@ std::string sweep_text(const service_graph& g, const sweep_result& r) {
   out += sweep_table(g, r, false).to_text();
   if (r.first_saturated) {
     const sweep_step& s = r.steps[*r.first_saturated];
-    out += fmt::format("\nSaturated from {} = {}: {}\n", swept_name(g, r), style(s.value, 6), saturated_list(s.saturated, style));
+    out += fmt::format("\nFirst saturated step: {} = {}: {}\n", swept_name(g, r), style(s.value, 6), saturated_list(s.saturated, style));
   } else {
     out += "\nNo step saturates a unit.\n";
   }

@@ -67,7 +67,7 @@ servicechain_cli_test(sweep.mm1_parameter_json EXIT 0
                  "\"first_saturated\": {\n *\"value\": 0\\.5,\n *\"units\": .\n *\"desk\"")
 servicechain_cli_test(sweep.mm1_saturated_table EXIT 0 ARGS sweep ${cli_data}/mm1.json --scale-demand 1.5:2.5:0.5
   STDERR_EMPTY STDOUT_MATCHES "\n2 +saturated +saturated +desk 1 +desk \\(utilization 1\\)\n"
-  [[Saturated from demand_scale = 2: desk \(utilization 1\)]])
+  [[First saturated step: demand_scale = 2: desk \(utilization 1\)]])
 servicechain_cli_test(sweep.no_range EXIT 2 ARGS sweep ${cli_data}/mm1.json STDOUT_EMPTY STDERR_MATCHES [[--scale-demand]])
 servicechain_cli_test(sweep.two_ranges EXIT 2 ARGS sweep ${cli_data}/mm1.json --scale-demand 1:2:1
   --set units/desk/service_time=0.1:0.2:0.1 STDOUT_EMPTY STDERR_MATCHES [[excludes]])

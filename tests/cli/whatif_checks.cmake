@@ -161,7 +161,7 @@ elseif(MODE STREQUAL "chart")
       list(APPEND problems "the chart does not end with </svg>")
     endif()
   endif()
-  if(NOT out MATCHES "Saturated from demand_scale")
+  if(NOT out MATCHES "First saturated step: demand_scale")
     list(APPEND problems "stdout: no saturation line:\n${out}")
   endif()
 
