@@ -56,21 +56,48 @@ std::vector<edit_line> edit_lines(const service_graph& g, const model_numbers& b
 }
 
 bool changed(const kpi_change& k) { return k.difference != 0.0; }
-bool changed(const unit_change& u) {
-  return changed(u.load) || changed(u.utilization) || changed(u.wait) || changed(u.sojourn) ||
-         changed(u.number_in_unit) || changed(u.cost_per_service) || changed(u.cost_per_item) ||
-         changed(u.lead_time_per_item) || changed(u.defect_free_per_item);
+bool queue_changed(const unit_change& u) {
+  return changed(u.load) || changed(u.utilization) || changed(u.wait) || changed(u.sojourn) || changed(u.number_in_unit);
 }
 
-json whatif_json(const service_graph& g, const model_numbers& base, const scenario& s, const scenario_comparison& c) {
+json whatif_head(const service_graph& g) {
   json j;
   j["model"] = g.name();
   j["time_unit"] = g.time_unit();
   j["currency"] = g.currency();
+  return j;
+}
+
+json ids_json(const std::vector<std::string>& ids) {
+  json a = json::array();
+  for (const auto& id : ids) a.push_back(id);
+  return a;
+}
+
+void add_comparison(json& j, const service_graph& g, const scenario_comparison& c);
+
+json whatif_json(const service_graph& g, const model_numbers& base, const scenario& s, const scenario_comparison& c) {
+  json j = whatif_head(g);
   json edits = json::array();
   for (const auto& e : edit_lines(g, base, s))
     edits.push_back({{"parameter", e.path}, {"before", value_json(e.before)}, {"after", value_json(e.after)}});
   j["scenario"] = {{"set", std::move(edits)}, {"demand_scale", s.demand_scale}};
+  add_comparison(j, g, c);
+  return j;
+}
+
+json against_json(const service_graph& g, const organization_comparison& o, std::string_view base_name) {
+  json j = whatif_head(g);
+  j["against"] = {{"base", std::string(base_name)},
+                  {"added_units", ids_json(o.added_units)},
+                  {"removed_units", ids_json(o.removed_units)},
+                  {"added_links", ids_json(o.added_links)},
+                  {"removed_links", ids_json(o.removed_links)}};
+  add_comparison(j, g, o.common);
+  return j;
+}
+
+void add_comparison(json& j, const service_graph& g, const scenario_comparison& c) {
   j["total_cost"] = change_json(c.total_cost);
   j["mean_lead_time"] = change_json(c.mean_lead_time);
   json customers = json::array();
@@ -106,7 +133,6 @@ json whatif_json(const service_graph& g, const model_numbers& base, const scenar
                      {"sojourn", change_json(l.sojourn)}});
   }
   j["links"] = std::move(links);
-  return j;
 }
 
 // Long format for tools: one row per (scope, id, KPI).
@@ -153,6 +179,8 @@ std::string percent(const kpi_change& k) {
   return fmt::format("{:+.1f}%", 100.0 * k.difference / k.before);
 }
 
+std::string whatif_body(const service_graph& g, const scenario_comparison& c);
+
 std::string whatif_text(const service_graph& g, const model_numbers& base, const scenario& s,
                         const scenario_comparison& c) {
   const detail::number_style style;
@@ -163,7 +191,30 @@ std::string whatif_text(const service_graph& g, const model_numbers& base, const
   for (const auto& e : lines)
     out += fmt::format("  set {}: {} -> {}\n", e.path, value_text(e.before, style), value_text(e.after, style));
   if (s.demand_scale != 1) out += fmt::format("  every open class's demand x {}\n", s.demand_scale);
+  return out + whatif_body(g, c);
+}
 
+std::string id_list(const std::vector<std::string>& ids) {
+  std::string text;
+  for (const auto& id : ids) {
+    if (!text.empty()) text += ", ";
+    text += id;
+  }
+  return text.empty() ? std::string("none") : text;
+}
+
+std::string against_text(const service_graph& g, const organization_comparison& o, std::string_view base_name) {
+  std::string out = fmt::format("What-if: {} against the base {}  (time unit: {}, currency: {})\n", model_title(g),
+                                base_name, g.time_unit(), g.currency().empty() ? "-" : g.currency());
+  out += fmt::format("  units added: {}; removed: {}\n", id_list(o.added_units), id_list(o.removed_units));
+  out += fmt::format("  links added: {}; removed: {}\n", id_list(o.added_links), id_list(o.removed_links));
+  out += "  (figures of the units, links and customers both have)\n";
+  return out + whatif_body(g, o.common);
+}
+
+std::string whatif_body(const service_graph& g, const scenario_comparison& c) {
+  const detail::number_style style;
+  std::string out;
   const std::string tu = g.time_unit();
   text_table customers({"customer", fmt::format("lead time ({})", tu), "after", "change", "%", "cost to serve",
                         "after", "change", "defect-free", "after"});
@@ -179,16 +230,17 @@ std::string whatif_text(const service_graph& g, const model_numbers& base, const
   out += fmt::format("Total cost: {} -> {} per {} ({})\n", style(c.total_cost.before), style(c.total_cost.after), tu,
                      percent(c.total_cost));
 
-  // Units whose figures changed, the largest change of sojourn first.
+  // Units whose queue changed, the largest change of sojourn first (per-item figures,
+  // which follow their providers' changes, are in the JSON and CSV).
   std::vector<const unit_change*> moved;
   for (const auto& u : c.units)
-    if (!g.is_external(u.unit) && changed(u)) moved.push_back(&u);
+    if (!g.is_external(u.unit) && queue_changed(u)) moved.push_back(&u);
   std::stable_sort(moved.begin(), moved.end(), [](const unit_change* a, const unit_change* b) {
     return std::abs(a->sojourn.difference) > std::abs(b->sojourn.difference);
   });
   constexpr std::size_t shown = 20;
   if (moved.empty()) {
-    out += "\nNo unit's figures change.\n";
+    out += "\nNo unit's queue changes.\n";
     return out;
   }
   text_table units({"unit", "utilization", "after", "load", "after", fmt::format("sojourn ({})", tu), "after", "change",
@@ -199,8 +251,10 @@ std::string whatif_text(const service_graph& g, const model_numbers& base, const
                    style(u.load.after), style(u.sojourn.before), style(u.sojourn.after), style(u.sojourn.difference),
                    percent(u.sojourn)});
   }
-  out += fmt::format("\nUnits whose figures change ({} of {}, largest change of sojourn first)\n{}", moved.size(),
-                     c.units.size() - c.customers.size(), units.to_text());
+  std::size_t internal = 0;
+  for (const auto& u : c.units) internal += g.is_external(u.unit) ? 0 : 1;
+  out += fmt::format("\nUnits whose queue changes ({} of {}, largest change of sojourn first)\n{}", moved.size(),
+                     internal, units.to_text());
   if (moved.size() > shown) out += fmt::format("... {} more (see --format json or csv)\n", moved.size() - shown);
   return out;
 }
@@ -455,6 +509,16 @@ std::string whatif_report(const service_graph& g, const model_numbers& base, con
     case report_format::table: break;
   }
   return whatif_text(g, base, s, comparison);
+}
+
+std::string whatif_report(const service_graph& edited_graph, const organization_comparison& comparison,
+                          std::string_view base_name, report_format format) {
+  switch (format) {
+    case report_format::json: return against_json(edited_graph, comparison, base_name).dump(2) + "\n";
+    case report_format::csv: return whatif_csv(edited_graph, comparison.common);
+    case report_format::table: break;
+  }
+  return against_text(edited_graph, comparison, base_name);
 }
 
 std::string sweep_report(const service_graph& g, const sweep_result& sweep, report_format format) {

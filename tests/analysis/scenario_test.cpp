@@ -237,3 +237,57 @@ TEST(ScenarioTest, BadScenariosAreClearErrors) {
     EXPECT_THAT(e.what(), HasSubstr("units/desk/service_time"));
   }
 }
+
+TEST(ScenarioTest, EditedOrganizationComparedById) {
+  // Base: c (λ = 1) served by a (M/M/1, s = 0.5: W = 1), which waits for b (M/M/2, s = 0.8:
+  // W = 20/21, Erlang C) and pool (unlimited, W = 0.3). Edited: pool replaced by d (M/M/1,
+  // s = 0.25: W = 1/(4 − 1) = 1/3), and a second customer e of a (λ = 0.5): a's λ = 1.5, W = 2.
+  sc::organization base{.name = "base"};
+  base.add_unit({.id = "a", .service_time = 0.5});
+  base.add_unit({.id = "b", .servers = 2, .service_time = 0.8});
+  base.add_unit({.id = "pool", .servers = sc::server_count::unlimited(), .service_time = 0.3});
+  base.add_unit({.id = "c", .external = true, .demand = 1});
+  base.add_link({.from = "a", .to = "c"});
+  base.add_link({.from = "b", .to = "a"});
+  base.add_link({.from = "pool", .to = "a"});
+  sc::organization edited{.name = "edited"};
+  edited.add_unit({.id = "e", .external = true, .demand = 0.5});
+  edited.add_unit({.id = "d", .service_time = 0.25});
+  edited.add_unit({.id = "a", .service_time = 0.5});
+  edited.add_unit({.id = "b", .servers = 2, .service_time = 0.8});
+  edited.add_unit({.id = "c", .external = true, .demand = 1});
+  edited.add_link({.from = "d", .to = "a"});
+  edited.add_link({.from = "a", .to = "c"});
+  edited.add_link({.from = "b", .to = "a"});
+  edited.add_link({.from = "a", .to = "e"});
+  const auto g0 = sc::compile(base);
+  const auto g1 = sc::compile(edited);
+  const auto r0 = sc::analyze_open(g0);
+  const auto r1 = sc::analyze_open(g1);
+  const auto o = sc::compare(g0, r0, g1, r1);
+  EXPECT_EQ(o.added_units, (std::vector<std::string>{"e", "d"}));
+  EXPECT_EQ(o.removed_units, std::vector<std::string>{"pool"});
+  EXPECT_EQ(o.added_links, (std::vector<std::string>{"d->a", "a->e"}));
+  EXPECT_EQ(o.removed_links, std::vector<std::string>{"pool->a"});
+  ASSERT_EQ(o.common.customers.size(), 1u);
+  EXPECT_EQ(g1.id(o.common.customers[0].customer), "c");
+  // b: λ = 1.5, a = 1.2, ρ = 0.6: C = (0.72/0.4)/(1 + 1.2 + 0.72/0.4) = 0.45, Wq = 0.45/(2.5 − 1.5), W = 1.25.
+  // d: λ = 1.5, W = 1/(4 − 1.5) = 0.4.
+  expect_change(o.common.customers[0].lead_time, 1.0 + 20.0 / 21.0 + 0.3, 2.0 + 1.25 + 0.4, "lead time of c");
+  ASSERT_EQ(o.common.units.size(), 3u);  // a, b, c in the edited model's order
+  EXPECT_EQ(g1.id(o.common.units[0].unit), "a");
+  expect_change(o.common.units[0].utilization, 0.5, 0.75, "a");
+  expect_change(o.common.units[1].sojourn, 20.0 / 21.0, 1.25, "b");
+  ASSERT_EQ(o.common.links.size(), 2u);  // a->c and b->a
+  EXPECT_EQ(o.common.links[0].link, g1.link_between("a", "c"));
+  expect_change(o.common.links[1].load, 1.0, 1.5, "b->a");
+  // Mean lead time over c and e: (1 · L_c + 0.5 · L_e) / 1.5, L_e = L_c (same chain).
+  expect_change(o.common.mean_lead_time, 1.0 + 20.0 / 21.0 + 0.3, 2.0 + 1.25 + 0.4, "mean lead time");
+
+  // A model against itself: nothing added, removed or changed.
+  const auto same = sc::compare(g0, r0, g0, r0);
+  EXPECT_TRUE(same.added_units.empty() && same.removed_units.empty() && same.added_links.empty() &&
+              same.removed_links.empty());
+  for (const auto* k : all_changes(same.common)) EXPECT_EQ(k->difference, 0.0);
+  EXPECT_EQ(same.common.units.size(), g0.unit_count());
+}

@@ -105,3 +105,22 @@ servicechain_cli_test(knockout.full_loss EXIT 1 ARGS knockout ${cli_data}/knocko
   STDOUT_EMPTY STDERR_MATCHES [[capacity loss = 1, but must be a fraction in \(0, 1\)]])
 servicechain_cli_test(knockout.saturated_model EXIT 3 ARGS knockout ${cli_data}/saturated.json
   STDOUT_EMPTY STDERR_MATCHES [[unit 'desk': utilization = 1\.5]])
+
+# ---------------------------------------------------------------- whatif --against an edited organization
+servicechain_cli_test(whatif.against EXIT 0
+  ARGS whatif ${cli_data}/knockout_chain.json --against ${cli_data}/knockout_chain_edited.json STDERR_EMPTY
+  # 1 + 20/21 + 0.3 = 2.252 -> 1 + 20/21 + 1/3 = 2.286
+  STDOUT_MATCHES [[units added: d; removed: pool]] [[links added: d->a; removed: pool->a]] "\nc +2\\.252 +2\\.286 +0\\.03333 ")
+servicechain_cli_test(whatif.against_json EXIT 0 ARGS whatif ${cli_data}/knockout_chain.json
+  --against ${cli_data}/knockout_chain_edited.json --format json STDERR_EMPTY JSON_KEYS against customers units links
+  STDOUT_MATCHES "\"removed_units\": .\n *\"pool\"" "\"difference\": 0\\.0333333333333")
+servicechain_cli_test(whatif.against_with_set EXIT 2 ARGS whatif ${cli_data}/mm1.json --against ${cli_data}/mm1.json
+  --set units/desk/servers=2 STDOUT_EMPTY STDERR_MATCHES [[excludes]])
+servicechain_cli_test(whatif.against_saturated EXIT 3 ARGS whatif ${cli_data}/mm1.json --against ${cli_data}/saturated.json
+  STDOUT_EMPTY STDERR_MATCHES [[the edited organization '.*saturated\.json' is saturated]] [[unit 'desk': utilization = 1\.5]])
+add_test(NAME cli.whatif.no_edits.against_itself
+         COMMAND ${CMAKE_COMMAND} -DCLI=$<TARGET_FILE:servicechain_cli> -DMODE=no_edits
+                 -DMODEL=${cli_models}/hospital.json -DAGAINST=${cli_models}/hospital.json
+                 -DWORK=${CMAKE_CURRENT_BINARY_DIR}/whatif/against_itself
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/whatif_checks.cmake)
+set_tests_properties(cli.whatif.no_edits.against_itself PROPERTIES LABELS cli TIMEOUT 60)

@@ -5,7 +5,8 @@
 # MODE equals_analyze (-DUNIT=<id> -DVALUE=<service time>): `whatif --set
 #   units/UNIT/service_time=VALUE` gives, as its "after" figures, exactly the figures of
 #   `analyze` on a copy of the model file with that service time edited.
-# MODE no_edits: `whatif` without edits reports every difference as 0 and before = after.
+# MODE no_edits [-DAGAINST=<model>]: `whatif` without edits (or `--against` the same model)
+#   reports every difference as 0 and before = after.
 # MODE chart (-DRANGE=<from:to:step>): `sweep --chart` writes an SVG file.
 # MODE no_gnuplot (-DRANGE=...): with gnuplot off PATH, `sweep --chart` fails with a clear
 #   message and nothing on stdout, and `sweep --format csv` still works.
@@ -116,7 +117,17 @@ if(MODE STREQUAL "equals_analyze")
   endif()
 
 elseif(MODE STREQUAL "no_edits")
-  run_cli(whatif whatif "${MODEL}" --format json)
+  if(DEFINED AGAINST)
+    run_cli(whatif whatif "${MODEL}" --against "${AGAINST}" --format json)
+    foreach(list IN ITEMS added_units removed_units added_links removed_links)
+      string(JSON n LENGTH "${whatif}" against ${list})
+      if(NOT n EQUAL 0)
+        list(APPEND problems "against.${list} is not empty")
+      endif()
+    endforeach()
+  else()
+    run_cli(whatif whatif "${MODEL}" --format json)
+  endif()
   set(checked 0)
   foreach(section IN ITEMS customers units links)
     string(JSON n LENGTH "${whatif}" ${section})

@@ -78,7 +78,7 @@ TEST(ScenarioReportTest, WhatifWithoutEditsSaysSo) {
   const std::string text =
       sc::whatif_report(g, g.numbers(), {}, sc::compare(g, g.numbers(), g.numbers()), sc::report_format::table);
   EXPECT_THAT(text, HasSubstr("No edits"));
-  EXPECT_THAT(text, HasSubstr("No unit's figures change"));
+  EXPECT_THAT(text, HasSubstr("No unit's queue changes"));
   const std::string csv =
       sc::whatif_report(g, g.numbers(), {}, sc::compare(g, g.numbers(), g.numbers()), sc::report_format::csv);
   EXPECT_THAT(csv, HasSubstr("scope,id,kpi,before,after,difference\n"));

@@ -4,6 +4,7 @@
 /// `compare` analyses the base and the scenario and returns every KPI before, after and
 /// the difference, per unit, link and customer (docs/whatif.md).
 
+#include <string>
 #include <vector>
 
 #include "servicechain/analysis/open_network.hpp"
@@ -80,6 +81,24 @@ struct scenario_comparison {
 /// @throws servicechain::unstable_error listing every saturated unit of whichever is unstable.
 [[nodiscard]] scenario_comparison compare(const service_graph& g, const model_numbers& base,
                                           const model_numbers& scenario, const open_options& options = {});
+
+/// @brief Two models of an organization whose structure differs (units or links added or
+/// removed, a link moved), compared by id.
+struct organization_comparison {
+  /// The KPIs of what both models have, indexed in the edited model's graph: its units,
+  /// links and customers that the base also has. Units and customers match by id; a link
+  /// by its provider's and consumer's ids (the k-th such link with the k-th).
+  scenario_comparison common;
+  std::vector<std::string> added_units{}, removed_units{};  ///< ids, customers included, in model order
+  std::vector<std::string> added_links{}, removed_links{};  ///< `from->to`, in model order
+};
+
+/// @brief Diffs the analyses of two compiled models (the base and an edited organization)
+/// by id; `total_cost` and `mean_lead_time` are the whole models'.
+/// @param base_graph,base the base model and its analysis.
+/// @param edited_graph,edited the edited organization and its analysis.
+[[nodiscard]] organization_comparison compare(const service_graph& base_graph, const open_result& base,
+                                              const service_graph& edited_graph, const open_result& edited);
 
 /// @brief The demand-weighted mean lead time Σ d_c L_c / Σ d_c over open classes, time
 /// units; 0 when there is no demand.

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "servicechain/analysis/knockout.hpp"
 #include "servicechain/analysis/scenario.hpp"
@@ -22,6 +23,14 @@ namespace servicechain {
 /// @return the report, ending with a newline.
 [[nodiscard]] std::string whatif_report(const service_graph& g, const model_numbers& base, const scenario& s,
                                         const scenario_comparison& comparison, report_format format);
+
+/// @brief The report of a what-if against an edited organization (another model file
+/// whose structure may differ): the units and links added and removed, then the KPIs of
+/// what both have, as `whatif_report`. Runs no analysis.
+/// @param edited_graph the edited organization; @param comparison `compare(base_graph, base,
+/// edited_graph, edited)`; @param base_name how the base is named in the report (its file).
+[[nodiscard]] std::string whatif_report(const service_graph& edited_graph, const organization_comparison& comparison,
+                                        std::string_view base_name, report_format format);
 
 /// @brief The report of a sweep: at each step every customer's lead time, the
 /// demand-weighted mean and the busiest units, or the saturated units. Runs no analysis.
