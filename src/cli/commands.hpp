@@ -35,6 +35,16 @@ struct command_options {
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
 int run_command(command which, const command_options& options);
 
+/// Runs `body`; prints a library error on stderr and maps it to an exit code, as `run_command` does.
+int run_guarded(const std::function<int()>& body);
+
+/// `servicechain whatif`, `sweep` and `knockout` (src/cli/whatif_command.cpp,
+/// sweep_command.cpp, knockout_command.cpp): each adds its subcommand with its own options
+/// to `app`; it runs from its callback when parsed and stores its exit code in `exit_code`.
+void add_whatif_command(CLI::App& app, int& exit_code);
+void add_sweep_command(CLI::App& app, int& exit_code);
+void add_knockout_command(CLI::App& app, int& exit_code);
+
 /// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
 int dot_command(const command_options& options);
 
@@ -47,8 +57,5 @@ struct self_registered {
 self_registered add_shapley_command(CLI::App& app);   // servicechain shapley
 self_registered add_allocate_command(CLI::App& app);  // servicechain allocate
 self_registered add_needs_command(CLI::App& app);     // servicechain needs
-
-/// Runs `body`, mapping library errors to exit codes as `run_command` does.
-int run_guarded(const std::function<int()>& body);
 
 }  // namespace servicechain::cli

@@ -104,6 +104,10 @@ int main(int argc, char** argv) {
       ->default_val("table");
 
   const self_registered improvement[] = {add_shapley_command(app), add_allocate_command(app), add_needs_command(app)};
+  int scenario_exit = -1;  // set by whatif, sweep and knockout, which run from their callbacks
+  add_whatif_command(app, scenario_exit);
+  add_sweep_command(app, scenario_exit);
+  add_knockout_command(app, scenario_exit);
 
   try {
     app.parse(argc, argv);
@@ -115,6 +119,7 @@ int main(int argc, char** argv) {
 
   for (const auto& c : improvement)
     if (c.sub->parsed()) return run_guarded(c.run);
+  if (scenario_exit >= 0) return scenario_exit;
   const command which = analyze->parsed()     ? command::analyze
                         : structure->parsed() ? command::structure
                         : dot->parsed()       ? command::dot
