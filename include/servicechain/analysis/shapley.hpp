@@ -75,7 +75,7 @@ struct shapley_result {
 /// standard error the pairs' standard deviation over √pairs (Castro, Gómez & Tejada,
 /// Computers & OR 36(5), 2009, for the permutation estimator; the reversed order is the
 /// antithetic variate of Mitchell et al., JMLR 23, 2022). v is called once per distinct
-/// coalition (cached). The result depends only on the inputs and the seed.
+/// coalition while the cache (2¹⁸ coalitions) lasts. The result depends only on the inputs and the seed.
 /// @param players n ≥ 1.
 /// @param v the characteristic function; it must return finite values.
 /// @throws servicechain::error (`servicechain.invalid_argument`) for n = 0, `exact_limit`
