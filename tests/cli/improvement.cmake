@@ -89,3 +89,7 @@ servicechain_cli_test(shapley.sampled EXIT 0
 servicechain_cli_test(shapley.closed_lead_time EXIT 1
   ARGS shapley ${cli_models}/claims_office.json --programme ${cli_data}/claims_programme.json
   STDOUT_EMPTY STDERR_MATCHES [[kpi mean_lead_time needs open-network waits]])
+servicechain_cli_test(allocate.bank_value_square_root EXIT 0
+  ARGS allocate ${cli_models}/retail_bank.json --budget 2 --weight value --square-root --format json
+  STDERR_EMPTY JSON_KEYS allocation objective_before objective_after square_root
+  STDOUT_MATCHES [["objective": "value-weighted mean lead time"]] [["relaxed_objective": ]])
