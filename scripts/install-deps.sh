@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ServiceChain needs, and only those that are missing.
 # A no-op (no apt-get call at all) when everything is present.
-#   scripts/install-deps.sh            build + test dependencies (graphviz included: the
-#                                      tests of `servicechain dot` run Graphviz on its output)
+#   scripts/install-deps.sh            build + test dependencies (graphviz and gnuplot-nox included: the
+#                                      tests of `servicechain dot` run Graphviz on its output,
+#                                      those of `servicechain sweep --chart` run gnuplot)
 #   scripts/install-deps.sh --optional the same; kept so that older instructions still work
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-mpmath
   graphviz
+  gnuplot-nox
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #include "servicechain/analysis/load.hpp"
 
 #include "detail/services.hpp"
+#include "detail/work.hpp"
 #include "servicechain/error.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +9,31 @@
 #include <cmath>
 
 namespace servicechain {
+
+namespace detail {
+
+void compute_work(const service_graph& g, const model_numbers& numbers, load_result& r) {
+  const std::size_t n = g.unit_count();
+  // Busy-server time: λ_i s_i, or per link when some link has a service time of its own.
+  r.total_work.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) r.total_work[i] = r.total_load[i] * numbers.unit(unit_index{i}).service_time;
+  r.work_per_request = unit_matrix();
+  if (numbers.has_link_service()) {
+    r.work_per_request = unit_matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(g.class_count()));
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (g.is_external(unit_index{i})) continue;
+      double work = 0;
+      for (link_index l : g.out_links(unit_index{i})) {
+        const double s = numbers.service_time(l);
+        work += r.link_load[l.value()] * s;
+        r.work_per_request.row(i) += (r.link_services_per_item[l.value()] * s) * r.visits.row(r.link_consumer[l.value()]);
+      }
+      r.total_work[i] = work;
+    }
+  }
+}
+
+}  // namespace detail
 
 load_result compute_load(const service_graph& g, const model_numbers& numbers) {
   std::vector<double> demand(g.class_count());
@@ -70,22 +96,7 @@ load_result compute_load(const service_graph& g, const model_numbers& numbers, s
       r.link_load[l.value()] = r.link_services_per_item[l.value()] * items(j);
     }
   }
-  // Busy-server time: λ_i s_i, or per link when some link has a service time of its own.
-  r.total_work.resize(n);
-  for (std::uint32_t i = 0; i < n; ++i) r.total_work[i] = r.total_load[i] * numbers.unit(unit_index{i}).service_time;
-  if (numbers.has_link_service()) {
-    r.work_per_request = unit_matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(classes));
-    for (std::uint32_t i = 0; i < n; ++i) {
-      if (g.is_external(unit_index{i})) continue;
-      double work = 0;
-      for (link_index l : g.out_links(unit_index{i})) {
-        const double s = numbers.service_time(l);
-        work += r.link_load[l.value()] * s;
-        r.work_per_request.row(i) += (r.link_services_per_item[l.value()] * s) * r.visits.row(r.link_consumer[l.value()]);
-      }
-      r.total_work[i] = work;
-    }
-  }
+  detail::compute_work(g, numbers, r);
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "detail/services.hpp"
+#include "detail/work.hpp"
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/queueing.hpp"
 #include "servicechain/error.hpp"
@@ -198,6 +199,8 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
   open_result r;
   r.directory = g.directory();
   r.load = std::move(flows);
+  // The flows revision ignores service times: the busy-server time follows these numbers.
+  detail::compute_work(g, numbers, r.load);
   r.stations = analyze_stations(g, numbers, r.load, {.variability = options.variability});
   r.chain = compute_chain(g, numbers, r.load, r.stations);
   r.units = unit_summaries(r.stations, r.chain);

@@ -57,14 +57,29 @@ void add_simulation_options(CLI::App& subcommand, command_options& options, bool
 /// `servicechain simulate` and `servicechain check` (src/cli/simulate_command.cpp); throw on errors.
 int simulate_command(const command_options& options);
 int check_command(const command_options& options);
+/// `servicechain whatif`, `sweep` and `knockout` (src/cli/whatif_command.cpp,
+/// sweep_command.cpp, knockout_command.cpp): each adds its subcommand with its own options
+/// to `app`; it runs from its callback when parsed and stores its exit code in `exit_code`.
+void add_whatif_command(CLI::App& app, int& exit_code);
+void add_sweep_command(CLI::App& app, int& exit_code);
+void add_knockout_command(CLI::App& app, int& exit_code);
 
 /// `servicechain dot`: Graphviz picture of the model (src/cli/dot_command.cpp); throws on errors.
 int dot_command(const command_options& options);
 
 /// Registers `import` and `export` (JMT JMVA files, src/cli/jmva_command.cpp); the one
 /// that runs stores its exit code in `exit_code`.
-void add_jmva_commands(CLI::App& app, std::optional<int>& exit_code);
+void add_jmva_commands(CLI::App& app, int& exit_code);
 /// `servicechain contributions`: sensitivities and server effects (src/cli/contributions_command.cpp).
 int contributions_command(const command_options& options);
+// Subcommands that add their own options to the app (src/cli/<name>_command.cpp):
+// `sub` is the subcommand, `run` runs it once parsed.
+struct self_registered {
+  CLI::App* sub = nullptr;
+  std::function<int()> run;
+};
+self_registered add_shapley_command(CLI::App& app);   // servicechain shapley
+self_registered add_allocate_command(CLI::App& app);  // servicechain allocate
+self_registered add_needs_command(CLI::App& app);     // servicechain needs
 
 }  // namespace servicechain::cli

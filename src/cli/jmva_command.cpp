@@ -137,7 +137,7 @@ int export_command(const jmva_options& options) {
 
 }  // namespace
 
-void add_jmva_commands(CLI::App& app, std::optional<int>& exit_code) {
+void add_jmva_commands(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<jmva_options>();
   auto* import = app.add_subcommand("import", "read a JMT JMVA model (.jmva) and write it as a ServiceChain model");
   import->add_option("FILE", options->input, "JMVA file (.jmva)")->required();

@@ -125,8 +125,13 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "analysis against simulation: per figure the analytic value, simulated interval, relative error");
   add_simulation_options(*check, options, true);
 
-  std::optional<int> exit_code;  // set by the subcommands that run from their callbacks
-  add_jmva_commands(app, exit_code);
+
+  const self_registered improvement[] = {add_shapley_command(app), add_allocate_command(app), add_needs_command(app)};
+  int callback_exit = -1;  // set by the subcommands that run from their callbacks
+  add_whatif_command(app, callback_exit);
+  add_sweep_command(app, callback_exit);
+  add_knockout_command(app, callback_exit);
+  add_jmva_commands(app, callback_exit);
 
   try {
     app.parse(argc, argv);
@@ -136,7 +141,9 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : exit_usage;
   }
 
-  if (exit_code) return *exit_code;
+  for (const auto& c : improvement)
+    if (c.sub->parsed()) return run_guarded(c.run);
+  if (callback_exit >= 0) return callback_exit;
   const command which = analyze->parsed()     ? command::analyze
                         : structure->parsed() ? command::structure
                         : dot->parsed()       ? command::dot

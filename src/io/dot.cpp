@@ -1,12 +1,7 @@
 #include "servicechain/io/dot.hpp"
 
 #include "detail/component_system.hpp"
-
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "detail/process.hpp"
 
 #include <fmt/format.h>
 
@@ -27,8 +22,6 @@
 #include "servicechain/analysis/open_network.hpp"
 #include "servicechain/error.hpp"
 #include "servicechain/io/table.hpp"
-
-extern char** environ;  // NOLINT: POSIX, passed on to the `dot` child process
 
 namespace servicechain {
 
@@ -490,97 +483,19 @@ namespace {
 constexpr std::string_view dot_missing =
     "Graphviz 'dot' was not found on PATH; install the Debian package graphviz, or omit --svg to get DOT text";
 
-// The first executable regular file named `dot` along PATH, as a shell would find it.
-std::optional<std::filesystem::path> find_dot() {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return std::nullopt;
-  std::string_view rest(path);
-  while (true) {
-    const auto colon = rest.find(':');
-    const std::string_view dir = rest.substr(0, colon);
-    const std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : std::string(dir)) / "dot";
-    struct stat st {};
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
-      return candidate;
-    if (colon == std::string_view::npos) return std::nullopt;
-    rest.remove_prefix(colon + 1);
-  }
-}
-
-// A temporary file that is removed when it goes out of scope.
-class temp_file {
- public:
-  explicit temp_file(std::string_view suffix) {
-    std::error_code ec;
-    std::filesystem::path dir = std::filesystem::temp_directory_path(ec);
-    if (ec) dir = "/tmp";
-    std::string pattern = (dir / "servicechain-XXXXXX").string() + std::string(suffix);
-    const int fd = ::mkstemps(pattern.data(), static_cast<int>(suffix.size()));
-    if (fd < 0) {
-      throw io_error(fmt::format("cannot create a temporary file in '{}': {}", dir.string(), std::strerror(errno)));
-    }
-    ::close(fd);
-    path_ = pattern;
-  }
-  temp_file(const temp_file&) = delete;
-  temp_file& operator=(const temp_file&) = delete;
-  ~temp_file() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-std::string read_text(const std::filesystem::path& file, std::size_t limit) {
-  std::ifstream in(file, std::ios::binary);
-  std::string text(std::istreambuf_iterator<char>(in), {});
-  if (text.size() > limit) text = text.substr(0, limit) + "...";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
 }  // namespace
 
 void render_svg(std::string_view dot_text, const std::filesystem::path& out) {
-  const auto dot = find_dot();
+  const auto dot = detail::find_program("dot");
   if (!dot) throw io_error(std::string(dot_missing));
 
-  const temp_file input(".dot"), svg(".svg"), messages(".log");
-  {
-    std::ofstream f(input.path(), std::ios::binary);
-    f.write(dot_text.data(), static_cast<std::streamsize>(dot_text.size()));
-    if (!f.flush()) throw io_error(fmt::format("cannot write the temporary file '{}'", input.path().string()));
-  }
-
-  // posix_spawn, not std::system: no shell, so no quoting of paths, and the error output
-  // of `dot` is captured for the message.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, messages.path().c_str(), O_WRONLY | O_TRUNC, 0);
-  std::string arg0 = "dot", format = "-Tsvg", flag_o = "-o", out_arg = svg.path().string(),
-              in_arg = input.path().string();
-  std::array<char*, 6> argv{arg0.data(), format.data(), flag_o.data(), out_arg.data(), in_arg.data(), nullptr};
-  pid_t pid = 0;
-  const int spawned = ::posix_spawn(&pid, dot->c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    throw io_error(fmt::format("cannot run Graphviz '{}': {}", dot->string(), std::strerror(spawned)));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw io_error(fmt::format("waiting for Graphviz 'dot' failed: {}", std::strerror(errno)));
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const std::string how = WIFEXITED(status) ? fmt::format("exit status {}", WEXITSTATUS(status))
-                                              : fmt::format("killed by signal {}", WTERMSIG(status));
-    const std::string said = read_text(messages.path(), 2000);
-    throw io_error(fmt::format("Graphviz '{}' failed ({}) rendering '{}'{}{}", dot->string(), how, out.string(),
-                               said.empty() ? "" : ": ", said));
+  const detail::temp_file input(".dot"), svg(".svg");
+  detail::write_text(input.path(), dot_text);
+  const auto ran = detail::run_program(*dot, {"-Tsvg", "-o", svg.path().string(), input.path().string()},
+                                       fmt::format("Graphviz '{}'", dot->string()));
+  if (!ran.ok) {
+    throw io_error(fmt::format("Graphviz '{}' failed ({}) rendering '{}'{}{}", dot->string(), ran.how, out.string(),
+                               ran.errors.empty() ? "" : ": ", ran.errors));
   }
 
   std::error_code ec;
