@@ -3,6 +3,7 @@
 # A no-op (no apt-get call at all) when everything is present.
 #   scripts/install-deps.sh            build + test dependencies (graphviz included: the
 #                                      tests of `servicechain dot` run Graphviz on its output)
+#                                      doxygen: the `docs` target (API reference) and its test
 #   scripts/install-deps.sh --optional the same; kept so that older instructions still work
 set -euo pipefail
 
@@ -13,6 +14,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-mpmath
   graphviz
+  doxygen
 )
 
 missing=()

@@ -22,6 +22,7 @@ class text_table {
   /// @brief Appends a row; it must have one cell per column.
   /// @throws servicechain::error (`servicechain.invalid_argument`) on a wrong cell count.
   void add_row(std::vector<std::string> cells);
+  /// @brief Number of rows, the header excluded.
   [[nodiscard]] std::size_t row_count() const noexcept { return rows_.size(); }
   /// @brief Aligned text: text columns left-aligned, numbers right-aligned, a rule under the headers.
   [[nodiscard]] std::string to_text() const;
