@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""ctest repository.documented_examples: the documents agree with the code.
+
+  * every ```json block of docs/*.md and README.md parses as JSON, and every one that is a
+    model (an object with "units") passes `servicechain validate`;
+  * every key listed in docs/metrics.md §11 (the keys of `servicechain analyze --format
+    json`) appears in the output for some bundled open model, at the level the table
+    gives (top level, units[], customers[], links[]), and every key of that output is
+    listed there.
+Usage: documented_examples.py REPO_ROOT SERVICECHAIN_CLI
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+OPEN_MODELS = ["retail_bank.json", "hospital.json", "software_company.json", "branch.json"]
+
+
+def json_blocks(root, problems, cli):
+    docs = sorted(glob.glob(os.path.join(root, "docs", "*.md"))) + [os.path.join(root, "README.md")]
+    models = 0
+    for doc in docs:
+        text = open(doc, encoding="utf-8").read()
+        for m in re.finditer(r"```json\n(.*?)```", text, re.S):
+            where = f"{os.path.relpath(doc, root)}:{text[:m.start()].count(chr(10)) + 1}"
+            try:
+                value = json.loads(m.group(1))
+            except ValueError as e:
+                problems.append(f"{where}: JSON block does not parse: {e}")
+                continue
+            if isinstance(value, dict) and "units" in value:
+                models += 1
+                with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                    f.write(m.group(1))
+                try:
+                    run = subprocess.run([cli, "validate", f.name], capture_output=True, text=True)
+                finally:
+                    os.unlink(f.name)
+                if run.returncode != 0:
+                    problems.append(f"{where}: example model fails `servicechain validate`: {run.stderr.strip()}")
+    return models
+
+
+def documented_keys(root):
+    """{level: {key: optional}} from docs/metrics.md §11; level '' is the top level."""
+    text = open(os.path.join(root, "docs", "metrics.md"), encoding="utf-8").read()
+    start = text.index("## 11. JSON keys of `servicechain analyze --format json`")
+    end = text.index("\n## ", start + 1)
+    keys, level = {}, None
+    for line in text[start:end].splitlines():
+        if line.startswith("Top level"):
+            level = ""
+        m = re.match(r"^`(\w+)\[\]`", line)
+        if m:
+            level = m.group(1)
+        if level is None or not line.startswith("| `"):
+            continue
+        first = line.split("|")[1]
+        optional = "only if" in line
+        for key in re.findall(r"`(\w+)`", first):
+            keys.setdefault(level, {})[key] = optional
+    return keys
+
+
+def analyze_keys(root, cli, problems):
+    seen = {"": set(), "units": set(), "customers": set(), "links": set()}
+    for model in OPEN_MODELS:
+        path = os.path.join(root, "examples", "models", model)
+        run = subprocess.run([cli, "analyze", path, "--format", "json"], capture_output=True, text=True)
+        if run.returncode != 0:
+            problems.append(f"analyze {model} --format json: exit {run.returncode}: {run.stderr.strip()}")
+            continue
+        out = json.loads(run.stdout)
+        seen[""].update(out.keys())
+        for level in ("units", "customers", "links"):
+            for row in out.get(level, []):
+                seen[level].update(row.keys())
+    return seen
+
+
+def main():
+    root, cli = os.path.realpath(sys.argv[1]), sys.argv[2]
+    problems = []
+    models = json_blocks(root, problems, cli)
+    keys = documented_keys(root)
+    seen = analyze_keys(root, cli, problems)
+    for level, table in keys.items():
+        name = f"{level}[]" if level else "top level"
+        for key, optional in table.items():
+            if not optional and key not in seen.get(level, set()):
+                problems.append(f"docs/metrics.md §11 lists `{key}` ({name}) but no bundled model's "
+                                f"`analyze --format json` has it")
+        for key in sorted(seen.get(level, set()) - set(table)):
+            problems.append(f"`analyze --format json` writes `{key}` ({name}), not listed in docs/metrics.md §11")
+    for p in problems:
+        print(p)
+    print(f"documented_examples: {models} example models, "
+          f"{sum(len(t) for t in keys.values())} documented keys, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
