@@ -3,7 +3,9 @@
 //
 // Hand-worked figures (M/M/1, W = s / (1 − ρ)): desk ρ = 6 · 0.1 = 0.6, W = 0.1 / 0.4 =
 // 0.25 h; records ρ = 6 · 0.05 = 0.3, W = 0.05 / 0.7 = 0.0714 h; walk_in's lead time is
-// their sum, 0.3214 h. At 12 walk-ins an hour the desk has ρ = 1.2: saturated.
+// their sum, 0.3214 h; the desk's wait Wq = ρ s / (1 − ρ) = 0.15 h. Its 40 EUR an hour over 6
+// requests an hour cost 6.67 EUR per request. At 12 walk-ins an hour the desk has ρ = 1.2:
+// saturated.
 
 #include <cstdio>
 

@@ -11,7 +11,14 @@ namespace CLI {
 class App;
 }
 
+namespace servicechain {
+struct organization;
+}
+
 namespace servicechain::cli {
+
+/// Loads the model at `path`; `-` reads it from standard input.
+organization load_model(const std::string& path);
 
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_invalid = 1;
@@ -31,6 +38,8 @@ struct command_options {
   std::string svg;                      ///< dot: SVG file to render; empty = DOT text on stdout
   std::string highlight;                ///< dot: gatekeepers | loops | critical; empty = none
   std::vector<std::string> units;       ///< policy: units to vary; empty = the default set
+  std::string table;                    ///< --format csv: the one table to print; empty = all
+  std::string output_dir;               ///< --format csv: write each table to <dir>/<table>.csv
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
@@ -44,4 +53,13 @@ int dot_command(const command_options& options);
 /// Registers `import` and `export` (JMT JMVA files, src/cli/jmva_command.cpp); the one
 /// that runs stores its exit code in `exit_code`.
 void add_jmva_commands(CLI::App& app, std::optional<int>& exit_code);
+
+/// `--table` and `--output-dir` on a subcommand with `--format csv` (src/cli/csv_output.cpp).
+void add_csv_options(CLI::App& sub, command_options& options);
+/// Prints a report: as it is, or (CSV) one table of it or every table to its own file;
+/// `single` names the table of a CSV report that has no `# name` sections.
+int print_report(const std::string& report, const command_options& options, const std::string& single);
+/// An exit code (2, usage) after naming it on stderr if `argv[1]` is neither an option
+/// nor a subcommand of `app`; `std::nullopt` otherwise.
+std::optional<int> reject_unknown_subcommand(CLI::App& app, int argc, char** argv);
 }  // namespace servicechain::cli

@@ -65,7 +65,7 @@ void highlight(const service_graph& g, const command_options& options, dot_optio
 }  // namespace
 
 int dot_command(const command_options& options) {
-  const organization org = load_organization(options.model);
+  const organization org = load_model(options.model);
   const service_graph g = compile(org);
   const auto metric = parse_dot_metric(options.metric);
   if (!metric) {

@@ -105,9 +105,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json", "csv"}))
       ->default_val("table");
 
+  for (auto* sub : {analyze, structure, policy, mix}) add_csv_options(*sub, options);
+
   std::optional<int> exit_code;  // set by the subcommands that run from their callbacks
   add_jmva_commands(app, exit_code);
 
+  if (const auto code = reject_unknown_subcommand(app, argc, argv)) return *code;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

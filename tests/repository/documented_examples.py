@@ -49,7 +49,7 @@ def documented_keys(root):
     """{level: {key: optional}} from docs/metrics.md §11; level '' is the top level."""
     text = open(os.path.join(root, "docs", "metrics.md"), encoding="utf-8").read()
     start = text.index("## 11. JSON keys of `servicechain analyze --format json`")
-    end = text.index("\n## ", start + 1)
+    end = min(i for i in (text.find("\n## ", start + 1), text.find("\n### ", start + 1)) if i >= 0)
     keys, level = {}, None
     for line in text[start:end].splitlines():
         if line.startswith("Top level"):

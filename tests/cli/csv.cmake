@@ -1,0 +1,36 @@
+# Tidy CSV (--table, --output-dir), `-` as MODEL, and usage errors that name themselves.
+# Included from tests/cli/CMakeLists.txt.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_Interpreter_FOUND)
+  foreach(case IN ITEMS "analyze;${cli_models}/retail_bank.json" "analyze;${cli_models}/hospital.json"
+                        "analyze;${cli_data}/closed_two_units.json" "structure;${cli_models}/retail_bank.json"
+                        "policy;${cli_models}/hospital.json" "mix;${cli_data}/mix_three_units.json")
+    list(GET case 0 sub)
+    list(GET case 1 model)
+    get_filename_component(stem ${model} NAME_WE)
+    add_test(NAME cli.csv.${sub}.${stem}
+             COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/check_csv.py $<TARGET_FILE:servicechain_cli>
+                     ${CMAKE_CURRENT_BINARY_DIR}/csv_${sub}_${stem} ${sub} ${model})
+    set_tests_properties(cli.csv.${sub}.${stem} PROPERTIES LABELS cli TIMEOUT 120)
+  endforeach()
+  add_test(NAME cli.stdin_model
+           COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/check_stdin.py $<TARGET_FILE:servicechain_cli>
+                   ${cli_models}/retail_bank.json ${cli_data}/truncated.json)
+  set_tests_properties(cli.stdin_model PROPERTIES LABELS cli TIMEOUT 60)
+  add_test(NAME cli.dot.svg_mode
+           COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/check_file_mode.py
+                   ${CMAKE_CURRENT_BINARY_DIR}/svg_mode.svg $<TARGET_FILE:servicechain_cli> dot
+                   ${cli_models}/retail_bank.json --svg ${CMAKE_CURRENT_BINARY_DIR}/svg_mode.svg)
+  set_tests_properties(cli.dot.svg_mode PROPERTIES LABELS cli TIMEOUT 60)
+endif()
+
+servicechain_cli_test(usage.unknown_subcommand_named EXIT 2 ARGS frobnicate model.json STDOUT_EMPTY
+  STDERR_MATCHES [[unknown subcommand 'frobnicate'; the subcommands are: analyze, validate]])
+servicechain_cli_test(usage.table_needs_csv EXIT 2 ARGS analyze ${cli_models}/retail_bank.json --table units
+  STDOUT_EMPTY STDERR_MATCHES [[--table and --output-dir need --format csv]])
+servicechain_cli_test(usage.unknown_table EXIT 2
+  ARGS analyze ${cli_models}/retail_bank.json --format csv --table nope STDOUT_EMPTY
+  STDERR_MATCHES [[--table nope: no such table here; the tables are: units, customers, links]])
+servicechain_cli_test(analyze.csv_one_table EXIT 0
+  ARGS analyze ${cli_models}/retail_bank.json --format csv --table units STDERR_EMPTY
+  STDOUT_MATCHES "^unit,servers,load_per_hour,utilization,busy_servers,headroom,saturation_scale\n" "\ncredit_risk,4,")
