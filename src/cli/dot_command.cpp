@@ -1,4 +1,5 @@
-// `servicechain dot MODEL [--metric utilization|lead_time|cost] [--customer ID] [--svg FILE]`:
+// `servicechain dot MODEL [--metric utilization|lead_time|cost] [--customer ID] [--svg FILE]
+// [--highlight gatekeepers|loops|critical]`:
 // the organization as a Graphviz picture, units coloured by the metric (src/io/dot.cpp).
 // DOT text goes to stdout; with --svg, Graphviz renders it to FILE and stdout stays empty.
 

@@ -6,7 +6,12 @@
   * every key listed in docs/metrics.md §11 (the keys of `servicechain analyze --format
     json`) appears in the output for some bundled open model, at the level the table
     gives (top level, units[], customers[], links[]), and every key of that output is
-    listed there.
+    listed there;
+  * the top-level keys in docs/structure.md's "JSON report" table are exactly those of
+    `servicechain structure --format json` on the bundled open models;
+  * README's command list (the ``` block of "## Command-line tool") has one line per
+    subcommand of `servicechain --help`, and each line names exactly the options of that
+    subcommand's `--help` (a short alias such as `-o` stands for its long option).
 Usage: documented_examples.py REPO_ROOT SERVICECHAIN_CLI
 """
 import glob
@@ -82,12 +87,80 @@ def analyze_keys(root, cli, problems):
     return seen
 
 
+def structure_keys(root, cli, problems):
+    text = open(os.path.join(root, "docs", "structure.md"), encoding="utf-8").read()
+    start = text.index("## JSON report (`servicechain structure --format json`)")
+    end = text.find("\n## ", start + 1)
+    documented = set()
+    for line in text[start:end if end >= 0 else len(text)].splitlines():
+        if line.startswith("| `"):
+            documented.update(re.findall(r"`(\w+)`", line.split("|")[1]))
+    seen = set()
+    for model in OPEN_MODELS:
+        path = os.path.join(root, "examples", "models", model)
+        run = subprocess.run([cli, "structure", path, "--format", "json"], capture_output=True, text=True)
+        if run.returncode != 0:
+            problems.append(f"structure {model} --format json: exit {run.returncode}: {run.stderr.strip()}")
+            continue
+        seen.update(json.loads(run.stdout).keys())
+    for key in sorted(documented - seen):
+        problems.append(f"docs/structure.md lists `{key}`, which no bundled model's `structure --format json` has")
+    for key in sorted(seen - documented):
+        problems.append(f"`structure --format json` writes `{key}`, not listed in docs/structure.md")
+    return len(documented)
+
+
+def option_groups(cli, sub):
+    """Aliases of each option of `servicechain SUB --help` but --help, e.g. {"-o", "--output"}."""
+    text = subprocess.run([cli, sub, "--help"], capture_output=True, text=True).stdout
+    groups = []
+    for line in text.splitlines():
+        m = re.match(r"^  (-[\w-]+(?:,-[\w-]+)*)", line)
+        if m:
+            names = set(m.group(1).split(","))
+            if "--help" not in names:
+                groups.append(names)
+    return groups
+
+
+def readme_commands(root, cli, problems):
+    text = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    start = text.index("## Command-line tool")
+    block = re.search(r"```\n(.*?)```", text[start:], re.S).group(1)
+    lines = {}
+    for line in block.splitlines():
+        m = re.match(r"^servicechain ([a-z]+) ", line)
+        if m:
+            lines[m.group(1)] = line
+    top = subprocess.run([cli, "--help"], capture_output=True, text=True).stdout
+    subs = re.findall(r"^  ([a-z]+)  ", top.split("Subcommands:", 1)[1], re.M) if "Subcommands:" in top else []
+    if not subs:
+        problems.append("`servicechain --help` lists no subcommands")
+    for sub in subs:
+        if sub not in lines:
+            problems.append(f"README.md: the command list has no line for `servicechain {sub}`")
+            continue
+        written = set(re.findall(r"(?<![\w-])(--?[a-z][\w-]*)", lines[sub].split(" ", 2)[2]))
+        groups = option_groups(cli, sub)
+        for names in groups:
+            if not names & written:
+                problems.append(f"README.md: `servicechain {sub}` line lacks {'/'.join(sorted(names))}")
+        known = set().union(*groups) if groups else set()
+        for name in sorted(written - known):
+            problems.append(f"README.md: `servicechain {sub}` line names {name}, which `{sub} --help` does not have")
+    for sub in sorted(set(lines) - set(subs)):
+        problems.append(f"README.md: the command list has `servicechain {sub}`, which is no subcommand")
+    return len(subs)
+
+
 def main():
     root, cli = os.path.realpath(sys.argv[1]), sys.argv[2]
     problems = []
     models = json_blocks(root, problems, cli)
     keys = documented_keys(root)
     seen = analyze_keys(root, cli, problems)
+    commands = readme_commands(root, cli, problems)
+    structure = structure_keys(root, cli, problems)
     for level, table in keys.items():
         name = f"{level}[]" if level else "top level"
         for key, optional in table.items():
@@ -99,7 +172,7 @@ def main():
     for p in problems:
         print(p)
     print(f"documented_examples: {models} example models, "
-          f"{sum(len(t) for t in keys.values())} documented keys, {len(problems)} problems")
+          f"{sum(len(t) for t in keys.values())} documented analyze keys, {structure} structure keys, {commands} commands, {len(problems)} problems")
     return 1 if problems else 0
 
 
