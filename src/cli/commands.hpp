@@ -40,6 +40,7 @@ struct command_options {
   std::vector<std::string> units;       ///< policy: units to vary; empty = the default set
   std::string table;                    ///< --format csv: the one table to print; empty = all
   std::string output_dir;               ///< --format csv: write each table to <dir>/<table>.csv
+  bool all = false;                     ///< --format table: also the rows whose figures are all zero
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
@@ -59,6 +60,14 @@ void add_csv_options(CLI::App& sub, command_options& options);
 /// Prints a report: as it is, or (CSV) one table of it or every table to its own file;
 /// `single` names the table of a CSV report that has no `# name` sections.
 int print_report(const std::string& report, const command_options& options, const std::string& single);
+/// The width tables must fit: $COLUMNS if set, else the terminal's when stdout is one,
+/// else 0 (no limit).
+std::size_t terminal_width();
+/// `text` with every table wider than `width` printed in blocks of columns that fit, each
+/// repeating the key columns (src/cli/text_layout.cpp; `width` 0: no limit), and, unless
+/// `all`, without the rows whose figures are all zero (a line says how many).
+std::string fit_tables(const std::string& text, std::size_t width, bool all);
+
 /// An exit code (2, usage) after naming it on stderr if `argv[1]` is neither an option
 /// nor a subcommand of `app`; `std::nullopt` otherwise.
 std::optional<int> reject_unknown_subcommand(CLI::App& app, int argc, char** argv);

@@ -64,6 +64,7 @@ void add_csv_options(CLI::App& sub, command_options& options) {
                  "with --format csv: print only this table, one header line then its rows (e.g. units, customers, links)");
   sub.add_option("--output-dir", options.output_dir,
                  "with --format csv: write every table to DIR/<table>.csv (DIR is created) and list the files");
+  sub.add_flag("--all", options.all, "tables: also the rows whose figures are all zero (hidden by default)");
 }
 
 organization load_model(const std::string& path) {
@@ -75,7 +76,8 @@ organization load_model(const std::string& path) {
 
 int print_report(const std::string& report, const command_options& options, const std::string& single) {
   if (options.table.empty() && options.output_dir.empty()) {
-    std::fwrite(report.data(), 1, report.size(), stdout);
+    const std::string text = options.format == "table" ? fit_tables(report, terminal_width(), options.all) : report;
+    std::fwrite(text.data(), 1, text.size(), stdout);
     return exit_ok;
   }
   if (options.format != "csv") {

@@ -17,6 +17,18 @@ if(Python3_Interpreter_FOUND)
            COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/check_stdin.py $<TARGET_FILE:servicechain_cli>
                    ${cli_models}/retail_bank.json ${cli_data}/truncated.json)
   set_tests_properties(cli.stdin_model PROPERTIES LABELS cli TIMEOUT 60)
+  # Text tables fold to the terminal width (COLUMNS), keeping every cell.
+  foreach(case IN ITEMS "analyze;${cli_models}/hospital.json" "analyze;${cli_models}/retail_bank.json"
+                        "analyze;${cli_models}/claims_office.json" "structure;${cli_models}/software_company.json"
+                        "policy;${cli_models}/hospital.json" "mix;${cli_models}/retail_bank.json")
+    list(GET case 0 sub)
+    list(GET case 1 model)
+    get_filename_component(stem ${model} NAME_WE)
+    add_test(NAME cli.width.${sub}.${stem}
+             COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/check_width.py $<TARGET_FILE:servicechain_cli>
+                     80 ${sub} ${model})
+    set_tests_properties(cli.width.${sub}.${stem} PROPERTIES LABELS cli TIMEOUT 120)
+  endforeach()
   add_test(NAME cli.dot.svg_mode
            COMMAND Python3::Interpreter ${CMAKE_CURRENT_SOURCE_DIR}/check_file_mode.py
                    ${CMAKE_CURRENT_BINARY_DIR}/svg_mode.svg $<TARGET_FILE:servicechain_cli> dot
@@ -34,3 +46,11 @@ servicechain_cli_test(usage.unknown_table EXIT 2
 servicechain_cli_test(analyze.csv_one_table EXIT 0
   ARGS analyze ${cli_models}/retail_bank.json --format csv --table units STDERR_EMPTY
   STDOUT_MATCHES "^unit,servers,load_per_hour,utilization,busy_servers,headroom,saturation_scale\n" "\ncredit_risk,4,")
+
+# Rows whose figures are all zero are left out of text tables unless --all: in the bank,
+# six units lie on no shortest path between two others (betweenness 0; hr, for one, has
+# no provider, so no path passes through it).
+servicechain_cli_test(structure.zero_rows_hidden EXIT 0 ARGS structure ${cli_models}/retail_bank.json STDERR_EMPTY
+  STDOUT_MATCHES [[\(6 rows with only zeros not shown; --all shows every row\)]])
+servicechain_cli_test(structure.zero_rows_all EXIT 0 ARGS structure ${cli_models}/retail_bank.json --all STDERR_EMPTY
+  STDOUT_MATCHES "\nhr +0 +0\n")
