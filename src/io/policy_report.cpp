@@ -70,6 +70,21 @@ text_table policy_table(const service_graph& g, const policy_result& r, bool exa
   return t;
 }
 
+// Tidy: one row per unit, alternative and customer (the text table has a column per customer).
+std::string policy_csv(const service_graph& g, const policy_result& r) {
+  const std::string time = g.time_unit();
+  text_table t({"unit", "discipline", "customer", "lead time (" + time + ")", "mean lead time (" + time + ")", "best"}, 3);
+  for (const auto& up : r.units) {
+    for (std::size_t k = 0; k < up.alternatives.size(); ++k) {
+      const auto& a = up.alternatives[k];
+      for (std::size_t c = 0; c < a.lead_time.size(); ++c)
+        t.add_row({g.id(up.unit), a.name, g.id(g.customers()[c]), fmt::format("{}", a.lead_time[c]),
+                   fmt::format("{}", a.mean_lead_time), k == up.best ? "true" : "false"});
+    }
+  }
+  return t.to_csv();
+}
+
 std::string policy_text(const service_graph& g, const policy_result& r) {
   std::string out = fmt::format("Model: {}  (time unit: {})\n\n", g.name().empty() ? "(unnamed)" : g.name(), g.time_unit());
   if (r.units.empty()) {
@@ -94,7 +109,7 @@ std::string policy_report(const service_graph& g, const policy_result& policies,
     case report_format::json:
       return policy_json(g, policies).dump(2) + "\n";
     case report_format::csv:
-      return policy_table(g, policies, true).to_csv();
+      return policy_csv(g, policies);
     case report_format::table:
       break;
   }

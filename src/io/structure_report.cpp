@@ -312,7 +312,16 @@ std::string structure_text(const service_graph& g, const structure_result& s, st
 
 std::string structure_csv(const service_graph& g, const structure_result& s) {
   const auto t = make_tables(g, s, number_style{.exact = true});
-  std::string out = "# line_of_sight\n" + t.line_of_sight.to_csv();
+  // Tidy: one row per unit and customer (the text table has a column per customer).
+  text_table line_of_sight({"unit", "customer", "load (/" + g.time_unit() + ")", "share"}, 2);
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const unit_index u{i};
+    if (g.is_external(u)) continue;
+    for (std::size_t c = 0; c < g.class_count(); ++c)
+      line_of_sight.add_row({g.id(u), g.id(g.customers()[c]), fmt::format("{}", s.line_of_sight.load[i]),
+                             s.line_of_sight.has_load(u) ? fmt::format("{}", s.line_of_sight.share_of(u, c)) : ""});
+  }
+  std::string out = "# line_of_sight\n" + line_of_sight.to_csv();
   if (s.chains) out += "\n# chains\n" + t.chains.to_csv();
   out += "\n# loops\n" + t.loops.to_csv();
   // Every immediate dominator, as in the JSON report.

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """CLI test of tidy CSV (tests/cli/csv.cmake): every table of a report, written by
 `--format csv --output-dir DIR`, loads with Python's csv module into rows under exactly one
-header line of plain, unique column names; `--table NAME` prints the same table; files get
+header line of plain, unique column names that hold no customer id (tidy: a customer is a
+value in a `customer` column, not a column); `--table NAME` prints the same table; files get
 the usual permissions (0644 under umask 022).
 Usage: check_csv.py CLI WORKDIR SUBCOMMAND MODEL [ARGS...]
 """
@@ -30,6 +31,9 @@ def main():
                          capture_output=True, text=True)
     if run.returncode != 0:
         fail(f"--output-dir: exit {run.returncode}: {run.stderr}")
+    import json
+    with open(model, encoding="utf-8") as f:
+        customers = [u["id"] for u in json.load(f).get("units", []) if u.get("external")]
     listed = run.stdout.split()
     files = sorted(os.listdir(out_dir))
     if not files or sorted(os.path.basename(f) for f in listed) != files:
@@ -47,6 +51,10 @@ def main():
         for col in header:
             if not PLAIN.match(col):
                 fail(f"{name}: column name {col!r} is not plain (lower-case letters, digits, _)")
+        for col in header:
+            for cid in customers:
+                if len(cid) >= 4 and cid.lower() in col:
+                    fail(f"{name}: column {col!r} names the customer {cid!r}; a customer belongs in a row")
         if len(set(header)) != len(header):
             fail(f"{name}: duplicate column names {header}")
         for k, row in enumerate(rows[1:], 2):
