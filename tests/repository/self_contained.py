@@ -7,7 +7,10 @@ root except build trees) and reports:
   * `../shared` and relative paths (`../x`, `../../x`) that climb above the repository
     root from the file's own folder;
   * in Markdown, relative links `[text](path)` whose target does not exist in the
-    repository (a document must not cite a file the repository does not have).
+    repository (a document must not cite a file the repository does not have);
+  * anywhere, a repository path (`docs/x.md`, `tests/data/y.json`, …) that exists neither
+    from the root nor from the file's folder, and a document named in capitals
+    (`DESIGN.md`) that no file of the repository is called.
 Usage: self_contained.py REPO_ROOT
 """
 import os
@@ -19,6 +22,8 @@ ABSOLUTE = re.compile(r"(?<![\w.])(/work/|/home/[A-Za-z0-9_.-]+|/root/|/Users/[A
 RELATIVE = re.compile(r"(?<![\w./-])((?:\.\./)+)([\w.-]*)")
 MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 SKIP_DIRS = {".git", "build", "node_modules"}
+REPO_PATH = re.compile(r"(?<![\w./-])((?:docs|examples|tests|src|include|scripts|benchmarks|cmake)/[\w./-]*\w\.[A-Za-z]{1,4}"
+                       r"|[A-Z][A-Z_]+\.md)\b")
 
 
 def repository_files(root):
@@ -41,6 +46,7 @@ def main():
     me = os.path.relpath(os.path.realpath(__file__), root)
     problems = []
     files = repository_files(root)
+    basenames = {os.path.basename(f) for f in files}
     for rel in files:
         if rel == me:
             continue  # its own patterns
@@ -61,6 +67,15 @@ def main():
                 target = os.path.normpath(os.path.join(folder, m.group(1) + m.group(2)))
                 if os.path.commonpath([root, target]) != root:
                     problems.append(f"{rel}:{n}: relative path climbs out of the repository: {m.group(0)!r}")
+            for m in REPO_PATH.finditer(line):
+                name = m.group(1)
+                if "*" in line[m.start():m.end() + 1]:
+                    continue  # a pattern, not a file
+                if "/" not in name:
+                    if name not in basenames:
+                        problems.append(f"{rel}:{n}: names a document the repository does not have: {name}")
+                elif not (os.path.exists(os.path.join(root, name)) or os.path.exists(os.path.join(folder, name))):
+                    problems.append(f"{rel}:{n}: names a file the repository does not have: {name}")
             if rel.endswith(".md"):
                 for m in MD_LINK.finditer(line):
                     link = m.group(1).split("#", 1)[0]
