@@ -7,6 +7,9 @@
     json`) appears in the output for some bundled open model, at the level the table
     gives (top level, units[], customers[], links[]), and every key of that output is
     listed there;
+  * the same both ways for the keys of a model with closed classes (the table of
+    "`analyze` on a model with closed classes"; keys common with open models may be
+    listed in §11 instead) against `analyze --format json` of the bundled closed models;
   * the top-level keys in docs/structure.md's "JSON report" table are exactly those of
     `servicechain structure --format json` on the bundled open models;
   * README's command list (the ``` block of "## Command-line tool") has one line per
@@ -87,6 +90,46 @@ def analyze_keys(root, cli, problems):
     return seen
 
 
+CLOSED_MODELS = ["examples/models/claims_office.json", "tests/cli/data/closed_two_units.json"]
+
+
+def closed_keys(root, cli, problems, open_keys):
+    text = open(os.path.join(root, "docs", "metrics.md"), encoding="utf-8").read()
+    start = text.index("### `analyze` on a model with closed classes")
+    end = text.find("\n## ", start + 1)
+    documented = {"": set(), "units": set(), "customers": set(), "links": set()}
+    for line in text[start:end if end >= 0 else len(text)].splitlines():
+        if not line.startswith("| `"):
+            continue
+        level = ""
+        for token in re.findall(r"`([\w\[\].]+)`", line.split("|")[1]):
+            m = re.match(r"^(\w+)\[\]\.(\w+)$", token)
+            if m:
+                level, token = m.group(1), m.group(2)
+            documented.setdefault(level, set()).add(token)
+    seen = {"": set(), "units": set(), "customers": set(), "links": set()}
+    for model in CLOSED_MODELS:
+        run = subprocess.run([cli, "analyze", os.path.join(root, model), "--format", "json"],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            problems.append(f"analyze {model} --format json: exit {run.returncode}: {run.stderr.strip()}")
+            continue
+        out = json.loads(run.stdout)
+        seen[""].update(out.keys())
+        for level in ("units", "customers", "links"):
+            for row in out.get(level, []):
+                seen[level].update(row.keys())
+    for level, keys in documented.items():
+        name = f"{level}[]" if level else "top level"
+        for key in sorted(keys - seen.get(level, set())):
+            problems.append(f"docs/metrics.md (closed classes) lists `{key}` ({name}), which no bundled closed "
+                            f"model's `analyze --format json` has")
+        for key in sorted(seen.get(level, set()) - keys - set(open_keys.get(level, {}))):
+            problems.append(f"`analyze --format json` of a closed model writes `{key}` ({name}), "
+                            f"listed in docs/metrics.md neither for closed nor for open models")
+    return sum(len(k) for k in documented.values())
+
+
 def structure_keys(root, cli, problems):
     text = open(os.path.join(root, "docs", "structure.md"), encoding="utf-8").read()
     start = text.index("## JSON report (`servicechain structure --format json`)")
@@ -161,6 +204,7 @@ def main():
     seen = analyze_keys(root, cli, problems)
     commands = readme_commands(root, cli, problems)
     structure = structure_keys(root, cli, problems)
+    closed = closed_keys(root, cli, problems, keys)
     for level, table in keys.items():
         name = f"{level}[]" if level else "top level"
         for key, optional in table.items():
@@ -172,7 +216,7 @@ def main():
     for p in problems:
         print(p)
     print(f"documented_examples: {models} example models, "
-          f"{sum(len(t) for t in keys.values())} documented analyze keys, {structure} structure keys, {commands} commands, {len(problems)} problems")
+          f"{sum(len(t) for t in keys.values())} documented analyze keys, {closed} closed-model keys, {structure} structure keys, {commands} commands, {len(problems)} problems")
     return 1 if problems else 0
 
 
