@@ -4,7 +4,8 @@ find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
   foreach(case IN ITEMS "analyze;${cli_models}/retail_bank.json" "analyze;${cli_models}/hospital.json"
                         "analyze;${cli_data}/closed_two_units.json" "structure;${cli_models}/retail_bank.json"
-                        "policy;${cli_models}/hospital.json" "mix;${cli_data}/mix_three_units.json")
+                        "policy;${cli_models}/hospital.json" "mix;${cli_data}/mix_three_units.json"
+                        "structure;${cli_data}/seven_customers.json" "policy;${cli_data}/seven_customers.json")
     list(GET case 0 sub)
     list(GET case 1 model)
     get_filename_component(stem ${model} NAME_WE)
@@ -20,7 +21,8 @@ if(Python3_Interpreter_FOUND)
   # Text tables fold to the terminal width (COLUMNS), keeping every cell.
   foreach(case IN ITEMS "analyze;${cli_models}/hospital.json" "analyze;${cli_models}/retail_bank.json"
                         "analyze;${cli_models}/claims_office.json" "structure;${cli_models}/software_company.json"
-                        "policy;${cli_models}/hospital.json" "mix;${cli_models}/retail_bank.json")
+                        "policy;${cli_models}/hospital.json" "mix;${cli_models}/retail_bank.json"
+                        "analyze;${cli_data}/seven_customers.json" "policy;${cli_data}/seven_customers.json")
     list(GET case 0 sub)
     list(GET case 1 model)
     get_filename_component(stem ${model} NAME_WE)
@@ -54,3 +56,16 @@ servicechain_cli_test(structure.zero_rows_hidden EXIT 0 ARGS structure ${cli_mod
   STDOUT_MATCHES [[\(6 rows with only zeros not shown; --all shows every row\)]])
 servicechain_cli_test(structure.zero_rows_all EXIT 0 ARGS structure ${cli_models}/retail_bank.json --all STDERR_EMPTY
   STDOUT_MATCHES "\nhr +0 +0\n")
+
+# Seven customers (more than six): per-customer columns of text tables become rows. By hand:
+# back serves desk's 7 items an hour, each redone with e = (1 − 0.9)/0.9 = 1/9, so
+# 7 · 10/9 = 7.778 services, plus 1 for c1 directly: load 8.778; c1's share is its desk
+# item's 10/9 plus its own 1 over the load, 2.111/8.778 = 0.241; each other customer's
+# (10/9)/8.778 = 0.127.
+set(seven ${cli_data}/seven_customers.json)
+servicechain_cli_test(structure.many_customers_rows EXIT 0 ARGS structure ${seven} STDERR_EMPTY
+  STDOUT_MATCHES "\nunit +load \\(/hour\\) +customer +share\n" "\nback +8\\.778 +c1 +0\\.241\n" "\nback +8\\.778 +c7 +0\\.127\n")
+servicechain_cli_test(analyze.many_customers_rows EXIT 0 ARGS analyze ${seven} STDERR_EMPTY
+  STDOUT_MATCHES [[Lead time the rejections add, by customer]] "\nback -> desk +c7 +[0-9.]+\n")
+servicechain_cli_test(policy.many_customers_rows EXIT 0 ARGS policy ${seven} STDERR_EMPTY
+  STDOUT_MATCHES [[Lead time by customer with each discipline]] "\nback +fifo \\(as given\\) +c7 +[0-9.]+\n")
