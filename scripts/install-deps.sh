@@ -3,7 +3,8 @@
 # A no-op (no apt-get call at all) when everything is present.
 #   scripts/install-deps.sh            build + test dependencies (graphviz and gnuplot-nox included: the
 #                                      tests of `servicechain dot` run Graphviz on its output,
-#                                      those of `servicechain sweep --chart` run gnuplot)
+#                                      those of `servicechain sweep --chart` run gnuplot;
+#                                      doxygen: the `docs` target (API reference) and its test)
 #   scripts/install-deps.sh --optional the same; kept so that older instructions still work
 set -euo pipefail
 
@@ -15,6 +16,7 @@ packages=(
   python3-mpmath
   graphviz
   gnuplot-nox
+  doxygen
 )
 
 missing=()

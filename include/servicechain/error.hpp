@@ -53,7 +53,9 @@ struct diagnostic {
 /// @brief The model breaks one or more rules; carries every diagnostic found.
 class invalid_model_error : public error {
  public:
+  /// @param diagnostics every problem found, in model order; the message lists them all.
   explicit invalid_model_error(std::vector<diagnostic> diagnostics);
+  /// @brief Every problem found, each with its location in the model.
   [[nodiscard]] const std::vector<diagnostic>& diagnostics() const noexcept { return diagnostics_; }
 
  private:
@@ -67,8 +69,11 @@ class parse_error : public error {
   /// @param line,column 1-based position reported by the parser, 0 if unknown.
   parse_error(std::string source, std::string pointer, std::size_t line, std::size_t column,
               const std::string& message);
+  /// @brief JSON pointer of the offending value (`/units/3/servers`); empty if unknown.
   [[nodiscard]] const std::string& pointer() const noexcept { return pointer_; }
+  /// @brief 1-based line of the offending text; 0 if unknown.
   [[nodiscard]] std::size_t line() const noexcept { return line_; }
+  /// @brief 1-based column of the offending text; 0 if unknown.
   [[nodiscard]] std::size_t column() const noexcept { return column_; }
 
  private:
@@ -79,6 +84,7 @@ class parse_error : public error {
 
 /// @brief A unit whose utilization is at least 1: its queue grows without bound.
 struct saturated_unit {
+  /// Id of the saturated unit.
   std::string id{};
   double utilization;  ///< ρ = λ·s / servers, ≥ 1
   double load;         ///< λ, services per time unit
@@ -88,7 +94,9 @@ struct saturated_unit {
 /// @brief An analysis that needs stability met saturated units; lists every one.
 class unstable_error : public error {
  public:
+  /// @param units every saturated unit; the message names them all.
   explicit unstable_error(std::vector<saturated_unit> units);
+  /// @brief Every saturated unit, with its utilization, load and capacity.
   [[nodiscard]] const std::vector<saturated_unit>& units() const noexcept { return units_; }
 
  private:
@@ -105,7 +113,9 @@ struct divergent_loop {
 /// `(I − R) y = d` has no non-negative solution. Lists every such loop with its gain.
 class loop_gain_error : public error {
  public:
+  /// @param loops every loop whose gain is at least 1; the message names them all.
   explicit loop_gain_error(std::vector<divergent_loop> loops);
+  /// @brief Every loop whose gain is at least 1, with its units and gain.
   [[nodiscard]] const std::vector<divergent_loop>& loops() const noexcept { return loops_; }
 
  private:
@@ -115,12 +125,14 @@ class loop_gain_error : public error {
 /// @brief A numerical solver failed (singular system, no convergence); names what it solved.
 class solver_error : public error {
  public:
+  /// @param message what was solved and how it failed.
   explicit solver_error(const std::string& message);
 };
 
 /// @brief A file could not be opened, written, or an external tool could not be run.
 class io_error : public error {
  public:
+  /// @param message the file or tool and what went wrong.
   explicit io_error(const std::string& message);
 };
 

@@ -35,12 +35,11 @@ int analyze_closed_model(const service_graph& g, const command_options& options)
       closed_analysis_report(g, g.numbers(), capacity, load, closed, *parse_report_format(options.format));
   print_warnings(closed.approximations);
   print_warnings(closed_model_warnings(g, g.numbers()));
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  return exit_ok;
+  return print_report(report, options, "analyze");
 }
 
 int analyze(const command_options& options) {
-  const organization org = load_organization(options.model);
+  const organization org = load_model(options.model);
   const service_graph g = compile(org);
   if (has_closed_classes(g, g.numbers())) return analyze_closed_model(g, options);
   const open_options open_opts{.variability = options.variability == "propagate" ? arrival_variability::propagate
@@ -50,40 +49,36 @@ int analyze(const command_options& options) {
   const capacity_result capacity = analyze_capacity(g, open.load);
   const std::string report =
       analysis_report(g, g.numbers(), capacity, open.load, &open, *parse_report_format(options.format));
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  return exit_ok;
+  return print_report(report, options, "analyze");
 }
 
 int structure(const command_options& options) {
-  const service_graph g = compile(load_organization(options.model));
+  const service_graph g = compile(load_model(options.model));
   const structure_options structure_opts{.k = options.k, .fragile_gain = options.fragile_gain};
   const std::string report =
       structure_report(g, analyze_structure(g, structure_opts), *parse_report_format(options.format),
                        structure_opts.chains_unit_limit);
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  return exit_ok;
+  return print_report(report, options, "structure");
 }
 
 int policy(const command_options& options) {
-  const service_graph g = compile(load_organization(options.model));
+  const service_graph g = compile(load_model(options.model));
   const open_result given = analyze_open(g);  // unstable_error (exit 3) on a saturated model
   policy_options policy_opts;
   for (const auto& id : options.units) policy_opts.units.push_back(g.index_of(id));
   const std::string report = policy_report(g, compare_policies(g, g.numbers(), given, policy_opts),
                                            *parse_report_format(options.format));
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  return exit_ok;
+  return print_report(report, options, "policy");
 }
 
 int mix(const command_options& options) {
-  const service_graph g = compile(load_organization(options.model));
+  const service_graph g = compile(load_model(options.model));
   const std::string report = mix_report(g, mix_bottlenecks(g), *parse_report_format(options.format));
-  std::fwrite(report.data(), 1, report.size(), stdout);
-  return exit_ok;
+  return print_report(report, options, "mix");
 }
 
 int validate_model(const command_options& options) {
-  const organization org = load_organization(options.model);
+  const organization org = load_model(options.model);
   const auto problems = validate(org);
   if (!problems.empty()) throw invalid_model_error(problems);
   const service_graph g = compile(org);  // also checks loop gains

@@ -12,7 +12,14 @@ namespace CLI {
 class App;
 }
 
+namespace servicechain {
+struct organization;
+}
+
 namespace servicechain::cli {
+
+/// Loads the model at `path`; `-` reads it from standard input.
+organization load_model(const std::string& path);
 
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_invalid = 1;
@@ -45,6 +52,9 @@ struct command_options {
   simulation_command_options simulation;  ///< simulate, check
   std::string kpi;                      ///< contributions: lead_time | cost | defects | throughput; empty = all
   std::size_t top = SIZE_MAX;           ///< contributions: parameters per KPI by |elasticity|; 0 = all; unset = 10 in tables
+  std::string table;                    ///< --format csv: the one table to print; empty = all
+  std::string output_dir;               ///< --format csv: write each table to <dir>/<table>.csv
+  bool all = false;                     ///< --format table: also the rows whose figures are all zero
 };
 
 /// Runs one subcommand; catches library errors, prints them on stderr and maps them to exit codes.
@@ -82,4 +92,21 @@ self_registered add_shapley_command(CLI::App& app);   // servicechain shapley
 self_registered add_allocate_command(CLI::App& app);  // servicechain allocate
 self_registered add_needs_command(CLI::App& app);     // servicechain needs
 
+
+/// `--table` and `--output-dir` on a subcommand with `--format csv` (src/cli/csv_output.cpp).
+void add_csv_options(CLI::App& sub, command_options& options);
+/// Prints a report: as it is, or (CSV) one table of it or every table to its own file;
+/// `single` names the table of a CSV report that has no `# name` sections.
+int print_report(const std::string& report, const command_options& options, const std::string& single);
+/// The width tables must fit: $COLUMNS if set, else the terminal's when stdout is one,
+/// else 0 (no limit).
+std::size_t terminal_width();
+/// `text` with every table wider than `width` printed in blocks of columns that fit, each
+/// repeating the key columns (src/cli/text_layout.cpp; `width` 0: no limit), and, unless
+/// `all`, without the rows whose figures are all zero (a line says how many).
+std::string fit_tables(const std::string& text, std::size_t width, bool all);
+
+/// An exit code (2, usage) after naming it on stderr if `argv[1]` is neither an option
+/// nor a subcommand of `app`; `std::nullopt` otherwise.
+std::optional<int> reject_unknown_subcommand(CLI::App& app, int argc, char** argv);
 }  // namespace servicechain::cli

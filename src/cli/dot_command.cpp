@@ -1,4 +1,5 @@
-// `servicechain dot MODEL [--metric utilization|lead_time|cost] [--customer ID] [--svg FILE]`:
+// `servicechain dot MODEL [--metric utilization|lead_time|cost] [--customer ID] [--svg FILE]
+// [--highlight gatekeepers|loops|critical]`:
 // the organization as a Graphviz picture, units coloured by the metric (src/io/dot.cpp).
 // DOT text goes to stdout; with --svg, Graphviz renders it to FILE and stdout stays empty.
 
@@ -65,7 +66,7 @@ void highlight(const service_graph& g, const command_options& options, dot_optio
 }  // namespace
 
 int dot_command(const command_options& options) {
-  const organization org = load_organization(options.model);
+  const organization org = load_model(options.model);
   const service_graph g = compile(org);
   const auto metric = parse_dot_metric(options.metric);
   if (!metric) {

@@ -133,6 +133,9 @@ int main(int argc, char** argv) {
   add_knockout_command(app, callback_exit);
   add_jmva_commands(app, callback_exit);
 
+  for (auto* sub : {analyze, structure, policy, mix}) add_csv_options(*sub, options);
+
+  if (const auto code = reject_unknown_subcommand(app, argc, argv)) return *code;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

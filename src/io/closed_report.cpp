@@ -158,7 +158,8 @@ closed_tables make_tables(const service_graph& g, const model_numbers& numbers, 
   }
   std::vector<std::string> unit_headers{"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers",
                                         "queue length"};
-  const bool columns = r.customers.size() <= per_customer_columns;
+  // Text only: the CSV has the queue by unit and customer as rows (lead_time_by_unit).
+  const bool columns = !num.exact && r.customers.size() <= per_customer_columns;
   if (columns)
     for (const auto& cc : r.customers) unit_headers.push_back("queue " + g.id(cc.customer));
   t.units = text_table(unit_headers);

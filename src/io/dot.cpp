@@ -498,9 +498,13 @@ void render_svg(std::string_view dot_text, const std::filesystem::path& out) {
                                ran.errors.empty() ? "" : ": ", ran.errors));
   }
 
-  std::error_code ec;
-  std::filesystem::copy_file(svg.path(), out, std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) throw io_error(fmt::format("cannot write the SVG file '{}': {}", out.string(), ec.message()));
+  // Written, not copied: a copy would take the temporary file's mode 600; a new file gets
+  // the usual 666 less the umask, an existing one keeps its mode.
+  std::ifstream in(svg.path(), std::ios::binary);
+  std::ofstream f(out, std::ios::binary | std::ios::trunc);
+  f << in.rdbuf();
+  f.close();
+  if (!in || !f) throw io_error(fmt::format("cannot write the SVG file '{}': {}", out.string(), std::strerror(errno)));
 }
 
 }  // namespace servicechain

@@ -15,6 +15,10 @@ namespace servicechain {
 
 namespace {
 
+// Beyond this many customers, per-customer columns of a text table become rows (as in
+// closed_report.cpp), so that tables stay readable and narrow.
+constexpr std::size_t many_customers = 6;
+
 using json = detail::report_json;
 using detail::append_unique;
 json optional_number(const std::optional<double>& v) { return detail::json_number(v); }
@@ -341,16 +345,25 @@ std::string report_text(const service_graph& g, const model_numbers& numbers, co
       std::vector<std::string> headers{"link", "rework flow (/" + g.time_unit() + ")", "extra load (/" + g.time_unit() + ")",
                                        "extra cost (" + (money.empty() ? std::string("cost") : g.currency()) + "/" +
                                            g.time_unit() + ")"};
-      for (unit_index c : g.customers()) headers.push_back("extra lead time " + g.id(c) + " (" + g.time_unit() + ")");
+      // A column per customer, or with many customers a table with a row per link and customer.
+      const bool columns = g.class_count() <= many_customers;
+      if (columns)
+        for (unit_index c : g.customers()) headers.push_back("extra lead time " + g.id(c) + " (" + g.time_unit() + ")");
       text_table rework(headers);
+      text_table by_customer({"link", "customer", "extra lead time (" + g.time_unit() + ")"}, 2);
       for (const auto& rc : open->rework) {
         const auto& p = g.link(rc.link);
         std::vector<std::string> row{g.id(p.provider) + " -> " + g.id(p.consumer), num(rc.rework_flow),
                                      num(rc.extra_load), num(rc.extra_cost)};
-        for (double v : rc.extra_lead_time) row.push_back(num(v));
+        if (columns)
+          for (double v : rc.extra_lead_time) row.push_back(num(v));
+        for (std::size_t c = 0; c < rc.extra_lead_time.size() && !columns; ++c)
+          if (rc.extra_lead_time[c] != 0) by_customer.add_row({row[0], g.id(g.customers()[c]), num(rc.extra_lead_time[c])});
         rework.add_row(std::move(row));
       }
       out += fmt::format("Cost of poor internal service (links with acceptance < 1)\n{}\n", rework.to_text());
+      if (!columns && by_customer.row_count() > 0)
+        out += fmt::format("Lead time the rejections add, by customer\n{}\n", by_customer.to_text());
     }
     if (!open->misaligned.empty()) {
       out += "Misaligned units (no chain to any external customer):";

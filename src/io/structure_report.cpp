@@ -19,6 +19,10 @@ namespace servicechain {
 
 namespace {
 
+// Beyond this many customers, per-customer columns of a text table become rows (as in
+// closed_report.cpp), so that tables stay readable and narrow.
+constexpr std::size_t many_customers = 6;
+
 using json = nlohmann::ordered_json;
 
 json optional_number(const std::optional<double>& v) { return detail::json_number(v); }
@@ -199,8 +203,14 @@ struct structure_tables {
 
 structure_tables make_tables(const service_graph& g, const structure_result& s, number_style num) {
   const std::string per_time = "/" + g.time_unit();
+  // A column per customer, or with many customers a row per unit and customer it works for.
+  const bool los_rows = g.class_count() > many_customers;
   std::vector<std::string> los_headers{"unit", "load (" + per_time + ")"};
-  for (auto c : g.customers()) los_headers.push_back("share " + g.id(c));
+  if (los_rows) {
+    los_headers.insert(los_headers.end(), {"customer", "share"});
+  } else {
+    for (auto c : g.customers()) los_headers.push_back("share " + g.id(c));
+  }
   const std::string money = g.currency().empty() ? per_time : g.currency() + per_time;
   structure_tables t{
       text_table(los_headers),
@@ -217,6 +227,15 @@ structure_tables make_tables(const service_graph& g, const structure_result& s, 
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
     if (g.is_external(u)) continue;
+    if (los_rows) {
+      if (!s.line_of_sight.has_load(u)) t.line_of_sight.add_row({g.id(u), num(0.0), num.none(), num.none()});
+      for (std::size_t c = 0; c < g.class_count() && s.line_of_sight.has_load(u); ++c) {
+        const double share = s.line_of_sight.share_of(u, c);
+        if (share > 0)
+          t.line_of_sight.add_row({g.id(u), num(s.line_of_sight.load[i]), g.id(g.customers()[c]), num(share, 3)});
+      }
+      continue;
+    }
     std::vector<std::string> row{g.id(u), num(s.line_of_sight.load[i])};
     for (std::size_t c = 0; c < g.class_count(); ++c)
       row.push_back(s.line_of_sight.has_load(u) ? num(s.line_of_sight.share_of(unit_index{i}, c), 3)
@@ -312,7 +331,16 @@ std::string structure_text(const service_graph& g, const structure_result& s, st
 
 std::string structure_csv(const service_graph& g, const structure_result& s) {
   const auto t = make_tables(g, s, number_style{.exact = true});
-  std::string out = "# line_of_sight\n" + t.line_of_sight.to_csv();
+  // Tidy: one row per unit and customer (the text table has a column per customer).
+  text_table line_of_sight({"unit", "customer", "load (/" + g.time_unit() + ")", "share"}, 2);
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const unit_index u{i};
+    if (g.is_external(u)) continue;
+    for (std::size_t c = 0; c < g.class_count(); ++c)
+      line_of_sight.add_row({g.id(u), g.id(g.customers()[c]), fmt::format("{}", s.line_of_sight.load[i]),
+                             s.line_of_sight.has_load(u) ? fmt::format("{}", s.line_of_sight.share_of(u, c)) : ""});
+  }
+  std::string out = "# line_of_sight\n" + line_of_sight.to_csv();
   if (s.chains) out += "\n# chains\n" + t.chains.to_csv();
   out += "\n# loops\n" + t.loops.to_csv();
   // Every immediate dominator, as in the JSON report.

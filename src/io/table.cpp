@@ -28,6 +28,35 @@ std::string csv_cell(const std::string& cell) {
   return quoted + "\"";
 }
 
+// A plain CSV column name from a display header: `load (/hour)` -> `load_per_hour`,
+// `P(wait)` -> `p_wait`, `cost/service (EUR)` -> `cost_per_service_eur`. ASCII letters are
+// lower-cased, digits and non-ASCII (UTF-8) bytes kept, every other run of characters
+// becomes one `_`; '/' reads "per". So the unit of a column stays in its name.
+std::string csv_column_name(const std::string& header, std::size_t column) {
+  std::string name;
+  bool gap = false;
+  auto put = [&](char ch) {
+    if (gap && !name.empty()) name += '_';
+    gap = false;
+    name += ch;
+  };
+  for (char ch : header) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (ch == '/') {
+      gap = true;
+      put('p'), name += "er";
+      gap = true;
+    } else if (byte >= 0x80 || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z')) {
+      put(ch);
+    } else if (ch >= 'A' && ch <= 'Z') {
+      put(static_cast<char>(ch - 'A' + 'a'));
+    } else {
+      gap = true;
+    }
+  }
+  return name.empty() ? fmt::format("column_{}", column + 1) : name;
+}
+
 }  // namespace
 
 text_table::text_table(std::vector<std::string> headers, std::size_t left_aligned)
@@ -78,7 +107,9 @@ std::string text_table::to_csv() const {
     }
     return out + "\n";
   };
-  std::string out = line(headers_);
+  std::vector<std::string> names;
+  for (std::size_t c = 0; c < headers_.size(); ++c) names.push_back(csv_column_name(headers_[c], c));
+  std::string out = line(names);
   for (const auto& row : rows_) out += line(row);
   return out;
 }

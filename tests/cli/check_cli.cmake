@@ -15,6 +15,8 @@ if(NOT DEFINED CLI OR NOT DEFINED CASE)
 endif()
 include("${CASE}")
 
+# Text tables fold to $COLUMNS (src/cli/text_layout.cpp): the cases expect the unfolded layout.
+unset(ENV{COLUMNS})
 execute_process(COMMAND "${CLI}" ${ARGS}
                 RESULT_VARIABLE actual_exit OUTPUT_VARIABLE out ERROR_VARIABLE err)
 

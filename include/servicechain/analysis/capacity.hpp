@@ -26,6 +26,7 @@ struct unit_capacity {
 
 /// @brief Capacity figures of one external customer (class).
 struct customer_capacity {
+  /// The external unit of this class.
   unit_index customer;
   std::optional<double> demand;  ///< requests per time unit; empty for a closed class
   /// Largest demand (throughput, for a closed class) of this class with every open class
@@ -39,6 +40,7 @@ struct customer_capacity {
 
 /// @brief Capacity of the whole organization at its current demand.
 struct capacity_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   std::vector<unit_capacity> units;          ///< by unit index (external units: all zero)
   std::vector<customer_capacity> customers;  ///< by class

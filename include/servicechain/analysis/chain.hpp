@@ -29,6 +29,7 @@ struct unit_chain {
 
 /// @brief What one external customer (class) receives.
 struct customer_performance {
+  /// The external unit of this class.
   unit_index customer;
   double lead_time = 0;      ///< L_c, time from request to delivery, time units
   /// The lead time if every unit served first come, first served (loads unchanged): the
@@ -42,6 +43,7 @@ struct customer_performance {
 /// of their exact decompositions (lead time by unit and by link, cost by unit, defect risk
 /// by unit), each read in O(1) or O(links of a unit).
 struct chain_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   std::vector<unit_chain> units;                ///< by unit index
   std::vector<customer_performance> customers;  ///< by class
@@ -65,13 +67,17 @@ struct chain_result {
   std::vector<double> link_sync_services_per_item;
   /// Per link: consumer index, for the per-class factors.
   std::vector<std::uint32_t> link_consumer;
-  /// Per link: `r_ij`, `e_ij` of sync links (0 for async), for `lead_time_through`.
-  std::vector<double> link_sync_requests, link_rejections;
+  /// Per link: `r_ij` of sync links (0 for async), for `lead_time_through`.
+  std::vector<double> link_sync_requests;
+  /// Per link: `e_ij` of sync links (0 for async), for `lead_time_through`.
+  std::vector<double> link_rejections;
   /// Per unit: −log yield.
   std::vector<double> defect_risk;
   /// Out-links of every unit (CSR: unit u's are `out_links[out_offset[u] .. out_offset[u+1])`),
   /// kept only when some unit's links have different sojourns; empty otherwise.
-  std::vector<std::uint32_t> out_offset, out_links;
+  std::vector<std::uint32_t> out_offset;
+  /// The links of that CSR (see `out_offset`).
+  std::vector<std::uint32_t> out_links;
 };
 
 /// @brief The chain stage: lead time, cost and quality by the propagation kernel.

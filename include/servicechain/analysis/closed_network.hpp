@@ -96,6 +96,7 @@ struct closed_options {
 /// @brief What one external customer (class) gets, open or closed. Times in the model's
 /// time unit, rates per time unit.
 struct closed_customer {
+  /// The external unit of this class.
   unit_index customer{};
   bool closed = false;          ///< a closed class (population), else open (demand)
   std::int64_t population = 0;  ///< N_c, closed classes (0 for open ones)
@@ -125,6 +126,7 @@ struct closed_customer {
 /// Unit × class figures are dense, row = unit index, column = class; units that are not
 /// stations (external units, units with no work) read 0.
 struct closed_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   std::vector<closed_customer> customers;  ///< by class
   /// What solved it, from the MVA core (e.g. "exact MVA", "mixed (open classes inflate
@@ -224,7 +226,9 @@ struct closed_result {
 
 /// @brief A unit that is the bottleneck for some mix of classes.
 struct mix_bottleneck_unit {
+  /// Index of the unit.
   unit_index unit{};
+  /// Id of the unit.
   std::string id{};
   /// False for a unit that reaches the largest utilization only in a tie with another
   /// (e.g. the same demands), never alone; then `witness_mix` is empty and `margin` 0.

@@ -14,6 +14,7 @@ namespace servicechain {
 
 /// @brief The critical chain of one customer and the slack of every unit.
 struct critical_chain {
+  /// The external unit whose critical chain this is.
   unit_index customer;
   /// The chain from its deepest provider to the customer (the customer last).
   std::vector<unit_index> units;

@@ -26,6 +26,7 @@ namespace servicechain {
 /// `r_ij y_j (1 + R_i + e_ij)` services per time unit at `i`, with `R_i = Σ_k r_ki e_ki`
 /// the re-checks per fresh item of `i`; summed over `i`'s links this is `λ_i`.
 struct load_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   /// `v_ic = y_ic / d_c`: fresh items unit i delivers per request of class c (1 at the customer).
   unit_matrix visits;

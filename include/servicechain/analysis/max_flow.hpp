@@ -52,8 +52,11 @@ struct max_flow_options {
 
 /// @brief A maximum flow and its source-minimal minimum cut.
 struct max_flow_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
+  /// The unit the flow starts from.
   unit_index source{};
+  /// The unit the flow ends at.
   unit_index sink{};
   /// Value of the maximum flow (= capacity of the minimum cut), in capacity units.
   double value = 0;

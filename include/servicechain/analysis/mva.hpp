@@ -88,6 +88,7 @@ enum class mva_station_kind {
 
 /// @brief One station of the network.
 struct mva_station {
+  /// Delay, single-server queue or multi-server queue.
   mva_station_kind kind = mva_station_kind::queueing;
   std::int64_t servers = 1;  ///< c ≥ 1; read only for `multi_server`
 };
@@ -98,7 +99,11 @@ struct mva_options {
   /// an approximation beyond it. 0 forces the approximation.
   double exact_lattice_limit = 1e6;
   /// Which approximation, beyond the lattice limit (see the file comment for `automatic`).
-  enum class approximation { automatic, schweitzer, linearizer } method = approximation::automatic;
+  enum class approximation {
+    automatic,   ///< chosen by size (see the file comment)
+    schweitzer,  ///< Bard–Schweitzer proportional estimate
+    linearizer   ///< Chandy–Neuse Linearizer
+  } method = approximation::automatic;  ///< the approximation used beyond the lattice limit
   /// Fixed points stop when the largest change of a queue length, relative to its
   /// class population (or of a throughput, relative to itself) is at most this.
   double tolerance = 1e-10;
@@ -199,8 +204,11 @@ struct mva_bounds {
 
 /// @brief Where a station is the bottleneck, for two classes: β ∈ [low, high], β the share of class 0.
 struct mix_interval {
+  /// Index of the station in `mva_input`.
   std::size_t station = 0;
+  /// Lowest share β of class 0 at which the station is the bottleneck, in [0, 1].
   double low = 0;
+  /// Highest share β of class 0 at which the station is the bottleneck, in [0, 1].
   double high = 0;
 };
 

@@ -18,6 +18,7 @@ namespace servicechain {
 
 /// @brief Options of `analyze_open`.
 struct open_options {
+  /// Arrival variability at the queues: Poisson everywhere, or propagated (Whitt's QNA).
   arrival_variability variability = arrival_variability::poisson;
 };
 
@@ -49,6 +50,7 @@ struct unit_performance {
 /// @brief The cost of poor internal service of one link with `acceptance < 1`:
 /// what its rejections cost compared with acceptance = 1, everything else unchanged.
 struct rework_cost {
+  /// The link whose rejections are costed.
   link_index link;
   double rework_flow = 0;  ///< redone deliveries per time unit
   double extra_load = 0;   ///< services per time unit: redos at the provider plus re-checks at the consumer
@@ -64,6 +66,7 @@ struct rework_cost {
 /// dozen unit-by-class tables. Units, links and classes are indices (`g.customers()`
 /// order); every figure can also be read by id.
 struct open_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   load_result load;          ///< the flows stage: items, visits and loads per unit and link
   station_result stations;   ///< the stations stage: per-unit and per-link waits and sojourns

@@ -17,7 +17,9 @@ namespace servicechain {
 /// @brief One discipline tried at one unit, everything else as given.
 struct policy_alternative {
   std::string name;                 ///< e.g. "fifo", "external_first (preemptive)", "cmu"
+  /// The discipline tried.
   discipline queue_discipline = discipline::fifo;
+  /// Priority disciplines: preemptive-resume (else non-preemptive).
   bool preemptive = false;
   std::vector<double> lead_time;    ///< per class, time units
   double mean_lead_time = 0;        ///< demand-weighted over open classes, time units
@@ -25,6 +27,7 @@ struct policy_alternative {
 
 /// @brief The alternatives at one unit.
 struct unit_policy {
+  /// The unit whose discipline is varied.
   unit_index unit;
   std::vector<policy_alternative> alternatives;  ///< the given discipline first
   std::size_t best = 0;  ///< the alternative with the lowest mean lead time (the first on ties)
@@ -37,9 +40,11 @@ struct unit_policy {
 
 /// @brief Result of `compare_policies`.
 struct policy_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   std::vector<double> lead_time;  ///< per class, with the disciplines as given
   double mean_lead_time = 0;      ///< demand-weighted over open classes
+  /// The alternatives, one entry per unit varied.
   std::vector<unit_policy> units;
 };
 

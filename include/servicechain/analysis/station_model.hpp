@@ -92,6 +92,7 @@ struct class_traffic {
 struct station_traffic {
   server_count servers = 1;  ///< c ≥ 1 or unlimited (from servicechain/model/unit.hpp)
   double arrival_scv = 1;    ///< ca² of the merged arrival stream
+  /// Order of service among the classes.
   station_policy policy = station_policy::fifo;
   bool preemptive = false;               ///< priority only: preemptive-resume
   std::vector<class_traffic> classes{};  ///< in service order: classes[0] is served first

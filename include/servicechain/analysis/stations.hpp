@@ -21,6 +21,7 @@ enum class arrival_variability {
 
 /// @brief Options of `analyze_stations`.
 struct station_options {
+  /// Arrival variability at the queues: Poisson everywhere, or propagated (Whitt's QNA).
   arrival_variability variability = arrival_variability::poisson;
   /// Also keep each unit's local derivatives (`unit_station::classes`, `jacobian`), the
   /// input of a reverse (adjoint) pass.
@@ -62,11 +63,13 @@ struct unit_station {
   /// Local model, when `station_options::derivatives` is set: the classes' traffic and the
   /// jacobian of their (stretch, delay) (see `solve_station`). Empty otherwise.
   std::vector<class_traffic> classes;
+  /// Row-major jacobian of the classes' (stretch, delay) with respect to their loads (see `solve_station`).
   std::vector<double> jacobian;
 };
 
 /// @brief Result of `analyze_stations`: per unit and per link.
 struct station_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   std::vector<unit_station> units;  ///< by unit index
   std::vector<link_station> links;  ///< by link index

@@ -33,6 +33,7 @@ namespace servicechain {
 
 /// @brief Each unit's load split by external customer (class).
 struct line_of_sight_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   /// The customer of each class: column `c` of `share` belongs to `customers[c]`.
   std::vector<unit_index> customers{};
@@ -112,6 +113,7 @@ struct chain_options {
 
 /// @brief The heaviest chains of every unit to every customer.
 struct chains_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   std::vector<unit_index> customers{};  ///< class c → its customer
   /// `chains[i][c]`: up to k chains from unit i to customer c, heaviest first.
@@ -175,7 +177,9 @@ struct loops_options {
 /// @brief A dominator tree: unit `d` dominates `u` if every path from the root to `u`
 /// passes through `d`.
 struct dominator_tree {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
+  /// The unit every path starts from (a customer, for gatekeepers).
   unit_index root{};
   direction dir = direction::with_service;  ///< the direction the paths travel along the links
   /// The immediate dominator of each unit: the root's is the root itself; empty for a
@@ -203,6 +207,7 @@ struct dominator_tree {
 
 /// @brief A unit through which every chain between some providers and a customer passes.
 struct gatekeeper {
+  /// The unit that gates the customer.
   unit_index unit{};
   /// Units (other than itself) all of whose chains to the customer pass through it:
   /// the size of its subtree in the dominator tree, minus one.
@@ -211,6 +216,7 @@ struct gatekeeper {
 
 /// @brief The gatekeepers of one external customer.
 struct customer_gatekeepers {
+  /// The external unit of this class.
   unit_index customer{};
   /// Dominator tree rooted at the customer, `direction::with_demand` (consumer → provider).
   dominator_tree tree;
@@ -246,6 +252,7 @@ struct betweenness_options {
 
 /// @brief Betweenness centrality of every unit: a structural index of brokerage.
 struct betweenness_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   /// `C(v) = Σ_{s ≠ v ≠ t} σ_st(v) / σ_st` over ordered pairs of the directed graph,
   /// endpoints excluded (NetworkX's directed, unnormalized convention); an estimate
@@ -280,6 +287,7 @@ struct betweenness_result {
 
 /// @brief The re-split of one substitutable link at the optimum.
 struct link_split {
+  /// The substitutable link.
   link_index link{};
   double given_requests = 0;    ///< `requests` in the model
   double optimal_requests = 0;  ///< requests per consumer item after re-splitting
@@ -288,6 +296,7 @@ struct link_split {
 
 /// @brief A unit whose capacity limits the throughput with choices.
 struct limiting_unit {
+  /// The unit whose capacity limits the throughput.
   unit_index unit{};
   /// `∂θ*/∂μ_u`: the gain in demand scale per extra service per time unit of capacity
   /// (the LP's dual price). Always > 0.
@@ -297,6 +306,7 @@ struct limiting_unit {
 /// @brief Largest sustainable external throughput with the splits as given and with
 /// the splits inside each group re-optimized.
 struct choice_capacity_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   double demand = 0;  ///< `D = Σ d_c` over open classes, requests per time unit
   /// `θ_fixed`: largest common factor on every demand with the given splits (`1/ρ_max`);
@@ -348,7 +358,9 @@ enum class misalignment {
 
 /// @brief A misaligned unit and what it costs.
 struct misaligned_unit {
+  /// The misaligned unit.
   unit_index unit{};
+  /// Why the unit is misaligned.
   misalignment reason = misalignment::no_path_to_customer;
   double load = 0;          ///< λ, services per time unit
   double rework_share = 0;  ///< `(λ − y) / λ`: services that redo or re-check (0 without load)
@@ -381,18 +393,26 @@ struct structure_options {
   double rework_threshold = 0.5;         ///< see `misalignment_options`
   /// Exact betweenness up to this many units; above, a sample of `betweenness_samples` sources.
   std::size_t betweenness_exact_limit = 5000;
+  /// Sources sampled for the betweenness estimate above `betweenness_exact_limit` units.
   std::size_t betweenness_samples = 500;
 };
 
 /// @brief Every structural result.
 struct structure_result {
+  /// Each unit's load split by customer.
   line_of_sight_result line_of_sight;
   std::optional<chains_result> chains;  ///< empty above `chains_unit_limit` units
+  /// Every loop of mutual service, with its gain and whether it is fragile.
   std::vector<loop_report> loops{};
+  /// The gatekeepers of each customer, by class.
   std::vector<customer_gatekeepers> gatekeepers{};
+  /// Units whose removal disconnects the graph (ignoring link direction).
   std::vector<unit_index> articulation_points{};
+  /// Betweenness centrality of every unit (brokers).
   betweenness_result betweenness;
+  /// Largest throughput with the given and the re-optimized splits of substitutable links.
   choice_capacity_result capacity_with_choices;
+  /// Units that serve no customer or mostly rework.
   std::vector<misaligned_unit> misaligned{};
   /// The critical chain of each customer with every unit's slack (`critical_chains()`);
   /// empty when a unit is saturated, since it needs the waits of the open analysis.

@@ -16,6 +16,7 @@ namespace servicechain {
 
 /// @brief Bundled edge property of the BGL view: the `link_index` value of the edge.
 struct bgl_edge {
+  /// `link_index::value()` of the link this edge stands for.
   std::uint32_t link = 0;
 };
 

@@ -63,9 +63,13 @@ enum class link_field {
 class model_numbers {
  public:
   // ---- reading
+  /// @brief The numbers of unit `u`.
   [[nodiscard]] const unit_parameters& unit(unit_index u) const noexcept { return units_.get()[u.value()]; }
+  /// @brief The numbers of every unit, by unit index.
   [[nodiscard]] std::span<const unit_parameters> units() const noexcept { return units_.get(); }
+  /// @brief The numbers of link `l`.
   [[nodiscard]] const link_parameters& link(link_index l) const noexcept { return links_.get()[l.value()]; }
+  /// @brief The numbers of every link, by link index.
   [[nodiscard]] std::span<const link_parameters> links() const noexcept { return links_.get(); }
   /// @brief The provider's mean time for one service of link `l` (its own override, else
   /// the provider's `service_time`), time units.

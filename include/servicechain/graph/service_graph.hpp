@@ -21,11 +21,14 @@ namespace servicechain {
 template <typename Tag>
 class strong_index {
  public:
+  /// The raw index type.
   using value_type = std::uint32_t;
   constexpr strong_index() noexcept = default;
+  /// @brief The index at position `value`.
   constexpr explicit strong_index(value_type value) noexcept : value_(value) {}
   /// @brief The raw position, for indexing result vectors.
   [[nodiscard]] constexpr value_type value() const noexcept { return value_; }
+  /// @brief Ordered as the raw positions.
   friend constexpr auto operator<=>(strong_index, strong_index) noexcept = default;
 
  private:
@@ -42,14 +45,19 @@ using link_index = strong_index<struct link_index_tag>;
 ///
 /// Times are in the model's time unit, rates per time unit, money in its currency.
 struct unit_parameters {
+  /// A pure delay: every request is served at once.
   bool unlimited_servers = false;
+  /// Priority disciplines: preemptive-resume (else non-preemptive).
   bool preemptive = false;
+  /// Order of service among the unit's consumers.
   discipline queue_discipline = discipline::fifo;
   double servers = 1;            ///< server count; 0 when unlimited
   double service_time = 0;       ///< 0 for external units
+  /// Squared coefficient of variation of the service time (1 = exponential).
   double service_scv = 1;
   double cost_per_time = 0;      ///< currency per time unit
   double cost_per_request = 0;   ///< currency per service
+  /// Probability that a service adds no defect, in (0, 1].
   double yield = 1;
   bool open_class = false;       ///< external with `demand`
   double demand = 0;             ///< requests per time unit (open classes), else 0
@@ -76,6 +84,7 @@ struct link_parameters {
   double requests = 1;    ///< mean requests to the provider per item the consumer delivers
   double acceptance = 1;  ///< probability a delivery is accepted first time
   double rejections = 0;  ///< e = (1 − a) / a, expected rejections per accepted delivery
+  /// Priority at the provider under `discipline::priority`; lower is served first.
   std::int64_t priority = 0;
   std::optional<double> service_time{};  ///< the provider's mean time for this consumer; empty = the provider's
   std::optional<double> service_scv{};   ///< its SCV; empty = the provider's
@@ -83,8 +92,11 @@ struct link_parameters {
 
 /// @brief Where a link runs and how: the part of a link that belongs to the structure.
 struct link_topology {
+  /// The unit that serves (the link's `from`).
   unit_index provider{};
+  /// The unit that is served (the link's `to`).
   unit_index consumer{};
+  /// Whether the consumer waits for the service (sync) or not (async).
   link_mode mode = link_mode::sync;
   std::int32_t group = -1;  ///< index into `service_graph::group_names()`, −1 for none
 };
@@ -92,6 +104,7 @@ struct link_topology {
 /// @brief A strongly connected component with more than one unit: a loop of mutual service.
 /// Its gain depends on the numbers: `model_numbers::loop_gain`.
 struct service_loop {
+  /// The units of the loop, in topological-order position.
   std::vector<unit_index> units{};
   std::uint32_t component = 0;  ///< its component in `service_graph`
 };
@@ -105,8 +118,11 @@ class unit_directory {
   /// @param ids unit ids in index order.
   /// @param external per unit, whether it is an external customer (empty: none is).
   explicit unit_directory(std::vector<std::string> ids, const std::vector<bool>& external = {});
+  /// @brief Number of units.
   [[nodiscard]] std::size_t size() const noexcept { return ids_.size(); }
+  /// @brief Id of unit `u`.
   [[nodiscard]] const std::string& id(unit_index u) const noexcept { return ids_[u.value()]; }
+  /// @brief Every id, by unit index.
   [[nodiscard]] const std::vector<std::string>& ids() const noexcept { return ids_; }
   /// @brief The index of the unit with this id, or `std::nullopt`.
   [[nodiscard]] std::optional<unit_index> find(std::string_view id) const noexcept;
@@ -160,24 +176,34 @@ class model_numbers;
 /// every link goes from a component to itself or to a later one.
 class service_graph {
  public:
+  /// @brief Moves; the moved-from graph may only be destroyed or assigned to.
   service_graph(service_graph&&) noexcept;
+  /// @brief Move assignment.
   service_graph& operator=(service_graph&&) noexcept;
+  /// @brief Copies the structure; the numbers and the id directory are shared (immutable).
   service_graph(const service_graph&);
+  /// @brief Copy assignment.
   service_graph& operator=(const service_graph&);
   ~service_graph();
 
   // ---- the model as a whole
+  /// @brief The model's name.
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  /// @brief Label of the time unit of every time and rate, e.g. `hour`.
   [[nodiscard]] const std::string& time_unit() const noexcept { return time_unit_; }
+  /// @brief Label of the currency of every cost; may be empty.
   [[nodiscard]] const std::string& currency() const noexcept { return currency_; }
   /// @brief The numbers the graph was compiled with; copy them to edit a scenario.
   [[nodiscard]] const model_numbers& numbers() const noexcept { return *numbers_; }
 
   // ---- units
+  /// @brief Number of units, external customers included.
   [[nodiscard]] std::size_t unit_count() const noexcept { return external_.size(); }
   /// @brief True for an external customer.
   [[nodiscard]] bool is_external(unit_index u) const noexcept { return external_[u.value()] != 0; }
+  /// @brief Id of unit `u`.
   [[nodiscard]] const std::string& id(unit_index u) const noexcept { return directory_->id(u); }
+  /// @brief Name of unit `u` for display: its `name`, else its id.
   [[nodiscard]] const std::string& display_name(unit_index u) const noexcept { return names_[u.value()]; }
   /// @brief Id lookup, shared with results.
   [[nodiscard]] const std::shared_ptr<const unit_directory>& directory() const noexcept { return directory_; }
@@ -186,9 +212,11 @@ class service_graph {
   [[nodiscard]] unit_index index_of(std::string_view id) const { return directory_->at(id); }
 
   // ---- links
+  /// @brief Number of links.
   [[nodiscard]] std::size_t link_count() const noexcept { return links_.size(); }
   /// @brief Ends, mode and group of a link.
   [[nodiscard]] const link_topology& link(link_index l) const noexcept { return links_[l.value()]; }
+  /// @brief Every link's ends, mode and group, by link index.
   [[nodiscard]] std::span<const link_topology> links() const noexcept { return links_; }
   /// @brief Group labels; `link_topology::group` indexes this.
   [[nodiscard]] const std::vector<std::string>& group_names() const noexcept { return group_names_; }
@@ -208,11 +236,13 @@ class service_graph {
   // ---- customers (classes)
   /// @brief The external units in model order; class `c` is `customers()[c]`.
   [[nodiscard]] std::span<const unit_index> customers() const noexcept { return directory_->customers(); }
+  /// @brief Number of external customers (classes).
   [[nodiscard]] std::size_t class_count() const noexcept { return directory_->customers().size(); }
   /// @brief The class of an external unit, or `std::nullopt` for an internal one.
   [[nodiscard]] std::optional<std::size_t> class_of(unit_index u) const noexcept { return directory_->class_of(u); }
 
   // ---- structure
+  /// @brief Number of strongly connected components.
   [[nodiscard]] std::size_t component_count() const noexcept { return component_start_.size() - 1; }
   /// @brief Component of a unit; components are numbered in topological order.
   [[nodiscard]] std::uint32_t component_of(unit_index u) const noexcept { return component_[u.value()]; }
@@ -237,7 +267,9 @@ class service_graph {
     std::vector<link_index> link{};         ///< link of each entry
     std::vector<std::uint32_t> neighbor{};  ///< the unit at the other end of each entry
   };
+  /// @brief Out-links (towards consumers) of every unit, as CSR.
   [[nodiscard]] const csr& out_csr() const noexcept { return out_; }
+  /// @brief In-links (from providers) of every unit, as CSR.
   [[nodiscard]] const csr& in_csr() const noexcept { return in_; }
 
   /// @brief Opaque BGL storage; include `servicechain/graph/bgl.hpp` to use it.

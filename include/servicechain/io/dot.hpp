@@ -44,6 +44,7 @@ enum class dot_metric {
 
 /// @brief Options of `to_dot`.
 struct dot_options {
+  /// What colours the units.
   dot_metric metric = dot_metric::utilization;
   /// Id of the external customer whose figures are shown (`lead_time`, `cost`). Required for
   /// `lead_time` when the model has more than one customer; defaults to the only one.

@@ -30,6 +30,7 @@ struct jmva_measure {
 
 /// @brief A `.jmva` file read into a model, with JMVA's own results when the file has them.
 struct jmva_document {
+  /// The model read from the file.
   organization model{};
   /// The figures of the file's first `<solutions>` algorithm, in file order; empty if none.
   std::vector<jmva_measure> solutions{};

@@ -22,10 +22,15 @@ class text_table {
   /// @brief Appends a row; it must have one cell per column.
   /// @throws servicechain::error (`servicechain.invalid_argument`) on a wrong cell count.
   void add_row(std::vector<std::string> cells);
+  /// @brief Number of rows, the header excluded.
   [[nodiscard]] std::size_t row_count() const noexcept { return rows_.size(); }
   /// @brief Aligned text: text columns left-aligned, numbers right-aligned, a rule under the headers.
   [[nodiscard]] std::string to_text() const;
-  /// @brief RFC 4180 CSV: header line, then one line per row; cells quoted where needed.
+  /// @brief RFC 4180 CSV: one header line of plain column names, then one line per row;
+  /// cells quoted where needed. A column name is its header made plain, its unit kept:
+  /// lower-case ASCII letters, digits and non-ASCII characters, every other run of
+  /// characters one `_`, `/` read as `per` (`load (/hour)` → `load_per_hour`, `P(wait)` →
+  /// `p_wait`, `cost/service (EUR)` → `cost_per_service_eur`).
   [[nodiscard]] std::string to_csv() const;
 
  private:

@@ -27,6 +27,7 @@ struct link {
   std::string from{};           ///< provider id
   std::string to{};             ///< consumer id
   double requests = 1;        ///< mean requests to the provider per item the consumer delivers
+  /// sync: the consumer waits for the service; async: it does not.
   link_mode mode = link_mode::sync;
   double acceptance = 1;      ///< probability a delivery is accepted first time; rejected ones are redone
   std::string group{};          ///< substitutable providers of one consumer share a group; empty = none
@@ -37,6 +38,7 @@ struct link {
   std::optional<double> service_scv{};
   need_ratings ratings{};       ///< the consumer's view of the service on the six needs (1–5)
 
+  /// @brief Member-wise equality.
   friend bool operator==(const link&, const link&) = default;
 };
 

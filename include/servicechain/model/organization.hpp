@@ -25,7 +25,9 @@ struct organization {
   std::string description{};        ///< what the model represents (free text, optional)
   std::string time_unit = "hour"; ///< label of the time unit, e.g. "hour"
   std::string currency{};           ///< label of the currency, e.g. "EUR"; may be empty
+  /// The units, in model order (their indices after `compile`).
   std::vector<unit> units{};
+  /// The links, in model order (their indices after `compile`).
   std::vector<link> links{};
 
   /// @brief Appends a unit and returns a reference to it (valid until the next insertion).
@@ -41,6 +43,7 @@ struct organization {
   /// @throws servicechain::error (`servicechain.unknown_id`) if there is none.
   [[nodiscard]] const unit& unit_by_id(std::string_view id) const;
 
+  /// @brief Member-wise equality.
   friend bool operator==(const organization&, const organization&) = default;
 };
 

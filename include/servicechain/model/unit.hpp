@@ -33,6 +33,7 @@ enum class discipline {
 /// use `server_count::unlimited()` for a delay.
 class server_count {
  public:
+  /// @brief `count` servers (implicit, so that `.servers = 3` reads naturally).
   constexpr server_count(std::int64_t count = 1) noexcept : count_(count) {}  // NOLINT(google-explicit-constructor)
   /// @brief Infinitely many servers: every request is served at once.
   [[nodiscard]] static constexpr server_count unlimited() noexcept {
@@ -41,9 +42,11 @@ class server_count {
     s.count_ = 0;
     return s;
   }
+  /// @brief True for unlimited servers (a pure delay).
   [[nodiscard]] constexpr bool is_unlimited() const noexcept { return unlimited_; }
   /// @brief The count; meaningless when unlimited.
   [[nodiscard]] constexpr std::int64_t count() const noexcept { return count_; }
+  /// @brief Member-wise equality.
   friend constexpr bool operator==(const server_count&, const server_count&) = default;
 
  private:
@@ -86,6 +89,7 @@ struct unit {
 
   /// @brief `name`, or `id` when the name is empty.
   [[nodiscard]] const std::string& display_name() const noexcept { return name.empty() ? id : name; }
+  /// @brief Member-wise equality.
   friend bool operator==(const unit&, const unit&) = default;
 };
 

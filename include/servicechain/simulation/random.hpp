@@ -215,7 +215,9 @@ class service_distribution {
     return mean_;
   }
 
+  /// @brief The distribution family.
   [[nodiscard]] constexpr kind law() const noexcept { return kind_; }
+  /// @brief The mean, time units.
   [[nodiscard]] constexpr double mean() const noexcept { return mean_; }
 
  private:

@@ -75,6 +75,7 @@ struct unit_kpis {
   T sojourn{};         ///< mean time from a service's request to its completion; s with none
   T queue_length{};    ///< time-average number of services in the unit and not being served
   T number_in_unit{};  ///< time-average number of services in the unit
+  /// @brief Member-wise equality.
   friend bool operator==(const unit_kpis&, const unit_kpis&) = default;
 };
 
@@ -87,6 +88,7 @@ struct link_kpis {
   T rework_flow{};  ///< redone deliveries per time unit
   T wait{};         ///< mean wait of those services
   T sojourn{};      ///< mean sojourn of those services; the link's mean service time with none
+  /// @brief Member-wise equality.
   friend bool operator==(const link_kpis&, const link_kpis&) = default;
 };
 
@@ -105,6 +107,7 @@ struct customer_kpis {
   /// By unit index: time per request spent in services the request waits for (sync links,
   /// their redos and re-checks included); sums to the lead time. Empty unless asked for.
   std::vector<T> lead_time_by_unit{};
+  /// @brief Member-wise equality.
   friend bool operator==(const customer_kpis&, const customer_kpis&) = default;
 };
 
@@ -114,18 +117,22 @@ struct replication_result {
   std::vector<unit_kpis<double>> units;          ///< by unit index
   std::vector<link_kpis<double>> links;          ///< by link index
   std::vector<customer_kpis<double>> customers;  ///< by class
+  /// @brief Member-wise equality.
   friend bool operator==(const replication_result&, const replication_result&) = default;
 };
 
 /// @brief Result of `simulate`: every figure as an `estimate` (mean and confidence interval
 /// across the replications), shaped like the analytic results so that they compare KPI by KPI.
 struct simulation_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
   std::shared_ptr<const unit_directory> directory;
   // ---- the run
+  /// Independent replications run.
   std::size_t replications = 0;
   std::size_t batches = 1;  ///< batches per replication
   double warmup = 0;        ///< time units discarded per replication
   double horizon = 0;       ///< time units observed per replication
+  /// Seed of the run: the same seed gives the same figures, whatever the thread count.
   std::uint64_t seed = 0;
   double confidence = 0;            ///< level of every interval
   std::vector<double> percentiles;  ///< the lead-time percentiles estimated, in (0, 100)

@@ -11,15 +11,20 @@ namespace servicechain {
 /// @brief A simulated figure: the mean over replications and its confidence interval
 /// `[low, high] = mean ± half_width` at the run's confidence level.
 struct estimate {
+  /// Mean over the replications.
   double mean = 0;
+  /// Half-width of the confidence interval (Student t over the replications).
   double half_width = 0;
+  /// mean − half_width.
   double low = 0;
+  /// mean + half_width.
   double high = 0;
 
   /// @brief True if `value` lies in `[low, high]`.
   [[nodiscard]] constexpr bool contains(double value) const noexcept { return low <= value && value <= high; }
   /// @brief `half_width / |mean|`; 0 when both are 0, infinity when only the mean is 0.
   [[nodiscard]] double relative_half_width() const noexcept;
+  /// @brief Member-wise equality.
   friend bool operator==(const estimate&, const estimate&) = default;
 };
 

@@ -1,0 +1,27 @@
+# ctest docs.no_warnings: runs Doxygen with the project's Doxyfile into OUTPUT and fails
+# if it prints or logs a single warning (or exits non-zero).
+# Usage: cmake -DDOXYGEN=... -DDOXYFILE=... -DOUTPUT=... -P check_docs.cmake
+foreach(var IN ITEMS DOXYGEN DOXYFILE OUTPUT)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "check_docs.cmake: ${var} is required")
+  endif()
+endforeach()
+file(REMOVE_RECURSE ${OUTPUT})
+file(MAKE_DIRECTORY ${OUTPUT})
+# The same configuration, written into OUTPUT, with its log there.
+file(READ ${DOXYFILE} config)
+string(APPEND config "\nOUTPUT_DIRECTORY = \"${OUTPUT}\"\nWARN_LOGFILE = \"${OUTPUT}/warnings.log\"\n")
+file(WRITE ${OUTPUT}/Doxyfile "${config}")
+execute_process(COMMAND ${DOXYGEN} ${OUTPUT}/Doxyfile RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(log "")
+if(EXISTS ${OUTPUT}/warnings.log)
+  file(READ ${OUTPUT}/warnings.log log)
+endif()
+string(STRIP "${log}${err}" problems)
+if(NOT rc EQUAL 0 OR NOT problems STREQUAL "")
+  message(FATAL_ERROR "Doxygen (exit ${rc}) reported:\n${problems}")
+endif()
+if(NOT EXISTS ${OUTPUT}/html/index.html)
+  message(FATAL_ERROR "Doxygen wrote no ${OUTPUT}/html/index.html")
+endif()
+message(STATUS "API reference built with no warning: ${OUTPUT}/html/index.html")
