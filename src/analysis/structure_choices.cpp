@@ -36,7 +36,12 @@ double mean_service_time(const model_numbers& numbers, const load_result& load, 
 // capacity rows (≤ 1), every variable ≥ 0. Rows and columns are added as triplets.
 class sparse_lp {
  public:
-  int add_column() { return columns_++; }
+  // A column starts in the simplex basis when `basic`; so does the slack of every ≤ row.
+  // The caller picks one basic column per equality row, which makes the start a basis.
+  int add_column(bool basic = false) {
+    basic_column_.push_back(basic ? 1 : 0);
+    return columns_++;
+  }
   int add_row(bool equality) {
     row_low_.push_back(equality ? 0.0 : -COIN_DBL_MAX);
     row_high_.push_back(equality ? 0.0 : 1.0);
@@ -77,7 +82,15 @@ class sparse_lp {
     model.loadProblem(columns_, static_cast<int>(row_low_.size()), start.data(), index.data(), value.data(),
                       column_low.data(), column_high.data(), objective.data(), row_low_.data(), row_high_.data());
     model.setOptimizationDirection(-1);  // maximize
-    model.initialSolve();
+    // Start from the basis where the items and one flow per group are basic at θ = 0 (all
+    // zero: feasible). Its factor is I − R over the fed units, triangular up to the loops,
+    // so the primal simplex starts cheap and needs about one pivot per binding capacity,
+    // where a cold start pivots every item in one by one.
+    for (int j = 0; j < columns_; ++j)
+      model.setColumnStatus(j, basic_column_[static_cast<std::size_t>(j)] ? ClpSimplex::basic : ClpSimplex::atLowerBound);
+    for (std::size_t i = 0; i < row_low_.size(); ++i)
+      model.setRowStatus(static_cast<int>(i), row_low_[i] == row_high_[i] ? ClpSimplex::atLowerBound : ClpSimplex::basic);
+    model.primal();
     if (model.status() == 2) return {.unbounded = true};  // dual infeasible: θ unbounded
     if (model.status() != 0)
       throw solver_error(fmt::format("capacity_with_choices: CLP status {} (not optimal) on the LP of {} units "
@@ -99,6 +112,7 @@ class sparse_lp {
     double value;
   };
   int columns_ = 0;
+  std::vector<char> basic_column_{};
   std::vector<double> row_low_{};
   std::vector<double> row_high_{};
   std::vector<entry> entries_{};
@@ -170,9 +184,14 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
   const int theta = lp.add_column();
   std::vector<int> y_column(n, -1);
   for (std::uint32_t u = 0; u < n; ++u)
-    if (affected[u]) y_column[u] = lp.add_column();
+    if (affected[u]) y_column[u] = lp.add_column(true);
+  // Group rows: Σ_{l∈G} g_l − R_G·y_j = 0 for each (consumer j, group G); the first
+  // member's flow starts basic.
+  std::map<std::pair<std::uint32_t, std::int32_t>, std::vector<std::uint32_t>> groups;
+  for (std::uint32_t l : grouped) groups[{links[l].consumer.value(), links[l].group}].push_back(l);
   std::vector<int> g_column(m, -1);
-  for (std::uint32_t l : grouped) g_column[l] = lp.add_column();
+  for (const auto& [key, members] : groups)
+    for (std::uint32_t l : members) g_column[l] = lp.add_column(l == members.front());
   // Adds coefficient·y_j to a row: a column for a unit fed by groups, θ·Y_j otherwise.
   const auto add_items = [&](int row, std::uint32_t j, double coefficient) {
     if (y_column[j] >= 0) lp.add(row, y_column[j], coefficient);
@@ -189,9 +208,6 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
       else add_items(row, links[l.value()].consumer.value(), -link_numbers[l.value()].requests);
     }
   }
-  // Group rows: Σ_{l∈G} g_l − R_G·y_j = 0 for each (consumer j, group G).
-  std::map<std::pair<std::uint32_t, std::int32_t>, std::vector<std::uint32_t>> groups;
-  for (std::uint32_t l : grouped) groups[{links[l].consumer.value(), links[l].group}].push_back(l);
   for (const auto& [key, members] : groups) {
     const int row = lp.add_row(true);
     double total = 0;
