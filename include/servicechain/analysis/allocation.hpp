@@ -30,8 +30,8 @@ enum class lead_time_weighting {
 /// @brief Options of `allocate_servers`.
 struct allocation_options {
   double budget = 0;                    ///< servers (a whole number ≥ 0) or currency per time unit (≥ 0)
-  budget_kind kind = budget_kind::servers;
-  lead_time_weighting weighting = lead_time_weighting::demand;
+  budget_kind kind = budget_kind::servers;  ///< a budget of servers, or of money (`cost_per_time` per server)
+  lead_time_weighting weighting = lead_time_weighting::demand;  ///< how customers' lead times are weighted in the objective
   open_options analysis{};              ///< how lead times are computed
   /// Units that may receive servers; empty = every internal unit with finitely many servers.
   std::vector<unit_index> candidates{};
@@ -39,8 +39,8 @@ struct allocation_options {
 
 /// @brief The servers one unit received.
 struct unit_allocation {
-  unit_index unit{};
-  std::int64_t servers_before = 0;
+  unit_index unit{};  ///< the unit
+  std::int64_t servers_before = 0;  ///< its servers in the model
   std::int64_t servers_added = 0;    ///< to make it stable and then by the greedy steps
   std::int64_t added_to_stabilize = 0;  ///< part of `servers_added` needed to make ρ < 1
   double price = 1;                  ///< budget per server: 1, or currency per time unit
@@ -48,7 +48,7 @@ struct unit_allocation {
 
 /// @brief One greedy step: the server that reduced the objective most per unit of budget.
 struct allocation_step {
-  unit_index unit{};
+  unit_index unit{};  ///< the unit that received a server
   double objective = 0;  ///< the objective after this step, time units
   double gain = 0;       ///< its reduction by this step, time units
 };
@@ -61,7 +61,7 @@ struct allocation_result {
   std::optional<double> objective_before{};
   double objective_after = 0;  ///< the objective after the allocation, time units
   double budget_used = 0;      ///< servers or currency per time unit
-  double budget_left = 0;
+  double budget_left = 0;  ///< budget not spent, servers or currency per time unit
   /// What was done, in words: units made stable, candidates skipped and why, why it stopped.
   std::vector<std::string> notes{};
   model_numbers numbers;  ///< the numbers with the servers added
@@ -125,8 +125,8 @@ struct square_root_result {
 
 /// @brief The square-root assignment applied to a model's units, in servers.
 struct unit_square_root {
-  unit_index unit{};
-  double servers_before = 0;
+  unit_index unit{};  ///< the unit
+  double servers_before = 0;  ///< its servers in the model
   double servers = 0;  ///< the continuous assignment x_i, servers (fractional)
   double price = 1;    ///< budget per server
 };

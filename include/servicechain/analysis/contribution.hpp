@@ -33,8 +33,9 @@ enum class kpi_kind {
 
 /// @brief One KPI: its kind and, for a per-customer KPI, the customer's class.
 struct kpi_id {
-  kpi_kind kind = kpi_kind::lead_time;
+  kpi_kind kind = kpi_kind::lead_time;  ///< which KPI
   std::optional<std::size_t> customer_class{};  ///< class (index in `g.customers()`); empty for whole-model KPIs
+  /// @brief Field-wise equality.
   friend bool operator==(const kpi_id&, const kpi_id&) = default;
 };
 
@@ -53,8 +54,9 @@ enum class parameter_kind {
 
 /// @brief A parameter: its kind and the unit (unit and customer kinds) or link it belongs to.
 struct parameter_ref {
-  parameter_kind kind = parameter_kind::unit_service_time;
+  parameter_kind kind = parameter_kind::unit_service_time;  ///< which number of the model
   std::uint32_t index = 0;  ///< unit index, or link index for the link kinds
+  /// @brief Field-wise equality.
   friend bool operator==(const parameter_ref&, const parameter_ref&) = default;
 };
 
@@ -128,7 +130,7 @@ class sensitivity_result {
 
 /// @brief The exact effect on every KPI of one server more and one server less at one unit.
 struct server_effect {
-  unit_index unit;
+  unit_index unit;  ///< the unit given one server more or one less
   std::int64_t servers = 1;  ///< the unit's servers now
   /// Per KPI (the order of `sensitivity_result::kpis()`): KPI with one server more − KPI now.
   std::vector<double> plus_one;

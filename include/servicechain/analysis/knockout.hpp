@@ -18,12 +18,12 @@ struct knockout_options {
   /// Fraction f of capacity lost, in (0, 1): every service time of the unit (its own and
   /// its links' own) becomes s / (1 − f). Empty: the unit loses one server.
   std::optional<double> capacity_loss{};
-  open_options open{};
+  open_options open{};  ///< options of each open analysis
 };
 
 /// @brief The effect of one unit's loss. Times in the model's time unit.
 struct unit_knockout {
-  unit_index unit{};
+  unit_index unit{};  ///< the unit that loses capacity
   /// False when there is nothing to lose: one server of a unit with unlimited servers
   /// (its figures are then the base's).
   bool applicable = true;

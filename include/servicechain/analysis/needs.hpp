@@ -42,7 +42,7 @@ enum class ipa_quadrant {
 
 /// @brief Options of `analyze_needs`.
 struct needs_options {
-  importance_basis importance = importance_basis::lead_time;
+  importance_basis importance = importance_basis::lead_time;  ///< what a link's importance is a share of
   /// Importance at or above which a link counts as important (a share in [0, 1]); empty =
   /// the mean importance of the rated links.
   std::optional<double> importance_threshold{};
@@ -53,7 +53,7 @@ struct needs_options {
 
 /// @brief One link of the importance–performance table.
 struct link_needs {
-  link_index link{};
+  link_index link{};  ///< the link
   double importance = 0;                 ///< share per `importance_basis`, in [0, 1]; shares sum to 1 over all links
   std::optional<double> performance{};   ///< mean of its ratings (1–5); empty = unrated
   std::optional<ipa_quadrant> quadrant{};  ///< empty = unrated
@@ -61,7 +61,7 @@ struct link_needs {
 
 /// @brief One unit's internal service index: what its consumers think of it.
 struct unit_needs {
-  unit_index unit{};
+  unit_index unit{};  ///< the unit
   /// Load-weighted mean of the performance of its rated outgoing links (weights: each
   /// link's services per time unit; equal weights if they all carry no load); empty if none is rated.
   std::optional<double> index{};
@@ -73,7 +73,7 @@ struct unit_needs {
 
 /// @brief Result of `analyze_needs`.
 struct needs_result {
-  importance_basis basis = importance_basis::lead_time;
+  importance_basis basis = importance_basis::lead_time;  ///< what importance was a share of
   double importance_threshold = 0;    ///< as used (given, or the mean over rated links)
   double performance_threshold = 3;   ///< as used
   std::vector<link_needs> links{};    ///< every link, in link order

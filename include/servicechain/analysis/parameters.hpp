@@ -49,7 +49,7 @@ enum class parameter_field {
 
 /// @brief One editable number of a compiled model: a parsed parameter path.
 struct parameter {
-  parameter_field field = parameter_field::service_time;
+  parameter_field field = parameter_field::service_time;  ///< which number
   unit_index unit{};  ///< the unit or customer (`units/`, `customers/` paths)
   link_index link{};  ///< the link (`links/` paths)
 
@@ -58,12 +58,13 @@ struct parameter {
     return field == parameter_field::requests || field == parameter_field::acceptance ||
            field == parameter_field::link_service_time || field == parameter_field::link_service_scv;
   }
+  /// @brief Field-wise equality.
   friend bool operator==(const parameter&, const parameter&) = default;
 };
 
 /// @brief A parameter and the value it is given.
 struct parameter_edit {
-  parameter target{};
+  parameter target{};  ///< the number edited
   double value = 0;  ///< in the parameter's unit (see `parameter_field`); infinity = unlimited servers
 };
 

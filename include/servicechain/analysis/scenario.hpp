@@ -16,7 +16,7 @@ namespace servicechain {
 /// @brief Edits of a model's numbers: parameter edits applied in order, then every open
 /// class's demand multiplied by `demand_scale`.
 struct scenario {
-  std::vector<parameter_edit> edits{};
+  std::vector<parameter_edit> edits{};  ///< the numbers to set, applied in order
   double demand_scale = 1;  ///< ≥ 0, finite
 };
 
@@ -28,14 +28,14 @@ struct scenario {
 /// @brief A KPI in the base and in the scenario; `difference = after − before` (exactly 0
 /// when both are equal). Same unit as the KPI.
 struct kpi_change {
-  double before = 0;
-  double after = 0;
-  double difference = 0;
+  double before = 0;  ///< in the base
+  double after = 0;  ///< in the scenario
+  double difference = 0;  ///< after − before
 };
 
 /// @brief The KPIs of one unit (see `unit_performance` for their units).
 struct unit_change {
-  unit_index unit{};
+  unit_index unit{};  ///< the unit
   kpi_change load;                ///< services per time unit
   kpi_change utilization;         ///< ρ
   kpi_change wait;                ///< Wq, time units
@@ -44,12 +44,12 @@ struct unit_change {
   kpi_change cost_per_service;    ///< currency
   kpi_change cost_per_item;       ///< K, currency
   kpi_change lead_time_per_item;  ///< T, time units
-  kpi_change defect_free_per_item;
+  kpi_change defect_free_per_item;  ///< probability an item has no escaped defect
 };
 
 /// @brief The KPIs of one link (the provider's services for this consumer).
 struct link_change {
-  link_index link{};
+  link_index link{};  ///< the link
   kpi_change load;     ///< services per time unit
   kpi_change wait;     ///< time units
   kpi_change sojourn;  ///< time units
@@ -57,7 +57,7 @@ struct link_change {
 
 /// @brief The KPIs of one customer (class).
 struct customer_change {
-  unit_index customer{};
+  unit_index customer{};  ///< the customer
   kpi_change demand;         ///< requests per time unit
   kpi_change lead_time;      ///< L_c, time units
   kpi_change cost_to_serve;  ///< K_c, currency per request
@@ -89,8 +89,10 @@ struct organization_comparison {
   /// links and customers that the base also has. Units and customers match by id; a link
   /// by its provider's and consumer's ids (the k-th such link with the k-th).
   scenario_comparison common;
-  std::vector<std::string> added_units{}, removed_units{};  ///< ids, customers included, in model order
-  std::vector<std::string> added_links{}, removed_links{};  ///< `from->to`, in model order
+  std::vector<std::string> added_units{};    ///< ids, customers included, in model order
+  std::vector<std::string> removed_units{};  ///< ids, customers included, in model order
+  std::vector<std::string> added_links{};    ///< `from->to`, in model order
+  std::vector<std::string> removed_links{};  ///< `from->to`, in model order
 };
 
 /// @brief Diffs the analyses of two compiled models (the base and an edited organization)

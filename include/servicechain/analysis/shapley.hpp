@@ -52,14 +52,14 @@ struct shapley_player {
 
 /// @brief Result of `shapley_values`.
 struct shapley_result {
-  std::vector<shapley_player> players{};
+  std::vector<shapley_player> players{};  ///< in the order of the characteristic function's players
   double empty_value = 0;  ///< v(∅)
   double grand_value = 0;  ///< v(N)
   double total_gain = 0;   ///< v(N) − v(∅)
   /// total_gain − Σ standalone: the synergy of the programme (> 0: the players gain more
   /// together than alone; < 0: they overlap).
   double interaction = 0;
-  bool exact = true;
+  bool exact = true;  ///< true: every coalition evaluated; false: sampled orders
   std::size_t pairs = 0;        ///< antithetic pairs sampled (0 when exact)
   bool converged = true;        ///< every standard error ≤ the target (always true when exact)
   std::size_t evaluations = 0;  ///< distinct coalitions evaluated
@@ -99,15 +99,15 @@ enum class programme_kpi {
 
 /// @brief One player of a programme: a named set of edits applied together.
 struct programme_player {
-  std::string name{};
-  std::vector<parameter_edit> edits{};
+  std::string name{};  ///< as reports show it
+  std::vector<parameter_edit> edits{};  ///< the interventions of this player (parameter paths and values)
 };
 
 /// @brief An improvement programme (docs/contribution.md, "Programme file").
 struct improvement_programme {
-  programme_kpi kpi = programme_kpi::throughput;
+  programme_kpi kpi = programme_kpi::throughput;  ///< the KPI whose gain is shared
   std::optional<unit_index> customer{};  ///< required for lead_time with several customers
-  std::vector<programme_player> players{};
+  std::vector<programme_player> players{};  ///< in file order
   open_options analysis{};               ///< how waits are computed for the lead-time KPIs
 };
 

@@ -19,8 +19,8 @@ namespace servicechain {
 /// @brief `from:to:step`: the values from, from + step, …, up to `to` (included when it
 /// is reached within rounding).
 struct sweep_range {
-  double from = 0;
-  double to = 0;
+  double from = 0;  ///< first value
+  double to = 0;  ///< last value
   double step = 0;  ///< > 0 when to > from; the count of values is at most `max_sweep_steps`
 
   /// @brief The values, `from + k·step` (by multiplication, so no drift), each rounded to
@@ -42,13 +42,13 @@ struct sweep_options {
   /// The parameter swept; empty = the demand scale (every open class's demand times the value).
   std::optional<parameter> target{};
   std::size_t top_units = 5;  ///< busiest units reported per step
-  open_options open{};
+  open_options open{};  ///< options of each open analysis
 };
 
 /// @brief A unit and its utilization ρ = Σ λ_l s_l / servers at one step.
 struct unit_utilization {
-  unit_index unit{};
-  double utilization = 0;
+  unit_index unit{};  ///< the unit
+  double utilization = 0;  ///< ρ at this step
 };
 
 /// @brief One value of the swept number.
@@ -65,7 +65,7 @@ struct sweep_step {
 /// @brief Result of `sweep`.
 struct sweep_result {
   std::optional<parameter> target{};  ///< as in the options; empty = demand scale
-  std::vector<sweep_step> steps{};
+  std::vector<sweep_step> steps{};  ///< one per value, in sweep order
   /// The first step (in sweep order) that saturates, if any.
   std::optional<std::size_t> first_saturated{};
 };

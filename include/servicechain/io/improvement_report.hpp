@@ -19,8 +19,8 @@ namespace servicechain {
 
 /// @brief A programme file: the programme and how to sample its Shapley values.
 struct programme_file {
-  improvement_programme programme{};
-  shapley_options sampling{};
+  improvement_programme programme{};  ///< the KPI and the players
+  shapley_options sampling{};  ///< sampling options from the file's `sampling` block (defaults otherwise)
 };
 
 /// @brief Parses a programme (docs/contribution.md, "Programme file") against a compiled model.

@@ -12,6 +12,7 @@ struct time_window {
   double from = 0;   ///< start, time units from the start of the period, in [0, period)
   double to = 0;     ///< end (excluded), time units from the start of the period, in (from, period]
   double value = 0;  ///< servers (a schedule; a whole number ≥ 0) or relative weight (a profile; ≥ 0)
+  /// @brief Field-wise equality.
   friend bool operator==(const time_window&, const time_window&) = default;
 };
 
@@ -37,6 +38,7 @@ struct periodic_schedule {
   /// @brief The time average of the value over one period: (base · (period − Σ window
   /// lengths) + Σ value · length) / period. Same unit as the values.
   [[nodiscard]] double time_average() const noexcept;
+  /// @brief Field-wise equality.
   friend bool operator==(const periodic_schedule&, const periodic_schedule&) = default;
 };
 
