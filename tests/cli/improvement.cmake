@@ -17,7 +17,7 @@ servicechain_cli_test(shapley.serial_table EXIT 0
                               [[Exact: all 8 coalitions evaluated]])
 servicechain_cli_test(shapley.serial_csv EXIT 0
   ARGS shapley ${cli_data}/serial_line.json --programme ${cli_data}/serial_line_programme.json --format csv
-  STDERR_EMPTY STDOUT_MATCHES "^player,shapley,standard error,standalone,knock-out,share of gain" "\nc\\+5,1\\.3333")
+  STDERR_EMPTY STDOUT_MATCHES "^player,shapley,standard_error,standalone,knock_out,share_of_gain" "\nc\\+5,1\\.3333")
 # The bundled example programme runs on the bank.
 servicechain_cli_test(shapley.example_bank EXIT 0
   ARGS shapley ${cli_models}/retail_bank.json --programme ${PROJECT_SOURCE_DIR}/examples/programmes/retail_bank.json

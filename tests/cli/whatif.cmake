@@ -56,7 +56,7 @@ endforeach()
 # ---------------------------------------------------------------- sweep
 # W = 1/(4 - 2 s) at s = 0.5, 1, 1.5: 1/3, 1/2, 1; utilization 2 s / 4.
 servicechain_cli_test(sweep.mm1_csv EXIT 0 ARGS sweep ${cli_data}/mm1_hourly.json --scale-demand 0.5:1.5:0.5 --format csv
-  STDERR_EMPTY STDOUT_MATCHES "^demand_scale,lead_time:walk_in,mean_lead_time,busiest_1,utilization_1,saturated_units\n"
+  STDERR_EMPTY STDOUT_MATCHES "^demand_scale,lead_time_walk_in,mean_lead_time,busiest_1,utilization_1,saturated_units\n"
   "\n0\\.5,0\\.333333333333333[0-9]*,0\\.333333333333333[0-9]*,desk,0\\.25,\n" "\n1,0\\.5,0\\.5,desk,0\\.5,\n"
   "\n1\\.5,1,1,desk,0\\.75,\n")
 servicechain_cli_test(sweep.mm1_parameter_json EXIT 0
@@ -96,7 +96,7 @@ servicechain_cli_test(knockout.json EXIT 0 ARGS knockout ${cli_data}/knockout_ch
 # 20% lost: a W = 1/(1.6 - 1) = 5/3 (+2/3); b W = 4/3 (+8/21); pool W = 0.375 (+0.075).
 servicechain_cli_test(knockout.capacity_csv EXIT 0 ARGS knockout ${cli_data}/knockout_chain.json --capacity-loss 0.2
   --format csv STDERR_EMPTY
-  STDOUT_MATCHES "^unit,status,utilization_before,utilization_after,lead_time_change:c,mean_lead_time_change\n"
+  STDOUT_MATCHES "^unit,status,utilization_before,utilization_after,lead_time_change_c,mean_lead_time_change\n"
   "\na,,0\\.5,0\\.625,0\\.66666666666666[0-9]*," "\nb,,0\\.4[0-9]*,0\\.5[0-9]*,0\\.3809523809523[0-9]*,"
   "\npool,,0,0,0\\.07500000000000[0-9]*,")
 servicechain_cli_test(knockout.bad_loss EXIT 2 ARGS knockout ${cli_data}/knockout_chain.json --capacity-loss 1.5

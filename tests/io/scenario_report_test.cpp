@@ -149,7 +149,7 @@ TEST(ScenarioReportTest, KnockoutJsonAndCsv) {
 
   const auto degraded = sc::knockout(g, g.numbers(), {.capacity_loss = 0.5});  // desk s = 0.5: ρ = 1
   const std::string csv = sc::knockout_report(g, degraded, sc::report_format::csv);
-  EXPECT_THAT(csv, HasSubstr("unit,status,utilization_before,utilization_after,lead_time_change:walk_in,"
+  EXPECT_THAT(csv, HasSubstr("unit,status,utilization_before,utilization_after,lead_time_change_walk_in,"
                              "mean_lead_time_change\n"));
   EXPECT_THAT(csv, HasSubstr("\ndesk,unstable: desk (utilization 1),0.5,1,,\n"));
   // o'brien: W = s = 0.1 / 0.5 = 0.2, +0.1.

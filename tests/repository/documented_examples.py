@@ -25,7 +25,11 @@ import subprocess
 import sys
 import tempfile
 
-OPEN_MODELS = ["retail_bank.json", "hospital.json", "software_company.json", "branch.json"]
+# The bundled open models, and a test model with working hours and a demand profile (the
+# keys that only a time-varying model has).
+OPEN_MODELS = ["examples/models/retail_bank.json", "examples/models/hospital.json",
+               "examples/models/software_company.json", "examples/models/branch.json",
+               "tests/cli/data/office_hours.json"]
 
 
 def json_blocks(root, problems, cli):
@@ -77,7 +81,7 @@ def documented_keys(root):
 def analyze_keys(root, cli, problems):
     seen = {"": set(), "units": set(), "customers": set(), "links": set()}
     for model in OPEN_MODELS:
-        path = os.path.join(root, "examples", "models", model)
+        path = os.path.join(root, model)
         run = subprocess.run([cli, "analyze", path, "--format", "json"], capture_output=True, text=True)
         if run.returncode != 0:
             problems.append(f"analyze {model} --format json: exit {run.returncode}: {run.stderr.strip()}")
@@ -140,7 +144,7 @@ def structure_keys(root, cli, problems):
             documented.update(re.findall(r"`(\w+)`", line.split("|")[1]))
     seen = set()
     for model in OPEN_MODELS:
-        path = os.path.join(root, "examples", "models", model)
+        path = os.path.join(root, model)
         run = subprocess.run([cli, "structure", path, "--format", "json"], capture_output=True, text=True)
         if run.returncode != 0:
             problems.append(f"structure {model} --format json: exit {run.returncode}: {run.stderr.strip()}")
