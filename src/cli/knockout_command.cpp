@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/open_model_command.hpp"
 #include "servicechain/analysis/closed_network.hpp"
 #include "servicechain/analysis/knockout.hpp"
 #include "servicechain/error.hpp"
@@ -30,14 +31,8 @@ struct knockout_arguments {
 };
 
 int knockout_model(const knockout_arguments& args) {
-  const service_graph g = compile(load_organization(args.model));
-  if (has_closed_classes(g, g.numbers())) {
-    throw error(error_code::invalid_argument,
-                fmt::format("knockout runs open-network analyses, but '{}' has closed classes (population)", args.model));
-  }
-  knockout_options options{.capacity_loss = args.capacity_loss};
-  options.open.variability =
-      args.variability == "propagate" ? arrival_variability::propagate : arrival_variability::poisson;
+  const service_graph g = compile_open_model(args.model, "knockout");
+  const knockout_options options{.capacity_loss = args.capacity_loss, .open = open_options_for(args.variability)};
   const std::string report = knockout_report(g, knockout(g, g.numbers(), options), *parse_report_format(args.format));
   std::fwrite(report.data(), 1, report.size(), stdout);
   return exit_ok;
@@ -53,13 +48,7 @@ void add_knockout_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--capacity-loss", args->capacity_loss,
                   "fraction of capacity lost, in (0, 1): service times / (1 - F); default: one server lost")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--format", args->format, "output format")
-      ->check(CLI::IsMember({"table", "json", "csv"}))
-      ->default_val("table");
-  cmd->add_option("--variability", args->variability,
-                  "arrival variability: poisson (ca2 = 1 everywhere) or propagate (Whitt's QNA)")
-      ->check(CLI::IsMember({"poisson", "propagate"}))
-      ->default_val("poisson");
+  add_format_and_variability(*cmd, args->format, args->variability);
   cmd->callback([args, &exit_code] { exit_code = run_guarded([&] { return knockout_model(*args); }); });
 }
 

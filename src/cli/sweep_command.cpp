@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/open_model_command.hpp"
 #include "servicechain/analysis/closed_network.hpp"
 #include "servicechain/analysis/sweep.hpp"
 #include "servicechain/error.hpp"
@@ -32,14 +33,9 @@ struct sweep_arguments {
 };
 
 int sweep_model(const sweep_arguments& args) {
-  const service_graph g = compile(load_organization(args.model));
-  if (has_closed_classes(g, g.numbers())) {
-    throw error(error_code::invalid_argument,
-                fmt::format("sweep runs open-network analyses, but '{}' has closed classes (population)", args.model));
-  }
+  const service_graph g = compile_open_model(args.model, "sweep");
   sweep_options options{.top_units = args.top};
-  options.open.variability =
-      args.variability == "propagate" ? arrival_variability::propagate : arrival_variability::poisson;
+  options.open = open_options_for(args.variability);
   sweep_range range;
   if (!args.set_range.empty()) {
     const std::size_t equals = args.set_range.rfind('=');
@@ -78,13 +74,7 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{100}))
       ->default_val(5);
   cmd->add_option("--chart", args->chart, "also render a line chart to this SVG file with gnuplot (gnuplot-nox)");
-  cmd->add_option("--format", args->format, "output format")
-      ->check(CLI::IsMember({"table", "json", "csv"}))
-      ->default_val("table");
-  cmd->add_option("--variability", args->variability,
-                  "arrival variability: poisson (ca2 = 1 everywhere) or propagate (Whitt's QNA)")
-      ->check(CLI::IsMember({"poisson", "propagate"}))
-      ->default_val("poisson");
+  add_format_and_variability(*cmd, args->format, args->variability);
   cmd->callback([args, &exit_code, scale, set] {
     if (scale->count() == 0 && set->count() == 0)
       throw CLI::RequiredError("sweep needs --scale-demand FROM:TO:STEP or --set PATH=FROM:TO:STEP");

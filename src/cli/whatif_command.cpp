@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/open_model_command.hpp"
 #include "servicechain/analysis/closed_network.hpp"
 #include "servicechain/analysis/scenario.hpp"
 #include "servicechain/error.hpp"
@@ -33,18 +34,9 @@ struct whatif_arguments {
   std::string variability = "poisson";
 };
 
-service_graph open_model(const std::string& file) {
-  service_graph g = compile(load_organization(file));
-  if (has_closed_classes(g, g.numbers())) {
-    throw error(error_code::invalid_argument,
-                fmt::format("whatif compares open-network analyses, but '{}' has closed classes (population)", file));
-  }
-  return g;
-}
+service_graph open_model(const std::string& file) { return compile_open_model(file, "whatif"); }
 
-open_options open_options_of(const whatif_arguments& args) {
-  return {.variability = args.variability == "propagate" ? arrival_variability::propagate : arrival_variability::poisson};
-}
+open_options open_options_of(const whatif_arguments& args) { return open_options_for(args.variability); }
 
 // MODEL against another model file: both compiled and analysed, compared by id.
 int whatif_against(const whatif_arguments& args) {
@@ -104,13 +96,7 @@ void add_whatif_command(CLI::App& app, int& exit_code) {
                   "compare MODEL with this edited organization (a model file; units, links and customers matched by id)")
       ->excludes(set)
       ->excludes(scale);
-  cmd->add_option("--format", args->format, "output format")
-      ->check(CLI::IsMember({"table", "json", "csv"}))
-      ->default_val("table");
-  cmd->add_option("--variability", args->variability,
-                  "arrival variability: poisson (ca2 = 1 everywhere) or propagate (Whitt's QNA)")
-      ->check(CLI::IsMember({"poisson", "propagate"}))
-      ->default_val("poisson");
+  add_format_and_variability(*cmd, args->format, args->variability);
   cmd->callback([args, &exit_code] { exit_code = run_guarded([&] { return whatif(*args); }); });
 }
 
