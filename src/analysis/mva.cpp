@@ -84,6 +84,11 @@ closed_pass solve_closed(const mva_input& in, const std::vector<std::size_t>& ac
     if (pass.seidmann && is_multi(s)) {
       net.stations.push_back({kind::queueing, 1});
       net.stations.push_back({kind::delay, 1});
+    } else if (exact_multi && is_multi(s) && s.servers >= in.population[active[0]]) {
+      // At least as many servers as requests in circulation: nobody ever queues, so the
+      // station is exactly a delay; and the exact solver, whose arrays are sized by the
+      // server count, must not be asked for 10^18 marginal probabilities.
+      net.stations.push_back({kind::delay, 1});
     } else {
       net.stations.push_back(s.kind == kind::multi_server && s.servers == 1 ? mva_station{} : s);
     }
