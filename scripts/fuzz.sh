@@ -7,7 +7,7 @@
 #
 # Seeds: examples/models, tests/data/bad, tests/cli/data and the saved corpus
 # tests/fuzz/corpus (so runs resume where the last one stopped). New inputs go to
-# build-fuzz/corpus; `-merge` folds them, minimized, back into tests/fuzz/corpus.
+# build-fuzz/corpus (the first directory: libFuzzer writes only there); `-merge` folds them, minimized, back into tests/fuzz/corpus.
 # Installs clang and libclang-rt-14-dev (Debian) if missing. Runs under `nice -n 10`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,9 +39,8 @@ if [[ ${1:-} == -merge ]]; then
   exit 0
 fi
 
-seeds=$build/seeds
-rm -rf "$seeds" && mkdir -p "$seeds"
-cp "$root"/examples/models/*.json "$root"/tests/data/bad/*.json "$root"/tests/cli/data/*.json "$seeds"/
 # -rss_limit_mb: a model may legitimately ask for much memory; 2 GB keeps the machine usable.
-exec nice -n 10 "$fuzzer" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  -dict="$root/tests/fuzz/model.dict" "$@" "$build/corpus" "$root/tests/fuzz/corpus" "$seeds"
+mkdir -p "$build/artifacts"
+exec nice -n 10 "$fuzzer" -artifact_prefix="$build/artifacts/" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -dict="$root/tests/fuzz/model.dict" "$@" "$build/corpus" "$root/tests/fuzz/corpus" \
+  "$root/examples/models" "$root/tests/data/bad" "$root/tests/cli/data"
