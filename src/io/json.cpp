@@ -361,6 +361,10 @@ std::string strip_nlohmann_prefix(std::string message) {
   if (problems.size() == 1) throw parse_error(std::string(source), first.pointer, line, column, first.message);
 
   std::string message = fmt::format("{} problems:", problems.size());
+  // At most 20 listed: 10^5 bad values must not make a message of megabytes.
+  constexpr std::size_t max_listed = 20;
+  const std::size_t unlisted = problems.size() > max_listed ? problems.size() - max_listed : 0;
+  problems.resize(problems.size() - unlisted);
   for (const problem& p : problems) {
     message += "\n  ";
     message += p.pointer.empty() ? std::string("(top level)") : p.pointer;
@@ -371,6 +375,7 @@ std::string strip_nlohmann_prefix(std::string message) {
     message += ": ";
     message += p.message;
   }
+  if (unlisted > 0) message += fmt::format("\n  ... and {} more", unlisted);
   throw parse_error(std::string(source), first.pointer, line, column, message);
 }
 

@@ -107,6 +107,7 @@ bad_case(discipline_unknown.json 1 1 "discipline = \"lifo\"")
 bad_case(population_fraction.json 1 1 "population = 2.5, but must be an integer")
 bad_case(priority_fraction.json 1 1 "priority = 0.5, but must be an integer")
 bad_case(ratings_not_object.json 1 1 "\\(/links/0/ratings\\) ")
+bad_case(many_shape_problems.json 1 1 "50 problems:.*/units/19/colour .*unknown key 'colour'.*\\.\\.\\. and 30 more")
 bad_case(ratings_unknown_need.json 1 1 "\\(/links/0/ratings/happy\\) .*unknown key 'happy'")
 
 # ---------------------------------------------------------------- model rules

@@ -102,6 +102,9 @@ CASES = {
     "priority_fraction.json": text(link(priority=0.5)),
     "ratings_not_object.json": text(link(ratings=[1, 2])),
     "ratings_unknown_need.json": text(link(ratings={"happy": 3})),
+    # 50 units with an unknown key each: the message lists 20 and counts the rest.
+    "many_shape_problems.json": text(model(units=[{"id": f"u{i}", "service_time": 1, "colour": "red"}
+                                                  for i in range(50)], links=[])),
     # ---- model rules
     "negative_demand.json": text(cust(demand=-1)),
     "negative_service_time.json": text(desk(service_time=-0.5)),
