@@ -48,6 +48,9 @@ def main():
     write(out, "id_1mb_valid.json",
           f'{{"units":[{{"id":"{mib}","service_time":0.5}},{cust}],"links":[{{"from":"{mib}","to":"cust"}}]}}\n')
     write(out, "id_1mb_unknown_link.json", f'{{"units":[{base}],"links":[{{"from":"{mib}","to":"cust"}}]}}\n')
+    # A link to a 1 MiB id one byte off a unit's 1 MiB id: no quadratic "did you mean".
+    write(out, "id_1mb_misspelt.json",
+          f'{{"units":[{{"id":"{mib}","service_time":1}},{cust}],"links":[{{"from":"{mib}y","to":"cust"}}]}}\n')
     write(out, "id_1mb_duplicate.json",
           f'{{"units":[{base},{{"id":"{mib}","service_time":1}},{{"id":"{mib}","service_time":2}}]}}\n')
     write(out, "id_1mb_saturated.json",
