@@ -33,7 +33,9 @@ fuzzer=$build/tests/fuzz/servicechain_fuzz_model
 mkdir -p "$build/corpus" "$root/tests/fuzz/corpus"
 if [[ ${1:-} == -merge ]]; then
   tmp=$(mktemp -d)
-  nice -n 10 "$fuzzer" -merge=1 "$tmp" "$root/tests/fuzz/corpus" "$build/corpus"
+  # Inputs cut to 400 bytes keep the committed corpus near 200 KB (it keeps ~80% of the
+  # coverage edges of the uncut one); the uncut inputs stay in build-fuzz/corpus.
+  nice -n 10 "$fuzzer" -merge=1 -max_len=400 "$tmp" "$root/tests/fuzz/corpus" "$build/corpus"
   rm -rf "$root/tests/fuzz/corpus" && mv "$tmp" "$root/tests/fuzz/corpus"
   du -sh "$root/tests/fuzz/corpus"
   exit 0
