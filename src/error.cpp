@@ -2,51 +2,73 @@
 
 #include <fmt/format.h>
 
+#include "detail/message_text.hpp"
+
+#include <algorithm>
+#include <cstddef>
 #include <utility>
 
 namespace servicechain {
 
 namespace {
 
+// A message lists at most this many problems, saturated units or loops (then "... and N
+// more"), and a loop at most this many of its units: 10^5 bad links must not make a
+// message of megabytes. The exception still carries all of them.
+constexpr std::size_t max_listed = 20;
+constexpr std::size_t max_loop_units = 12;
+
 std::string with_code(const std::string& code, const std::string& message) {
-  return fmt::format("[{}] {}", code, message);
+  // Bounded tokens, valid UTF-8, whatever the input echoed into the message.
+  return fmt::format("[{}] {}", code, detail::safe_message(message));
+}
+
+std::string more(std::size_t listed, std::size_t total) {
+  return listed < total ? fmt::format("\n  ... and {} more", total - listed) : std::string();
 }
 
 std::string list_diagnostics(const std::vector<diagnostic>& diagnostics) {
   std::string text = diagnostics.size() == 1
                          ? std::string("1 problem in the model:")
                          : fmt::format("{} problems in the model:", diagnostics.size());
-  for (const auto& d : diagnostics) {
+  const std::size_t listed = std::min(diagnostics.size(), max_listed);
+  for (std::size_t i = 0; i < listed; ++i) {
     text += "\n  ";
-    text += d.to_string();
+    text += diagnostics[i].to_string();
   }
-  return text;
+  return text + more(listed, diagnostics.size());
 }
 
 std::string list_saturated(const std::vector<saturated_unit>& units) {
   std::string text = fmt::format("{} saturated unit{}:", units.size(), units.size() == 1 ? "" : "s");
-  for (const auto& u : units) {
+  const std::size_t listed = std::min(units.size(), max_listed);
+  for (std::size_t i = 0; i < listed; ++i) {
+    const auto& u = units[i];
     text += fmt::format("\n  unit '{}': utilization = {:.6g}, but must be < 1 (load {:.6g}, capacity {:.6g})",
-                        u.id, u.utilization, u.load, u.capacity);
+                        detail::elided(u.id), u.utilization, u.load, u.capacity);
   }
-  return text;
+  return text + more(listed, units.size());
 }
 
 std::string describe_loops(const std::vector<divergent_loop>& loops) {
   std::string text;
-  for (const auto& loop : loops) {
+  const std::size_t listed = std::min(loops.size(), max_listed);
+  for (std::size_t l = 0; l < listed; ++l) {
+    const auto& loop = loops[l];
     std::string names;
-    for (const auto& id : loop.unit_ids) {
+    const std::size_t shown = std::min(loop.unit_ids.size(), max_loop_units);
+    for (std::size_t i = 0; i < shown; ++i) {
       if (!names.empty()) names += ", ";
-      names += "'" + id + "'";
+      names += fmt::format("'{}'", detail::elided(loop.unit_ids[i]));
     }
+    if (shown < loop.unit_ids.size()) names += fmt::format(", ... ({} units in all)", loop.unit_ids.size());
     if (!text.empty()) text += "\n  ";
     text += fmt::format(
         "loop of mutual service {{{}}}: loop gain = {:.6g}, but must be < 1 "
         "(each item would need infinitely many items of itself)",
         names, loop.gain);
   }
-  return text;
+  return text + more(listed, loops.size());
 }
 
 }  // namespace

@@ -78,12 +78,19 @@ closed_pass solve_closed(const mva_input& in, const std::vector<std::size_t>& ac
   // Seidmann: station k becomes a queueing part (D/c) at part[k] and a delay (D(c−1)/c) at part[k] + 1.
   closed_network net;
   std::vector<std::size_t> part(stations);
+  bool multi_as_delay = false;
   for (std::size_t k = 0; k < stations; ++k) {
     part[k] = net.stations.size();
     const auto& s = in.stations[k];
     if (pass.seidmann && is_multi(s)) {
       net.stations.push_back({kind::queueing, 1});
       net.stations.push_back({kind::delay, 1});
+    } else if (exact_multi && is_multi(s) && s.servers >= in.population[active[0]]) {
+      // At least as many servers as requests in circulation: nobody ever queues, so the
+      // station is exactly a delay; and the exact solver, whose arrays are sized by the
+      // server count, must not be asked for 10^18 marginal probabilities.
+      net.stations.push_back({kind::delay, 1});
+      multi_as_delay = true;
     } else {
       net.stations.push_back(s.kind == kind::multi_server && s.servers == 1 ? mva_station{} : s);
     }
@@ -110,7 +117,8 @@ closed_pass solve_closed(const mva_input& in, const std::vector<std::size_t>& ac
 
   // Back to the original stations.
   pass.solution.throughput = split.throughput;
-  pass.solution.method = split.method;
+  // Still the exact solution of the load-dependent stations (theirs is a delay's).
+  pass.solution.method = multi_as_delay && split.method == "exact MVA" ? "exact load-dependent MVA" : split.method;
   pass.solution.iterations = split.iterations;
   pass.solution.residence.assign(active.size(), std::vector<double>(stations, 0.0));
   pass.solution.queue.assign(active.size(), std::vector<double>(stations, 0.0));

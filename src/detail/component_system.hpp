@@ -31,6 +31,12 @@ std::vector<local_entry> component_entries(const service_graph& g, std::uint32_t
 /// @throws servicechain::solver_error if it cannot be determined.
 double component_spectral_radius(const service_graph& g, std::uint32_t c, std::span<const double> out_requests);
 
+/// Whether a loop of gain `gain` (as computed, with rounding) diverges. A gain of exactly 1
+/// can come out of the eigensolver as 1 − 2ε; the loads would then be 1/(1 − gain) ≈ 10^15
+/// or a singular system in the solvers. So "< 1" means below 1 − 10⁻¹² (far beyond any
+/// meaningful model: a loop of gain 1 − 10⁻⁹ still solves, tests/analysis/numeric_stress_test.cpp).
+inline bool divergent_gain(double gain) { return !(gain < 1.0 - 1e-12); }
+
 /// The loop of component `c` with gain `gain`, for a `loop_gain_error`.
 divergent_loop divergent_component(const service_graph& g, std::uint32_t c, double gain);
 

@@ -194,7 +194,7 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
     std::vector<double> trial = out_requests_.get();  // O(links) per edit of a loop's requests
     trial[out_pos] = value;
     gain = detail::component_spectral_radius(g, c, trial);
-    if (!(gain < 1.0)) throw loop_gain_error({detail::divergent_component(g, c, gain)});
+    if (detail::divergent_gain(gain)) throw loop_gain_error({detail::divergent_component(g, c, gain)});
   }
 
   link_parameters& p = links_.edit()[l.value()];

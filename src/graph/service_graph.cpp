@@ -296,7 +296,7 @@ service_graph compile(const organization& org) {
     std::sort(loop.units.begin(), loop.units.end());
     loop.component = c;
     const double gain = detail::component_spectral_radius(g, c, numbers->out_requests_.get());
-    if (!(gain < 1.0)) divergent.push_back(detail::divergent_component(g, c, gain));
+    if (detail::divergent_gain(gain)) divergent.push_back(detail::divergent_component(g, c, gain));
     numbers->loop_gains_.push_back(gain);
     g.loops_.push_back(std::move(loop));
   }

@@ -1,5 +1,6 @@
 #include "servicechain/io/json.hpp"
 
+#include "detail/message_text.hpp"
 #include "detail/model_check.hpp"
 #include "detail/spelling.hpp"
 
@@ -84,8 +85,15 @@ std::string join_quoted(const Range& names, char quote) {
   return text;
 }
 
-/// RFC 6901 escaping of one reference token.
+/// RFC 6901 escaping of one reference token; a key longer than 64 bytes (never a key of
+/// the format) is cut to 64 + "…", so that no pointer, and no message, grows with a key.
 std::string pointer_token(std::string_view key) {
+  constexpr std::size_t max_key = 64;
+  std::string holder;
+  if (key.size() > max_key) {
+    holder = detail::elided(key, max_key);
+    key = holder;
+  }
   std::string token;
   token.reserve(key.size());
   for (char c : key) {
@@ -111,7 +119,11 @@ std::string child_pointer(std::string_view parent, std::size_t index) {
 std::string shown(const json& value) {
   constexpr std::size_t limit = 60;
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > limit) text = text.substr(0, limit - 3) + "...";
+  if (text.size() > limit) {
+    std::size_t cut = limit - 3;  // on a character boundary: the message stays valid UTF-8
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
   return text;
 }
 
@@ -224,13 +236,14 @@ class located_builder {
 
   bool key(json::string_t& key) {
     frame& top = frames_.back();
-    std::string pointer = child_pointer(top.pointer, key);
+    std::string pointer = bounded(top.pointer, child_pointer(top.pointer, key));
     const std::size_t offset = scalar_start(text_, consumed());
     if (top.node->contains(key)) {
       // nlohmann would silently keep the last one; a repeated key is almost always an edit
       // that forgot the first.
-      doc_.problems.push_back({pointer, offset, fmt::format("key '{}' appears twice in the same object", key)});
-    } else {
+      doc_.problems.push_back(
+          {pointer, offset, fmt::format("key '{}' appears twice in the same object", detail::elided(key))});
+    } else if (!is_elided(pointer)) {
       doc_.key_offsets.emplace(pointer, offset);
     }
     pending_key_ = std::move(key);
@@ -249,8 +262,8 @@ class located_builder {
   [[nodiscard]] std::string current_pointer() const {
     if (frames_.empty()) return {};
     const frame& top = frames_.back();
-    if (top.is_array) return child_pointer(top.pointer, top.node->size());
-    return pending_key_ ? child_pointer(top.pointer, *pending_key_) : top.pointer;
+    if (top.is_array) return bounded(top.pointer, child_pointer(top.pointer, top.node->size()));
+    return pending_key_ ? bounded(top.pointer, child_pointer(top.pointer, *pending_key_)) : top.pointer;
   }
   [[nodiscard]] std::size_t syntax_offset() const { return syntax_offset_; }
   [[nodiscard]] const std::string& syntax_message() const { return syntax_message_; }
@@ -264,14 +277,33 @@ class located_builder {
 
   [[nodiscard]] std::size_t consumed() const { return static_cast<std::size_t>(*frontier_ - text_.data()); }
 
+  /// A model nests 5 levels at most; deeper input is rejected before its depth can cost
+  /// stack (the DOM's copies and dumps recurse) or time (every value's pointer).
+  static constexpr std::size_t max_depth = 64;
+  /// Pointers longer than this are elided ("/…") and their offsets not stored: the reader
+  /// asks only for the short pointers of the format, so the cost per value is bounded.
+  static constexpr std::size_t max_pointer = 256;
+  static constexpr std::string_view elision = "/…";
+
+  static bool is_elided(std::string_view pointer) {
+    return pointer.size() >= elision.size() && pointer.substr(pointer.size() - elision.size()) == elision;
+  }
+
+  static std::string bounded(std::string_view parent, std::string child) {
+    if (is_elided(parent)) return std::string(parent);
+    if (child.size() <= max_pointer) return child;
+    return std::string(parent) + std::string(elision);
+  }
+
   std::string next_pointer() const {
     if (frames_.empty()) return {};
     const frame& top = frames_.back();
-    return top.is_array ? child_pointer(top.pointer, top.node->size()) : child_pointer(top.pointer, *pending_key_);
+    return bounded(top.pointer, top.is_array ? child_pointer(top.pointer, top.node->size())
+                                             : child_pointer(top.pointer, *pending_key_));
   }
 
   json* place(json value, std::string pointer, std::size_t offset) {
-    doc_.value_offsets.emplace(std::move(pointer), offset);
+    if (!is_elided(pointer)) doc_.value_offsets.emplace(std::move(pointer), offset);
     if (frames_.empty()) {
       doc_.root = std::move(value);
       return &doc_.root;
@@ -294,6 +326,11 @@ class located_builder {
   }
 
   bool open(json container, bool is_array) {
+    if (frames_.size() >= max_depth) {
+      syntax_offset_ = consumed() > 0 ? consumed() - 1 : 0;
+      syntax_message_ = fmt::format("values nested more than {} levels deep, but a model nests at most a few", max_depth);
+      return false;
+    }
     std::string pointer = next_pointer();
     // The parser has just read the bracket itself.
     const std::size_t offset = consumed() > 0 ? consumed() - 1 : 0;
@@ -337,6 +374,10 @@ std::string strip_nlohmann_prefix(std::string message) {
   if (problems.size() == 1) throw parse_error(std::string(source), first.pointer, line, column, first.message);
 
   std::string message = fmt::format("{} problems:", problems.size());
+  // At most 20 listed: 10^5 bad values must not make a message of megabytes.
+  constexpr std::size_t max_listed = 20;
+  const std::size_t unlisted = problems.size() > max_listed ? problems.size() - max_listed : 0;
+  problems.resize(problems.size() - unlisted);
   for (const problem& p : problems) {
     message += "\n  ";
     message += p.pointer.empty() ? std::string("(top level)") : p.pointer;
@@ -347,6 +388,7 @@ std::string strip_nlohmann_prefix(std::string message) {
     message += ": ";
     message += p.message;
   }
+  if (unlisted > 0) message += fmt::format("\n  ... and {} more", unlisted);
   throw parse_error(std::string(source), first.pointer, line, column, message);
 }
 
@@ -434,8 +476,8 @@ class model_reader {
       if (std::find(std::begin(known), std::end(known), key) != std::end(known)) continue;
       const std::string_view hint = closest(key, known);
       report_key(child_pointer(pointer, key),
-                 hint.empty() ? fmt::format("unknown key '{}' in {}; the keys are {}", key, what, join_quoted(known, '\''))
-                              : fmt::format("unknown key '{}' in {} (did you mean '{}'?)", key, what, hint));
+                 hint.empty() ? fmt::format("unknown key '{}' in {}; the keys are {}", detail::elided(key), what, join_quoted(known, '\''))
+                              : fmt::format("unknown key '{}' in {} (did you mean '{}'?)", detail::elided(key), what, hint));
     }
   }
 

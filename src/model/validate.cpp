@@ -1,5 +1,6 @@
 #include "servicechain/model/validate.hpp"
 
+#include "detail/message_text.hpp"
 #include "detail/model_check.hpp"
 #include "detail/spelling.hpp"
 
@@ -44,13 +45,33 @@ class reporter {
 
 /// Costs, rates, counts of requests and SCVs: zero is meaningful, negative is not.
   void non_negative(std::string_view field, double value) {
-    if (!std::isfinite(value) || value < 0) add(fmt::format("{} = {}, but must be a finite number >= 0", field, value));
+    if (!std::isfinite(value) || value < 0)
+      add(fmt::format("{} = {}, but must be a finite number >= 0", field, value));
+    else
+      in_range(field, value);
   }
 
   /// Probabilities that divide (acceptance: e = (1 − a)/a) or enter a log (yield): 0 is excluded.
   void probability(std::string_view field, double value) {
-    if (!(value > 0 && value <= 1)) add(fmt::format("{} = {}, but must be in (0, 1]", field, value));
+    if (!(value > 0 && value <= 1))
+      add(fmt::format("{} = {}, but must be in (0, 1]", field, value));
+    else
+      in_range(field, value);
   }
+
+  /// Magnitudes that double precision carries through the formulas: products and ratios of
+  /// two values (λ·s, 1/λ, (1 − a)/a, shares) stay far from overflow and underflow when
+  /// every nonzero value lies in [1e-150, 1e150]. A demand of 5e-324 or a cost of 1e308
+  /// would otherwise give infinities and NaN in results.
+  void in_range(std::string_view field, double value) {
+    if (value != 0 && !(std::abs(value) >= min_magnitude && std::abs(value) <= max_magnitude))
+      add(fmt::format("{} = {}, but a nonzero value must lie between {} and {} in magnitude (beyond, the "
+                      "formulas overflow double precision)",
+                      field, value, min_magnitude, max_magnitude));
+  }
+
+  static constexpr double min_magnitude = 1e-150;
+  static constexpr double max_magnitude = 1e150;
 
  private:
   std::vector<diagnostic>& out_;
@@ -119,6 +140,8 @@ void check_unit(const unit& u, reporter& report) {
   if (u.service_time) {
     if (!u.external && !(std::isfinite(*u.service_time) && *u.service_time > 0))
       report.add(fmt::format("service_time = {}, but must be a finite number > 0", *u.service_time));
+    else if (!u.external)
+      report.in_range("service_time", *u.service_time);
     else if (u.external)
       report.non_negative("service_time", *u.service_time);  // ignored for a customer, but still a number
   } else if (!u.external) {
@@ -209,6 +232,8 @@ void check_link_numbers(const link& l, reporter& report) {
   if (l.service_time && !(std::isfinite(*l.service_time) && *l.service_time > 0))
     report.add(fmt::format("service_time = {}, but must be a finite number > 0 (the provider's mean time for this consumer)",
                            *l.service_time));
+  else if (l.service_time)
+    report.in_range("service_time", *l.service_time);
   if (l.service_scv) report.non_negative("service_scv", *l.service_scv);
   check_ratings(l.ratings, report);
 }
@@ -250,7 +275,7 @@ namespace detail {
 
 std::string unit_location(const unit& u, std::size_t index) {
   return u.id.empty() ? fmt::format("unit #{} (/units/{})", index, index)
-                      : fmt::format("unit '{}' (/units/{})", u.id, index);
+                      : fmt::format("unit '{}' (/units/{})", elided(u.id), index);
 }
 
 void unit_problems(const unit& u, std::size_t index, std::vector<diagnostic>& out) {
@@ -265,7 +290,7 @@ void link_number_problems(const link& l, std::size_t index, std::vector<diagnost
 
 std::string link_location(const link& l, std::size_t index) {
   return l.from.empty() && l.to.empty() ? fmt::format("link #{} (/links/{})", index, index)
-                                        : fmt::format("link '{}' -> '{}' (/links/{})", l.from, l.to, index);
+                                        : fmt::format("link '{}' -> '{}' (/links/{})", elided(l.from), elided(l.to), index);
 }
 
 resolved_model check_model(const organization& org, std::vector<diagnostic>& out) {

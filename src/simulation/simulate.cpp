@@ -117,17 +117,17 @@ void summarize(const std::vector<replication_result>& runs, double level, simula
   };
   r.units.resize(n);
   for (std::size_t i = 0; i < n; ++i)
-    for (const auto& [one, all] : unit_fields)
-      r.units[i].*all = over_runs([&](const replication_result& run) { return run.units[i].*one; });
+    for (const auto& f : unit_fields)  // no structured binding: clang 14 cannot capture one
+      r.units[i].*f.second = over_runs([&](const replication_result& run) { return run.units[i].*f.first; });
   r.links.resize(links);
   for (std::size_t l = 0; l < links; ++l)
-    for (const auto& [one, all] : link_fields)
-      r.links[l].*all = over_runs([&](const replication_result& run) { return run.links[l].*one; });
+    for (const auto& f : link_fields)  // no structured binding: clang 14 cannot capture one
+      r.links[l].*f.second = over_runs([&](const replication_result& run) { return run.links[l].*f.first; });
   r.customers.resize(classes);
   for (std::size_t c = 0; c < classes; ++c) {
     auto& cust = r.customers[c];
-    for (const auto& [one, all] : customer_fields)
-      cust.*all = over_runs([&](const replication_result& run) { return run.customers[c].*one; });
+    for (const auto& f : customer_fields)  // no structured binding: clang 14 cannot capture one
+      cust.*f.second = over_runs([&](const replication_result& run) { return run.customers[c].*f.first; });
     cust.lead_time_percentiles.resize(r.percentiles.size());
     for (std::size_t p = 0; p < r.percentiles.size(); ++p) {
       cust.lead_time_percentiles[p] =

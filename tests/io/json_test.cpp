@@ -496,8 +496,9 @@ organization random_organization(std::uint64_t seed) {
     unit u{.id = "u" + std::to_string(i)};
     u.name = awkward[integer(0, 5)];
     u.servers = chance(0.2) ? server_count::unlimited() : server_count(integer(1, 8));
-    // Full-precision doubles across many magnitudes, to test round-trip formatting.
-    u.service_time = chance(0.1) ? 1e-300 : uniform(0.001, 10) * (chance(0.1) ? 1e250 : 1);
+    // Full-precision doubles across many magnitudes, to test round-trip formatting (within
+    // the [1e-150, 1e150] that validation accepts).
+    u.service_time = chance(0.1) ? 1e-140 : uniform(0.001, 10) * (chance(0.1) ? 1e140 : 1);
     if (chance(0.5)) u.service_scv = chance(0.2) ? 0 : uniform(0, 4);
     u.queue_discipline = static_cast<discipline>(integer(0, 3));
     u.preemptive = chance(0.3);
