@@ -71,7 +71,8 @@ std::vector<double> exact_shapley(std::size_t n, const characteristic_function& 
     }
   }
   // weight[k] = k!(n−k−1)!/n! = 1/(n·C(n−1, k)); C(n−1, k) ≤ C(23, 11) is exact in a double.
-  std::vector<double> weight(n);
+  // weight[n] (the grand coalition: no player to add) is never used but read.
+  std::vector<double> weight(n + 1, 0.0);
   double binomial = 1;  // C(n−1, k)
   for (std::size_t k = 0; k < n; ++k) {
     weight[k] = 1.0 / (static_cast<double>(n) * binomial);
