@@ -58,6 +58,16 @@ load_result compute_load(const service_graph& g, const model_numbers& numbers, s
                   fmt::format("compute_load: rate of customer '{}' = {}, but must be finite and >= 0",
                               g.id(g.customers()[c]), class_rates[c]));
   }
+  // Every per-class table is units x classes doubles: refuse, naming the sizes, what would
+  // exhaust memory (10^5 customers of 10^5 units ask for 80 GB per table) rather than fail
+  // in the allocator.
+  constexpr std::size_t max_table_entries = std::size_t{1} << 28;  // 2 GiB of doubles per table
+  if (classes > 0 && n > max_table_entries / classes)
+    throw error(error_code::too_large,
+                fmt::format("compute_load: {} units x {} customers = {} figures per per-class table ({:.1f} GB each, "
+                            "several tables); at most {} are supported: merge customers into fewer classes",
+                            n, classes, static_cast<double>(n) * static_cast<double>(classes),
+                            static_cast<double>(n) * static_cast<double>(classes) * 8e-9, max_table_entries));
   load_result r;
   r.directory = g.directory();
 
