@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "detail/work.hpp"
@@ -24,6 +25,16 @@ void degrade(const service_graph& g, model_numbers& numbers, unit_index u, doubl
 
 }  // namespace
 
+const unit_knockout& knockout_result::unit(std::string_view id) const {
+  const unit_index u = directory->at(id);
+  // Internal units only, in index order.
+  const auto it = std::lower_bound(units.begin(), units.end(), u,
+                                   [](const unit_knockout& a, unit_index b) { return a.unit.value() < b.value(); });
+  if (it == units.end() || it->unit != u)
+    throw error(error_code::unknown_id, fmt::format("unit '{}' is external: only internal units lose capacity", id));
+  return *it;
+}
+
 knockout_result knockout(const service_graph& g, const model_numbers& numbers, const knockout_options& options) {
   if (options.capacity_loss && !(*options.capacity_loss > 0 && *options.capacity_loss < 1)) {
     throw error(error_code::invalid_argument,
@@ -31,6 +42,7 @@ knockout_result knockout(const service_graph& g, const model_numbers& numbers, c
   }
   const open_result base = analyze_open(g, numbers, options.open);  // unstable_error if the model is
   knockout_result out;
+  out.directory = g.directory();
   out.capacity_loss = options.capacity_loss;
   for (const auto& c : base.customers) out.lead_time.push_back(c.lead_time);
   out.mean_lead_time = mean_lead_time(base);

@@ -5,7 +5,10 @@
 #include <optional>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "servicechain/analysis/load.hpp"
+#include "servicechain/error.hpp"
 
 namespace servicechain {
 
@@ -99,6 +102,7 @@ std::vector<std::optional<link_index>> match_links(const service_graph& from, co
 organization_comparison compare(const service_graph& base_graph, const open_result& base,
                                 const service_graph& edited_graph, const open_result& edited) {
   organization_comparison out;
+  out.common.directory = edited_graph.directory();
   for (std::uint32_t i = 0; i < edited_graph.unit_count(); ++i) {
     const unit_index u{i};
     const auto was = base_graph.directory()->find(edited_graph.id(u));
@@ -139,8 +143,26 @@ organization_comparison compare(const service_graph& base_graph, const open_resu
   return out;
 }
 
+const unit_change& scenario_comparison::unit(std::string_view id) const {
+  const unit_index u = directory->at(id);
+  // By unit index, in index order; comparing organizations, only the units both have.
+  const auto it = std::lower_bound(units.begin(), units.end(), u,
+                                   [](const unit_change& a, unit_index b) { return a.unit.value() < b.value(); });
+  if (it == units.end() || it->unit != u)
+    throw error(error_code::unknown_id, fmt::format("unit '{}' is not in the base model of the comparison", id));
+  return *it;
+}
+
+const customer_change& scenario_comparison::customer(std::string_view id) const {
+  const unit_index c = directory->customers()[directory->class_at(id)];
+  for (const customer_change& change : customers)
+    if (change.customer == c) return change;
+  throw error(error_code::unknown_id, fmt::format("customer '{}' is not in the base model of the comparison", id));
+}
+
 scenario_comparison compare(const service_graph& g, const open_result& base, const open_result& scenario) {
   scenario_comparison out;
+  out.directory = g.directory();
   out.units.reserve(g.unit_count());
   for (std::uint32_t i = 0; i < g.unit_count(); ++i)
     out.units.push_back(unit_diff(unit_index{i}, base.units[i], scenario.units[i]));

@@ -2,8 +2,11 @@
 
 #include "servicechain/analysis/structure.hpp"
 
+#include <fmt/format.h>
+
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/open_network.hpp"
+#include "servicechain/error.hpp"
 
 namespace servicechain {
 
@@ -25,6 +28,20 @@ structure_result analyze_structure(const service_graph& g, const model_numbers& 
   r.betweenness = betweenness(g, b);
   if (saturated_units(g, numbers, load).empty()) r.critical_chains = critical_chains(g, numbers, analyze_open(g, numbers));
   return r;
+}
+
+const customer_gatekeepers& structure_result::gatekeepers_of(std::string_view customer_id) const {
+  return gatekeepers[line_of_sight.directory->class_at(customer_id)];
+}
+
+const critical_chain& structure_result::critical_chain_of(std::string_view customer_id) const {
+  const std::size_t c = line_of_sight.directory->class_at(customer_id);
+  if (!critical_chains) {
+    throw error(error_code::unstable,
+                fmt::format("no critical chain for customer '{}': a unit is saturated, so there are no waits",
+                            customer_id));
+  }
+  return (*critical_chains)[c];
 }
 
 structure_result analyze_structure(const service_graph& g, const structure_options& options) {

@@ -92,6 +92,7 @@ sweep_range parse_sweep_range(std::string_view text, std::string_view what) {
 sweep_result sweep(const service_graph& g, const model_numbers& base, const sweep_range& range,
                    const sweep_options& options) {
   sweep_result out;
+  out.directory = g.directory();
   out.target = options.target;
   std::optional<load_result> reusable;  // the flows of a step, for the next steps with the same flows
   for (const double value : range.values()) {

@@ -58,6 +58,11 @@ struct capacity_result {
   /// @brief The figures of the unit with this id.
   /// @throws servicechain::error (`servicechain.unknown_id`) if there is none.
   [[nodiscard]] const unit_capacity& unit(std::string_view id) const { return units[directory->at(id).value()]; }
+  /// @brief The figures of the customer with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] const customer_capacity& customer(std::string_view id) const {
+    return customers[directory->class_at(id)];
+  }
 };
 
 /// @brief Capacity of every unit and customer from the loads of `load` (computed from `numbers`).

@@ -4,7 +4,10 @@
 /// after the unit loses one server or a fraction of its capacity, and the units whose loss
 /// makes the system unstable (docs/whatif.md).
 
+#include <cstddef>
+#include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "servicechain/analysis/open_network.hpp"
@@ -42,11 +45,23 @@ struct unit_knockout {
 
 /// @brief Result of `knockout`.
 struct knockout_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
+  std::shared_ptr<const unit_directory> directory;
   std::optional<double> capacity_loss{};  ///< as in the options; empty = one server
   std::vector<double> lead_time{};        ///< by class, as given
   double mean_lead_time = 0;              ///< demand-weighted, as given
   std::vector<unit_knockout> units{};     ///< every internal unit, in index order
   std::vector<unit_index> unstable{};     ///< units whose loss makes the system unstable, in index order
+
+  /// @brief The class of the customer with this id: its position in every per-class vector.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] std::size_t class_of(std::string_view customer_id) const { return directory->class_at(customer_id); }
+  /// @brief `lead_time[class_of(customer_id)]`: as given, time units.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] double lead_time_of(std::string_view customer_id) const { return lead_time[class_of(customer_id)]; }
+  /// @brief The loss of the internal unit with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no internal unit has this id.
+  [[nodiscard]] const unit_knockout& unit(std::string_view id) const;
 };
 
 /// @brief Every internal unit's loss in turn (one server, or `capacity_loss`), each a

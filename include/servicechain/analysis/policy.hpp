@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "servicechain/analysis/open_network.hpp"
@@ -46,6 +47,13 @@ struct policy_result {
   double mean_lead_time = 0;      ///< demand-weighted over open classes
   /// The alternatives, one entry per unit varied.
   std::vector<unit_policy> units;
+
+  /// @brief The class of the customer with this id: its position in every per-class vector.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] std::size_t class_of(std::string_view customer_id) const { return directory->class_at(customer_id); }
+  /// @brief `lead_time[class_of(customer_id)]`, time units.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] double lead_time_of(std::string_view customer_id) const { return lead_time[class_of(customer_id)]; }
 };
 
 /// @brief Options of `compare_policies`.

@@ -4,7 +4,9 @@
 /// `compare` analyses the base and the scenario and returns every KPI before, after and
 /// the difference, per unit, link and customer (docs/whatif.md).
 
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "servicechain/analysis/open_network.hpp"
@@ -66,11 +68,22 @@ struct customer_change {
 
 /// @brief Result of `compare`: every KPI of the base and the scenario side by side.
 struct scenario_comparison {
+  /// Ids of the units and customers, for the lookups by id (shared with the scenario's graph).
+  std::shared_ptr<const unit_directory> directory;
   std::vector<unit_change> units{};          ///< by unit index (external units included)
   std::vector<link_change> links{};          ///< by link index
   std::vector<customer_change> customers{};  ///< by class
   kpi_change total_cost;                     ///< currency per time unit
   kpi_change mean_lead_time;                 ///< demand-weighted over open classes, time units (0 with no demand)
+
+  /// @brief The KPIs of the unit with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if the scenario has no unit
+  ///         with this id, or (comparing two organizations) the base has none.
+  [[nodiscard]] const unit_change& unit(std::string_view id) const;
+  /// @brief The KPIs of the customer with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if the scenario has no
+  ///         customer with this id, or (comparing two organizations) the base has none.
+  [[nodiscard]] const customer_change& customer(std::string_view id) const;
 };
 
 /// @brief Diffs two analyses of the same compiled structure (any numbers).

@@ -417,6 +417,15 @@ struct structure_result {
   /// The critical chain of each customer with every unit's slack (`critical_chains()`);
   /// empty when a unit is saturated, since it needs the waits of the open analysis.
   std::optional<std::vector<critical_chain>> critical_chains{};
+
+  /// @brief The gatekeepers of the customer with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] const customer_gatekeepers& gatekeepers_of(std::string_view customer_id) const;
+  /// @brief The critical chain of the customer with this id.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id, or
+  ///         (`servicechain.unstable`) if the critical chains were not computed because a
+  ///         unit is saturated.
+  [[nodiscard]] const critical_chain& critical_chain_of(std::string_view customer_id) const;
 };
 
 /// @brief Runs every structural analysis with `load = compute_load(g)`.

@@ -5,6 +5,7 @@
 /// reported with their saturated units (docs/whatif.md).
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -64,10 +65,16 @@ struct sweep_step {
 
 /// @brief Result of `sweep`.
 struct sweep_result {
+  /// Ids of the units and customers, for the lookups by id (shared with the graph).
+  std::shared_ptr<const unit_directory> directory;
   std::optional<parameter> target{};  ///< as in the options; empty = demand scale
   std::vector<sweep_step> steps{};  ///< one per value, in sweep order
   /// The first step (in sweep order) that saturates, if any.
   std::optional<std::size_t> first_saturated{};
+
+  /// @brief The class of the customer with this id: its position in each step's `lead_time`.
+  /// @throws servicechain::error (`servicechain.unknown_id`) if no customer has this id.
+  [[nodiscard]] std::size_t class_of(std::string_view customer_id) const { return directory->class_at(customer_id); }
 };
 
 /// @brief Analyses the model at every value of `range`: a copy of `base` with the target
