@@ -113,13 +113,14 @@ void for_each_element(od::array array, OnElement on_element) {
 /// located path.
 double read_double(od::value& value) {
   const std::string_view token = value.raw_json_token();  // before the value is consumed
-  // simdjson 3.0.1 misreads mantissas of more than 19 digits (0.22222222222222222222 gives
-  // 0.0378: tests/io/json_fast_path_test.cpp); no double needs them, so strtod reads them.
+  // simdjson 3.0.1 misreads mantissas of more than 19 significant digits
+  // (0.22222222222222222222 gives 0.0378: tests/io/json_fast_path_test.cpp); no double
+  // needs them (to_json writes 17 at most), so they are left to strtod.
   if (token.size() > 19) {
     std::size_t digits = 0;
     for (const char c : token) {
       if (c == 'e' || c == 'E' || c == ' ' || c == '\t' || c == '\n' || c == '\r') break;
-      if (c >= '0' && c <= '9') ++digits;
+      if ((c >= '1' && c <= '9') || (c == '0' && digits > 0)) ++digits;  // leading zeros do not count
     }
     if (digits > 19) miss();
   }

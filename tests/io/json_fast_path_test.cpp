@@ -248,7 +248,8 @@ TEST(JsonTest, FastAndLocatedPathsAgreeOnEdgeCases) {
       "4.9e-324", "2.2250738585072011e-308", "1.7976931348623157e308", "0.1e1", "1.0e0", "true", "false", "null",
       "tru", "nul", "\"x\"", "[]", "{}", "\"unlimited\"", "\"Unlimited\"", "\"2\"", "0.2222222222222222222",
       "0.22222222222222222222", "0.22222222222222222222222222222222222225", "9.999999999999999999",
-      "12345678901234567890e-5", "1.00000000000000011102230246251565404236316680908203125"};
+      "12345678901234567890e-5", "1.00000000000000011102230246251565404236316680908203125",
+      "0.00012345678901234567", "0.0000000000000000000012345678901234567", "0.1000000000000000000001"};
   const std::vector<std::string> fields = {"servers", "service_time", "population", "yield", "external", "name"};
   for (const std::string& field : fields)
     for (const std::string& value : values)
@@ -407,6 +408,19 @@ TEST(JsonTest, FastAndLocatedPathsAgreeOnSchedulesAndProfiles) {
   }
   EXPECT_GT(parsed, 50);
   EXPECT_GT(failed, 300);
+}
+
+// What `to_json` writes is what the fast path is for: it must not leave it to the located
+// path (that would only be slow, so no other test would notice).
+TEST(JsonTest, FastPathAcceptsWhatToJsonWrites) {
+  EXPECT_TRUE(detail::read_model_fast(chain_model_text(3000), false).has_value());
+  std::mt19937_64 rng(20261202);
+  for (int round = 0; round < 200; ++round) {
+    const std::string text = varied_model_text(rng, round % 2 == 0 ? -1 : 2);
+    const std::optional<organization> fast = detail::read_model_fast(text, false);
+    ASSERT_TRUE(fast.has_value()) << text;
+    EXPECT_TRUE(*fast == detail::parse_organization_located(text, "varied.json")) << text;
+  }
 }
 
 // Every bundled model, CLI case, bad-input case and fuzzing corpus entry: the fast path
