@@ -1,9 +1,11 @@
 // Benchmarks of loading the JSON model format on layered random organizations of
 // 10³ … 10⁵ units (~4 links per unit, one customer), the text written once per size by
 // `to_json` (as `servicechain_make_model` writes files):
-//  - BM_LoadOrganization: `load_organization` of a file: reading it and parsing it on the
-//    fast path (what `servicechain analyze` pays before its analysis);
-//  - BM_ParseOrganization: `parse_organization` of the text in memory (the fast path alone);
+//  - BM_LoadOrganization: `load_organization` of a file: reading it into a padded buffer and
+//    parsing it in place on the fast path (simdjson On-Demand; what `servicechain analyze`
+//    pays before its analysis);
+//  - BM_ParseOrganization: `parse_organization` of the text in memory (the fast path alone,
+//    on a copy of the text with simdjson's padding);
 //  - BM_ParseOrganizationWithAnError: the same text with one unknown key in its last
 //    unit, so the fast path gives up at the end and the located path reports the error
 //    (the price of an error message, for information);

@@ -11,7 +11,7 @@ set -euo pipefail
 packages=(
   g++ cmake make
   libboost-graph-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  coinor-libclp-dev libpugixml-dev pkg-config
+  coinor-libclp-dev libpugixml-dev libsimdjson-dev pkg-config
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3-mpmath
   graphviz

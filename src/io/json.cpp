@@ -1,5 +1,6 @@
 #include "servicechain/io/json.hpp"
 
+#include "detail/json_format.hpp"
 #include "detail/message_text.hpp"
 #include "detail/model_check.hpp"
 #include "detail/spelling.hpp"
@@ -9,7 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +20,6 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,26 +40,12 @@ constexpr std::size_t unknown_offset = std::numeric_limits<std::size_t>::max();
 
 // ------------------------------------------------------------------ the format's keys
 
-constexpr std::array<std::string_view, 6> model_keys{"name", "description", "time_unit", "currency", "units", "links"};
-constexpr std::array<std::string_view, 17> unit_keys{
-    "id",     "name",          "external",         "servers", "service_time", "service_scv",
-    "discipline", "preemptive", "cost_per_time", "cost_per_request", "yield", "demand",
-    "population", "think_time", "value_per_request", "schedule", "profile"};
-
-/// The keys of a periodic function: a unit's `schedule` (working hours) or a customer's
-/// `profile` (demand shape). `keys` are those of the object, `window_keys` of each window.
-struct periodic_keys {
-  std::string_view field;
-  std::array<std::string_view, 3> keys;         // period, the default value, the windows
-  std::array<std::string_view, 3> window_keys;  // from, to, the value
-  std::string_view window;                      // what one window is called
-};
-constexpr periodic_keys schedule_keys{
-    "schedule", {"period", "default_servers", "shifts"}, {"from", "to", "servers"}, "shift"};
-constexpr periodic_keys profile_keys{
-    "profile", {"period", "default_weight", "windows"}, {"from", "to", "weight"}, "window"};
-constexpr std::array<std::string_view, 10> link_keys{"from",     "to",       "requests",     "mode",        "acceptance",
-                                                     "group",    "priority", "service_time", "service_scv", "ratings"};
+using detail::link_keys;
+using detail::model_keys;
+using detail::periodic_keys;
+using detail::profile_keys;
+using detail::schedule_keys;
+using detail::unit_keys;
 constexpr std::array<std::string_view, 5> discipline_values{"fifo", "external_first", "internal_first", "priority",
                                                             "shared"};
 constexpr std::array<std::string_view, 2> mode_values{"sync", "async"};
@@ -686,487 +671,6 @@ class model_reader {
   located_document& doc_;
 };
 
-// ------------------------------------------------------------------ fast path
-
-/// Thrown by `fast_reader` at the first thing it does not handle; caught in this file only.
-struct fast_path_miss {};
-
-/// Position of `name` in `keys`, for `case` labels: a name not in `keys` does not compile.
-template <typename Range>
-constexpr std::size_t index_in(const Range& keys, std::string_view name) {
-  std::size_t i = 0;
-  for (std::string_view key : keys) {
-    if (key == name) return i;
-    ++i;
-  }
-  throw std::logic_error("not a key of the format");
-}
-constexpr std::size_t model_key(std::string_view name) { return index_in(model_keys, name); }
-constexpr std::size_t unit_key(std::string_view name) { return index_in(unit_keys, name); }
-constexpr std::size_t link_key(std::string_view name) { return index_in(link_keys, name); }
-
-/// Reads a model in one pass over the text straight into an `organization`: no DOM, no
-/// JSON pointers, no offsets, no allocation beyond the organization's own strings and
-/// vectors.
-///
-/// It only *accepts* text that the located path (`parse_located` + `model_reader`) accepts
-/// without any problem, and it then reads the very same organization: the same JSON grammar
-/// as nlohmann's strict parser (RFC 8259), the same UTF-8 and escape rules, the same number
-/// conversions, the same keys and types. At anything else (a syntax error, a wrong type, an
-/// unknown, missing or repeated key, an integer it cannot convert exactly, a byte-order
-/// mark, an underflowing number) it gives up, and the caller reads the text again with the
-/// located path, which finds every problem and words it as before. Giving up on a good
-/// file only costs time; accepting a bad one would lose its errors, so when in doubt it
-/// gives up.
-class fast_reader {
- public:
-  explicit fast_reader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-  organization read() {
-    organization org;
-    // Growing the vectors by doubling would write (and page-fault) about twice the memory
-    // the organization ends up with, and copy every unit and link once more.
-    const auto [units, links] = count_objects(std::string_view(p_, static_cast<std::size_t>(end_ - p_)));
-    org.units.reserve(units);
-    org.links.reserve(links);
-    skip_space();
-    unsigned seen = 0;
-    read_object([&](std::string_view key) {
-      switch (member_index(key, model_keys, seen)) {
-        case model_key("name"): read_string(org.name); break;
-        case model_key("description"): read_string(org.description); break;
-        case model_key("time_unit"): read_string(org.time_unit); break;
-        case model_key("currency"): read_string(org.currency); break;
-        case model_key("units"): read_array([&] { read_unit(org.units.emplace_back()); }); break;
-        case model_key("links"): read_array([&] { read_link(org.links.emplace_back()); }); break;
-      }
-    });
-    if ((seen & (1u << model_key("units"))) == 0) miss();
-    skip_space();
-    if (p_ != end_) miss();  // trailing text
-    return org;
-  }
-
- private:
-  // Keys seen are bits of an `unsigned`.
-  static_assert(unit_keys.size() <= 32 && link_keys.size() <= 32 && std::size(need_names) <= 32);
-
-  /// A JSON number as the located path holds it: nlohmann keeps a token without fraction
-  /// or exponent as an integer (read as a double by conversion), any other as a double.
-  struct number {
-    double value;
-    bool is_integer;
-    std::int64_t integer;
-  };
-
-  [[noreturn]] static void miss() { throw fast_path_miss{}; }
-
-  /// How many units and links the text probably holds: objects whose first key is "id",
-  /// and "from" or "to". Jumping from brace to brace costs little next to the parse. Only
-  /// a capacity hint: braces inside strings or other key orders make it a little off,
-  /// which costs memory or a reallocation, never a wrong result.
-  static std::pair<std::size_t, std::size_t> count_objects(std::string_view text) {
-    std::size_t units = 0;
-    std::size_t links = 0;
-    for (std::size_t brace = text.find('{'); brace != std::string_view::npos; brace = text.find('{', brace + 1)) {
-      std::size_t key = brace + 1;
-      while (key < text.size() && is_space(text[key])) ++key;
-      const std::string_view rest = text.substr(key);
-      if (rest.starts_with("\"id\""))
-        ++units;
-      else if (rest.starts_with("\"from\"") || rest.starts_with("\"to\""))
-        ++links;
-    }
-    return {units, links};
-  }
-
-  static bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-  static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-  static unsigned byte(char c) { return static_cast<unsigned char>(c); }
-
-  void skip_space() {
-    while (p_ != end_ && is_space(*p_)) ++p_;
-  }
-
-  void expect(char c) {
-    if (p_ == end_ || *p_ != c) miss();
-    ++p_;
-  }
-
-  /// After a member or element: `true` at a comma (and skips it), `false` at `close`.
-  bool next(char close) {
-    skip_space();
-    if (p_ != end_ && *p_ == ',') {
-      ++p_;
-      skip_space();
-      return true;
-    }
-    expect(close);
-    return false;
-  }
-
-  /// Index of `key` in `known`, recorded in the bit set `seen`; misses on an unknown or
-  /// repeated key (both are problems for the located path).
-  template <typename Range>
-  static std::size_t member_index(std::string_view key, const Range& known, unsigned& seen) {
-    std::size_t i = 0;
-    for (std::string_view name : known) {
-      if (name == key) {
-        if ((seen & (1u << i)) != 0) miss();
-        seen |= 1u << i;
-        return i;
-      }
-      ++i;
-    }
-    miss();
-  }
-
-  /// `{ "key": value, ... }`; `on_member(key)` is called with the text at the value.
-  template <typename OnMember>
-  void read_object(OnMember on_member) {
-    expect('{');
-    skip_space();
-    if (p_ != end_ && *p_ == '}') {
-      ++p_;
-      return;
-    }
-    do {
-      if (p_ == end_ || *p_ != '"') miss();
-      const std::string_view key = read_string_view();
-      skip_space();
-      expect(':');
-      skip_space();
-      on_member(key);  // the key may live in scratch_: on_member uses it before reading a string
-    } while (next('}'));
-  }
-
-  /// `[ element, ... ]`; `on_element()` is called with the text at each element.
-  template <typename OnElement>
-  void read_array(OnElement on_element) {
-    expect('[');
-    skip_space();
-    if (p_ != end_ && *p_ == ']') {
-      ++p_;
-      return;
-    }
-    do on_element();
-    while (next(']'));
-  }
-
-  /// The contents of the string at the text (which must start with its quote), decoded.
-  /// Points into the text unless the string has escapes; then into `scratch_`, valid until
-  /// the next string is read.
-  std::string_view read_string_view() {
-    expect('"');
-    const char* start = p_;
-    bool copying = false;
-    for (;;) {
-      if (p_ == end_) miss();
-      const unsigned c = byte(*p_);
-      if (c == '"') break;
-      if (c < 0x20) miss();  // control characters must be escaped
-      if (c == '\\') {
-        if (!copying) scratch_.assign(start, p_);
-        copying = true;
-        ++p_;
-        unescape();
-        continue;
-      }
-      const char* character = p_;
-      if (c < 0x80)
-        ++p_;
-      else
-        skip_utf8_sequence(c);
-      if (copying) scratch_.append(character, p_);
-    }
-    const std::string_view contents = copying ? std::string_view(scratch_) : std::string_view(start, static_cast<std::size_t>(p_ - start));
-    ++p_;  // closing quote
-    return contents;
-  }
-
-  /// Skips one well-formed UTF-8 sequence starting with byte `lead` >= 0x80 (Unicode 15,
-  /// table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), as nlohmann does.
-  void skip_utf8_sequence(unsigned lead) {
-    auto in = [&](std::ptrdiff_t i, unsigned lo, unsigned hi) {
-      return end_ - p_ > i && byte(p_[i]) >= lo && byte(p_[i]) <= hi;
-    };
-    std::ptrdiff_t length = 0;
-    unsigned lo = 0x80;  // range of the second byte
-    unsigned hi = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) lo = 0xA0;
-      if (lead == 0xED) hi = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) lo = 0x90;
-      if (lead == 0xF4) hi = 0x8F;
-    } else {
-      miss();
-    }
-    if (!in(1, lo, hi)) miss();
-    for (std::ptrdiff_t i = 2; i < length; ++i)
-      if (!in(i, 0x80, 0xBF)) miss();
-    p_ += length;
-  }
-
-  /// Four hex digits after `\u`.
-  unsigned hex4() {
-    if (end_ - p_ < 4) miss();
-    unsigned value = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = *p_++;
-      unsigned digit = 0;
-      if (c >= '0' && c <= '9')
-        digit = static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        digit = static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        digit = static_cast<unsigned>(c - 'A' + 10);
-      else
-        miss();
-      value = value * 16 + digit;
-    }
-    return value;
-  }
-
-  /// Decodes the escape after a backslash into `scratch_` (RFC 8259 §7; a `\u` high
-  /// surrogate must be followed by a `\u` low surrogate, as nlohmann requires).
-  void unescape() {
-    if (p_ == end_) miss();
-    const char c = *p_++;
-    switch (c) {
-      case '"': scratch_ += '"'; return;
-      case '\\': scratch_ += '\\'; return;
-      case '/': scratch_ += '/'; return;
-      case 'b': scratch_ += '\b'; return;
-      case 'f': scratch_ += '\f'; return;
-      case 'n': scratch_ += '\n'; return;
-      case 'r': scratch_ += '\r'; return;
-      case 't': scratch_ += '\t'; return;
-      case 'u': break;
-      default: miss();
-    }
-    unsigned code_point = hex4();
-    if (code_point >= 0xDC00 && code_point <= 0xDFFF) miss();
-    if (code_point >= 0xD800 && code_point <= 0xDBFF) {
-      if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') miss();
-      p_ += 2;
-      const unsigned low = hex4();
-      if (low < 0xDC00 || low > 0xDFFF) miss();
-      code_point = 0x10000 + ((code_point - 0xD800) << 10) + (low - 0xDC00);
-    }
-    auto put = [&](unsigned b) { scratch_ += static_cast<char>(b); };
-    if (code_point < 0x80) {
-      put(code_point);
-    } else if (code_point < 0x800) {
-      put(0xC0 | (code_point >> 6));
-      put(0x80 | (code_point & 0x3F));
-    } else if (code_point < 0x10000) {
-      put(0xE0 | (code_point >> 12));
-      put(0x80 | ((code_point >> 6) & 0x3F));
-      put(0x80 | (code_point & 0x3F));
-    } else {
-      put(0xF0 | (code_point >> 18));
-      put(0x80 | ((code_point >> 12) & 0x3F));
-      put(0x80 | ((code_point >> 6) & 0x3F));
-      put(0x80 | (code_point & 0x3F));
-    }
-  }
-
-  /// A number token (RFC 8259 §6 grammar). Integers of up to 18 digits are exact in int64,
-  /// like nlohmann's `strtoll`/`strtoull`; longer ones (which nlohmann may turn into
-  /// doubles) are left to the located path. Other numbers are converted by
-  /// `std::from_chars`, correctly rounded like the `strtod` nlohmann calls.
-  number read_number() {
-    const char* start = p_;
-    const bool negative = p_ != end_ && *p_ == '-';
-    if (negative) ++p_;
-    if (p_ == end_ || !is_digit(*p_)) miss();
-    if (*p_ == '0') {
-      ++p_;
-    } else {
-      while (p_ != end_ && is_digit(*p_)) ++p_;
-    }
-    const char* integer_end = p_;
-    bool is_integer = true;
-    if (p_ != end_ && *p_ == '.') {
-      ++p_;
-      if (p_ == end_ || !is_digit(*p_)) miss();
-      while (p_ != end_ && is_digit(*p_)) ++p_;
-      is_integer = false;
-    }
-    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
-      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      if (p_ == end_ || !is_digit(*p_)) miss();
-      while (p_ != end_ && is_digit(*p_)) ++p_;
-      is_integer = false;
-    }
-    if (is_integer) {
-      const char* digits = negative ? start + 1 : start;
-      if (integer_end - digits > 18) miss();
-      std::int64_t magnitude = 0;
-      for (const char* d = digits; d != integer_end; ++d) magnitude = magnitude * 10 + (*d - '0');
-      const std::int64_t integer = negative ? -magnitude : magnitude;
-      return {static_cast<double>(integer), true, integer};
-    }
-    double value = 0;
-    const auto [end, ec] = std::from_chars(start, p_, value);
-    // Overflow is a located error; underflow nlohmann accepts, but from_chars may report
-    // it: either way the located path decides.
-    if (ec != std::errc() || end != p_ || !std::isfinite(value)) miss();
-    return {value, false, 0};
-  }
-
-  double read_double() {
-    if (p_ == end_ || !(*p_ == '-' || is_digit(*p_))) miss();
-    return read_number().value;
-  }
-
-  /// An integer, also written as a whole float (`2.0`), within int64: `as_integer`.
-  std::int64_t read_integer() {
-    if (p_ == end_ || !(*p_ == '-' || is_digit(*p_))) miss();
-    const number n = read_number();
-    if (n.is_integer) return n.integer;
-    if (n.value == std::floor(n.value) && n.value >= -9223372036854775808.0 && n.value < 9223372036854775808.0)
-      return static_cast<std::int64_t>(n.value);
-    miss();
-  }
-
-  void read_string(std::string& out) {
-    const std::string_view contents = read_string_view();
-    out.assign(contents.data(), contents.size());
-  }
-
-  void read_bool(bool& out) {
-    constexpr std::string_view yes = "true";
-    constexpr std::string_view no = "false";
-    const std::string_view rest(p_, static_cast<std::size_t>(end_ - p_));
-    if (rest.starts_with(yes)) {
-      out = true;
-      p_ += yes.size();
-    } else if (rest.starts_with(no)) {
-      out = false;
-      p_ += no.size();
-    } else {
-      miss();
-    }
-  }
-
-  template <typename Enum, typename Parse>
-  void read_enum(Parse parse, Enum& out) {
-    const std::optional<Enum> value = parse(read_string_view());
-    if (!value) miss();
-    out = *value;
-  }
-
-  void read_servers(server_count& out) {
-    if (p_ != end_ && *p_ == '"') {
-      if (read_string_view() != "unlimited") miss();
-      out = server_count::unlimited();
-    } else {
-      out = server_count(read_integer());
-    }
-  }
-
-  void read_unit(unit& u) {
-    unsigned seen = 0;
-    read_object([&](std::string_view key) {
-      switch (member_index(key, unit_keys, seen)) {
-        case unit_key("id"): read_string(u.id); break;
-        case unit_key("name"): read_string(u.name); break;
-        case unit_key("external"): read_bool(u.external); break;
-        case unit_key("servers"): read_servers(u.servers); break;
-        case unit_key("service_time"): u.service_time = read_double(); break;
-        case unit_key("service_scv"): u.service_scv = read_double(); break;
-        case unit_key("discipline"): read_enum(parse_discipline, u.queue_discipline); break;
-        case unit_key("preemptive"): read_bool(u.preemptive); break;
-        case unit_key("cost_per_time"): u.cost_per_time = read_double(); break;
-        case unit_key("cost_per_request"): u.cost_per_request = read_double(); break;
-        case unit_key("yield"): u.yield = read_double(); break;
-        case unit_key("demand"): u.demand = read_double(); break;
-        case unit_key("population"): u.population = read_integer(); break;
-        case unit_key("think_time"): u.think_time = read_double(); break;
-        case unit_key("value_per_request"): u.value_per_request = read_double(); break;
-        case unit_key("schedule"): read_periodic(schedule_keys, u.schedule); break;
-        case unit_key("profile"): read_periodic(profile_keys, u.profile); break;
-      }
-    });
-    if ((seen & (1u << unit_key("id"))) == 0) miss();
-  }
-
-  void read_periodic(const periodic_keys& k, std::optional<periodic_schedule>& out) {
-    periodic_schedule f;
-    unsigned seen = 0;
-    read_object([&](std::string_view key) {
-      switch (member_index(key, k.keys, seen)) {
-        case 0: f.period = read_double(); break;
-        case 1: f.base = read_double(); break;
-        default:
-          read_array([&] {
-            time_window& w = f.windows.emplace_back();
-            unsigned window_seen = 0;
-            read_object([&](std::string_view window_key) {
-              switch (member_index(window_key, k.window_keys, window_seen)) {
-                case 0: w.from = read_double(); break;
-                case 1: w.to = read_double(); break;
-                default: w.value = read_double(); break;
-              }
-            });
-            if (window_seen != 7u) miss();  // a missing key is a located problem
-          });
-          break;
-      }
-    });
-    if ((seen & 1u) == 0) miss();  // no period
-    out = std::move(f);
-  }
-
-  void read_link(link& l) {
-    unsigned seen = 0;
-    read_object([&](std::string_view key) {
-      switch (member_index(key, link_keys, seen)) {
-        case link_key("from"): read_string(l.from); break;
-        case link_key("to"): read_string(l.to); break;
-        case link_key("requests"): l.requests = read_double(); break;
-        case link_key("mode"): read_enum(parse_link_mode, l.mode); break;
-        case link_key("acceptance"): l.acceptance = read_double(); break;
-        case link_key("group"): read_string(l.group); break;
-        case link_key("priority"): l.priority = read_integer(); break;
-        case link_key("service_time"): l.service_time = read_double(); break;
-        case link_key("service_scv"): l.service_scv = read_double(); break;
-        case link_key("ratings"): read_ratings(l.ratings); break;
-      }
-    });
-    constexpr unsigned from_and_to = (1u << link_key("from")) | (1u << link_key("to"));
-    if ((seen & from_and_to) != from_and_to) miss();
-  }
-
-  void read_ratings(need_ratings& out) {
-    unsigned seen = 0;
-    read_object([&](std::string_view key) {
-      const std::size_t need = member_index(key, need_names, seen);
-      out.emplace_back(std::string(need_names[need]), read_double());
-    });
-  }
-
-  const char* p_;
-  const char* end_;
-  std::string scratch_;  ///< a string with escapes, decoded
-};
-
-/// The organization if the fast path can read `text`, else nothing (see `fast_reader`).
-std::optional<organization> read_fast(std::string_view text) {
-  try {
-    return fast_reader(text).read();
-  } catch (const fast_path_miss&) {
-    return std::nullopt;
-  }
-}
-
 /// The located path alone: finds and words every problem.
 organization parse_located_organization(std::string_view json_text, std::string_view source_name) {
   located_document doc = parse_located(json_text, source_name);
@@ -1350,11 +854,18 @@ organization parse_organization_located(std::string_view json_text, std::string_
 }
 }  // namespace detail
 
-organization parse_organization(std::string_view json_text, std::string_view source_name) {
-  // Most files are well-formed: read them fast, and pay for locating problems (a DOM plus
-  // a pointer and an offset for every value: some 20 times slower) only when there is one.
-  if (std::optional<organization> org = read_fast(json_text)) return std::move(*org);
+namespace {
+/// Most files are well-formed: read them fast (simdjson), and pay for locating problems (a
+/// DOM plus a pointer and an offset for every value: some 20 times slower) only when there
+/// is one. `padded`: see `detail::read_model_fast`.
+organization parse_organization(std::string_view json_text, std::string_view source_name, bool padded) {
+  if (std::optional<organization> org = detail::read_model_fast(json_text, padded)) return std::move(*org);
   return parse_located_organization(json_text, source_name);
+}
+}  // namespace
+
+organization parse_organization(std::string_view json_text, std::string_view source_name) {
+  return parse_organization(json_text, source_name, false);
 }
 
 organization load_organization(const std::filesystem::path& file) {
@@ -1364,13 +875,14 @@ organization load_organization(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw io_error(fmt::format("cannot open model file '{}': {}", file.string(), std::strerror(errno)));
   // One read into a buffer of the file's size, left uninitialized (filling 50 MB with zeros
-  // first would cost a tenth of the parse). The read asks for one byte more than the size,
-  // to see the end: a file of unknown size (a pipe) or one that grows while it is read is
-  // read on to its end in chunks.
+  // first would cost a tenth of the parse), with the padding simdjson reads past the end,
+  // so the fast path need not copy the text. The read asks for one byte more than the
+  // size, to see the end: a file of unknown size (a pipe) or one that grows while it is
+  // read is read on to its end in chunks (and then copied by the fast path).
   const std::uintmax_t size = std::filesystem::is_regular_file(file, ec) ? std::filesystem::file_size(file, ec) : 0;
   const std::size_t expected =
       ec || size >= std::numeric_limits<std::size_t>::max() / 2 ? 0 : static_cast<std::size_t>(size);
-  const auto buffer = std::make_unique_for_overwrite<char[]>(expected + 1);
+  const auto buffer = std::make_unique_for_overwrite<char[]>(expected + 1 + detail::json_padding);
   in.read(buffer.get(), static_cast<std::streamsize>(expected + 1));
   std::string_view content(buffer.get(), static_cast<std::size_t>(in.gcount()));
   std::string rest;
@@ -1382,7 +894,10 @@ organization load_organization(const std::filesystem::path& file) {
     content = rest;
   }
   if (in.bad()) throw io_error(fmt::format("cannot read model file '{}': {}", file.string(), std::strerror(errno)));
-  return parse_organization(content, file.string());
+  const bool padded = rest.empty();
+  // Defined bytes after the text (simdjson does not need particular values there).
+  if (padded) std::memset(buffer.get() + content.size(), 0, detail::json_padding);
+  return parse_organization(content, file.string(), padded);
 }
 
 std::string to_json(const organization& org, int indent) {

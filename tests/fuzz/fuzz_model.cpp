@@ -3,15 +3,23 @@
 // Built only with -DSERVICECHAIN_FUZZ=ON and clang (scripts/fuzz.sh). The property checked
 // is the library's contract on any input: either a servicechain::error (or std::bad_alloc on
 // an absurd size) or a result; never a crash, a hang, a sanitizer report, or a message that
-// is unbounded or ill-formed UTF-8.
+// is unbounded or ill-formed UTF-8. And the loader's fast path (simdjson) never accepts a
+// text its located path reports a problem with, and reads the same organization.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "servicechain/servicechain.hpp"
+
+namespace servicechain::detail {
+// The loader's two paths alone (src/io/json.cpp, src/io/json_fast.cpp; in no public header).
+organization parse_organization_located(std::string_view json_text, std::string_view source_name);
+std::optional<organization> read_model_fast(std::string_view text, bool padded);
+}  // namespace servicechain::detail
 
 namespace {
 
@@ -48,8 +56,20 @@ void check_finite(double x) {
   if (x != x) std::abort();
 }
 
+void check_fast_path(std::string_view text) {
+  using namespace servicechain;
+  const std::optional<organization> fast = detail::read_model_fast(text, false);
+  try {
+    const organization located = detail::parse_organization_located(text, "fuzz.json");
+    if (fast && !(*fast == located)) std::abort();
+  } catch (const servicechain::error&) {
+    if (fast) std::abort();
+  }
+}
+
 void run(std::string_view text) {
   using namespace servicechain;
+  check_fast_path(text);
   const organization org = parse_organization(text, "fuzz.json");
   (void)validate(org);
   const service_graph g = compile(org);

@@ -13,6 +13,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -27,6 +30,9 @@ namespace servicechain {
 namespace detail {
 // Defined in src/io/json.cpp and deliberately in no header: the located path alone.
 organization parse_organization_located(std::string_view json_text, std::string_view source_name);
+// Defined in src/io/json_fast.cpp (declared in src/detail/json_format.hpp): the fast path
+// alone, nothing when it gives up.
+std::optional<organization> read_model_fast(std::string_view text, bool padded);
 }  // namespace detail
 
 namespace {
@@ -58,10 +64,38 @@ outcome read_with(Parse parse, std::string_view text) {
   return result;
 }
 
+/// The fast path alone on `text`, as `parse_organization` calls it (unpadded, so copied)
+/// and as `load_organization` does (the text in a buffer with padding after it).
+std::optional<organization> fast_path_alone(std::string_view text, const std::string& context) {
+  std::optional<organization> copied = detail::read_model_fast(text, false);
+  std::string padded(text.size() + 64, '\0');
+  padded.replace(0, text.size(), text);
+  const std::optional<organization> in_place =
+      detail::read_model_fast(std::string_view(padded.data(), text.size()), true);
+  EXPECT_EQ(copied.has_value(), in_place.has_value()) << context << ": padded and copied text read differently";
+  if (copied && in_place) {
+    EXPECT_TRUE(*copied == *in_place) << context;
+  }
+  return copied;
+}
+
+/// The fast path alone must never accept a text the located path has a problem with, and
+/// must read the located path's organization when it accepts. Returns whether it accepted.
+bool expect_fast_path_sound(std::string_view text, const outcome& located, const std::string& context) {
+  const std::optional<organization> fast = fast_path_alone(text, context);
+  if (!located.parsed) {
+    EXPECT_FALSE(fast.has_value()) << context << ": the fast path accepted a text with a problem: " << located.what;
+  } else if (fast) {
+    EXPECT_TRUE(*fast == located.org) << context << ": the fast path read another organization";
+  }
+  return fast.has_value();
+}
+
 /// Reads `text` both ways and expects the same result; returns whether it parsed.
 bool expect_same_reading(std::string_view text, const std::string& context) {
   const outcome fast = read_with([](std::string_view t, std::string_view s) { return parse_organization(t, s); }, text);
   const outcome located = read_with(detail::parse_organization_located, text);
+  expect_fast_path_sound(text, located, context);
   EXPECT_EQ(fast.parsed, located.parsed) << context << "\nfast path error: " << fast.what
                                          << "\nlocated path error: " << located.what << "\ntext:\n" << text;
   if (fast.parsed && located.parsed) {
@@ -212,7 +246,10 @@ TEST(JsonTest, FastAndLocatedPathsAgreeOnEdgeCases) {
       "1e", "999999999999999999", "1000000000000000000", "9223372036854775807", "9223372036854775808",
       "-9223372036854775808", "18446744073709551615", "18446744073709551616", "123456789012345678901234567890",
       "4.9e-324", "2.2250738585072011e-308", "1.7976931348623157e308", "0.1e1", "1.0e0", "true", "false", "null",
-      "tru", "nul", "\"x\"", "[]", "{}", "\"unlimited\"", "\"Unlimited\"", "\"2\""};
+      "tru", "nul", "\"x\"", "[]", "{}", "\"unlimited\"", "\"Unlimited\"", "\"2\"", "0.2222222222222222222",
+      "0.22222222222222222222", "0.22222222222222222222222222222222222225", "9.999999999999999999",
+      "12345678901234567890e-5", "1.00000000000000011102230246251565404236316680908203125",
+      "0.00012345678901234567", "0.0000000000000000000012345678901234567", "0.1000000000000000000001"};
   const std::vector<std::string> fields = {"servers", "service_time", "population", "yield", "external", "name"};
   for (const std::string& field : fields)
     for (const std::string& value : values)
@@ -371,6 +408,58 @@ TEST(JsonTest, FastAndLocatedPathsAgreeOnSchedulesAndProfiles) {
   }
   EXPECT_GT(parsed, 50);
   EXPECT_GT(failed, 300);
+}
+
+// What `to_json` writes is what the fast path is for: it must not leave it to the located
+// path (that would only be slow, so no other test would notice).
+TEST(JsonTest, FastPathAcceptsWhatToJsonWrites) {
+  EXPECT_TRUE(detail::read_model_fast(chain_model_text(3000), false).has_value());
+  std::mt19937_64 rng(20261202);
+  for (int round = 0; round < 200; ++round) {
+    const std::string text = varied_model_text(rng, round % 2 == 0 ? -1 : 2);
+    const std::optional<organization> fast = detail::read_model_fast(text, false);
+    ASSERT_TRUE(fast.has_value()) << text;
+    EXPECT_TRUE(*fast == detail::parse_organization_located(text, "varied.json")) << text;
+  }
+}
+
+// Every bundled model, CLI case, bad-input case and fuzzing corpus entry: the fast path
+// alone accepts nothing the located path reports a problem with, and reads what it reads.
+TEST(JsonTest, FastPathIsSoundOnEveryBundledFile) {
+  const std::filesystem::path data = SERVICECHAIN_TEST_DATA_DIR;
+  const std::vector<std::filesystem::path> folders = {SERVICECHAIN_EXAMPLES_DIR, data, data / ".." / "cli" / "data",
+                                                      data / ".." / "fuzz" / "corpus"};
+  int files = 0;
+  int located_accepts = 0;
+  int fast_accepts = 0;
+  std::vector<std::string> declined;  // valid, but read by the located path
+  for (const std::filesystem::path& folder : folders) {
+    ASSERT_TRUE(std::filesystem::is_directory(folder)) << folder;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(folder)) {
+      if (!entry.is_regular_file()) continue;
+      const std::filesystem::path& file = entry.path();
+      const bool corpus = folder.filename() == "corpus";
+      if (!corpus && file.extension() != ".json") continue;
+      std::ifstream in(file, std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const outcome located = read_with(detail::parse_organization_located, text);
+      const bool accepted = expect_fast_path_sound(text, located, file.string());
+      ++files;
+      located_accepts += located.parsed ? 1 : 0;
+      fast_accepts += accepted ? 1 : 0;
+      if (located.parsed && !accepted && !corpus) declined.push_back(file.filename().string());
+    }
+  }
+  std::cout << files << " files: the located path accepts " << located_accepts << ", the fast path " << fast_accepts
+            << "; valid files left to the located path:";
+  for (const std::string& name : declined) std::cout << ' ' << name;
+  std::cout << '\n';
+  EXPECT_GT(files, 1700);
+  // The fast path is the one that reads valid files: it declines only the deliberate
+  // oddities of the bad-input catalogue (a byte-order mark, subnormal numbers).
+  EXPECT_GT(fast_accepts, 0);
+  for (const std::string& name : declined)
+    EXPECT_TRUE(name.starts_with("bom_") || name.find("subnormal") != std::string::npos) << name;
 }
 
 }  // namespace
