@@ -31,11 +31,13 @@ int analyze_closed_model(const service_graph& g, const command_options& options)
   for (const auto& c : closed.customers) rates.push_back(c.throughput);
   const load_result load = compute_load(g, g.numbers(), rates);
   const capacity_result capacity = analyze_capacity(g, g.numbers(), load);
-  const std::string report =
-      closed_analysis_report(g, g.numbers(), capacity, load, closed, *parse_report_format(options.format));
+  const auto write = [&](std::ostream& out) {
+    write_closed_analysis_report(out, g, g.numbers(), capacity, load, closed, *parse_report_format(options.format));
+  };
+  const int code = write_report(write, options, "analyze");
   print_warnings(closed.approximations);
   print_warnings(closed_model_warnings(g, g.numbers()));
-  return print_report(report, options, "analyze");
+  return code;
 }
 
 int analyze(const command_options& options) {
@@ -47,18 +49,22 @@ int analyze(const command_options& options) {
   // Throws unstable_error (exit 3) listing every saturated unit.
   const open_result open = analyze_open(g, open_opts);
   const capacity_result capacity = analyze_capacity(g, open.load);
-  const std::string report =
-      analysis_report(g, g.numbers(), capacity, open.load, &open, *parse_report_format(options.format));
-  return print_report(report, options, "analyze");
+  return write_report(
+      [&](std::ostream& out) {
+        write_analysis_report(out, g, g.numbers(), capacity, open.load, &open, *parse_report_format(options.format));
+      },
+      options, "analyze");
 }
 
 int structure(const command_options& options) {
   const service_graph g = compile(load_model(options.model));
   const structure_options structure_opts{.k = options.k, .fragile_gain = options.fragile_gain};
-  const std::string report =
-      structure_report(g, analyze_structure(g, structure_opts), *parse_report_format(options.format),
-                       structure_opts.chains_unit_limit);
-  return print_report(report, options, "structure");
+  const structure_result result = analyze_structure(g, structure_opts);
+  return write_report(
+      [&](std::ostream& out) {
+        write_structure_report(out, g, result, *parse_report_format(options.format), structure_opts.chains_unit_limit);
+      },
+      options, "structure");
 }
 
 int policy(const command_options& options) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,6 +99,12 @@ void add_csv_options(CLI::App& sub, command_options& options);
 /// Prints a report: as it is, or (CSV) one table of it or every table to its own file;
 /// `single` names the table of a CSV report that has no `# name` sections.
 int print_report(const std::string& report, const command_options& options, const std::string& single);
+/// Writes a report: JSON and whole CSV reports straight to stdout as `write` formats them
+/// (memory independent of the report's size); tables (fitted to the terminal) and the
+/// `--table` / `--output-dir` CSV forms through `print_report`. Throws io_error when
+/// stdout cannot be written.
+int write_report(const std::function<void(std::ostream&)>& write, const command_options& options,
+                 const std::string& single);
 /// The width tables must fit: $COLUMNS if set, else the terminal's when stdout is one,
 /// else 0 (no limit).
 std::size_t terminal_width();

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <iterator>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -113,6 +114,19 @@ int print_report(const std::string& report, const command_options& options, cons
     written.push_back(file.string());
   }
   for (const auto& f : written) fmt::print("{}\n", f);
+  return exit_ok;
+}
+
+int write_report(const std::function<void(std::ostream&)>& write, const command_options& options,
+                 const std::string& single) {
+  if (options.format == "table" || !options.table.empty() || !options.output_dir.empty()) {
+    std::ostringstream report;
+    write(report);
+    return print_report(report.str(), options, single);
+  }
+  write(std::cout);
+  std::cout.flush();
+  if (!std::cout) throw io_error("cannot write the report to standard output");
   return exit_ok;
 }
 

@@ -6,10 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <ostream>
 #include <span>
+#include <sstream>
 #include <string>
 
 #include "detail/number_style.hpp"
+#include "detail/json_stream.hpp"
 #include "detail/report_json.hpp"
 #include "servicechain/io/table.hpp"
 
@@ -79,19 +82,22 @@ json customer_json(const service_graph& g, const model_numbers& numbers, const c
   return j;
 }
 
-json closed_json(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
-                 const closed_result& r) {
-  json j;
-  j["model"] = g.name();
-  j["time_unit"] = g.time_unit();
-  j["currency"] = g.currency();
-  j["analysis"] = "mean-value analysis";
-  j["method"] = r.method;
-  j["stable"] = true;
-  j["time_varying"] = !detail::time_varying_warning(g, numbers).empty();
-  j["bottleneck"] = cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr);
+// Streamed (detail/json_stream.hpp): one small DOM per unit, customer and link.
+void write_closed_json(std::ostream& out, const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                       const load_result& load, const closed_result& r) {
+  detail::json_stream w(out);
+  w.begin_object();
+  w.member("model", g.name());
+  w.member("time_unit", g.time_unit());
+  w.member("currency", g.currency());
+  w.member("analysis", "mean-value analysis");
+  w.member("method", r.method);
+  w.member("stable", true);
+  w.member("time_varying", !detail::time_varying_warning(g, numbers).empty());
+  w.member("bottleneck", cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr));
 
-  json units = json::array();
+  w.key("units");
+  w.begin_array();
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
     if (g.is_external(u)) continue;
@@ -112,26 +118,29 @@ json closed_json(const service_graph& g, const model_numbers& numbers, const cap
       if (q != 0) append_unique(by_customer, g.id(r.customers[k].customer), q);
     }
     ju["queue_length_by_customer"] = std::move(by_customer);
-    units.push_back(std::move(ju));
+    w.value(ju);
   }
-  j["units"] = std::move(units);
+  w.end_array();
 
-  json customers = json::array();
-  for (std::size_t c = 0; c < r.customers.size(); ++c) customers.push_back(customer_json(g, numbers, r, c));
-  j["customers"] = std::move(customers);
+  w.key("customers");
+  w.begin_array();
+  for (std::size_t c = 0; c < r.customers.size(); ++c) w.value(customer_json(g, numbers, r, c));
+  w.end_array();
 
-  json links = json::array();
+  w.key("links");
+  w.begin_array();
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const auto& p = g.link(link_index{l});
-    links.push_back({{"from", g.id(p.provider)},
-                     {"to", g.id(p.consumer)},
-                     {"flow", load.link_flow[l]},
-                     {"rework_flow", load.link_rework_flow[l]}});
+    w.value({{"from", g.id(p.provider)},
+             {"to", g.id(p.consumer)},
+             {"flow", load.link_flow[l]},
+             {"rework_flow", load.link_rework_flow[l]}});
   }
-  j["links"] = std::move(links);
-  j["approximations"] = r.approximations;
-  j["warnings"] = closed_model_warnings(g, numbers);
-  return j;
+  w.end_array();
+  w.member("approximations", r.approximations);
+  w.member("warnings", closed_model_warnings(g, numbers));
+  w.end_object();
+  w.finish();
 }
 
 struct closed_tables {
@@ -308,17 +317,27 @@ std::vector<std::string> closed_model_warnings(const service_graph& g, const mod
   return warnings;
 }
 
-std::string closed_analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity,
-                                   const load_result& load, const closed_result& closed, report_format format) {
+void write_closed_analysis_report(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                                  const capacity_result& capacity, const load_result& load, const closed_result& closed,
+                                  report_format format) {
   switch (format) {
     case report_format::json:
-      return closed_json(g, numbers, capacity, load, closed).dump(2) + "\n";
+      write_closed_json(out, g, numbers, capacity, load, closed);
+      return;
     case report_format::csv:
-      return closed_csv(g, numbers, capacity, load, closed);
+      out << closed_csv(g, numbers, capacity, load, closed);
+      return;
     case report_format::table:
       break;
   }
-  return closed_text(g, numbers, capacity, load, closed);
+  out << closed_text(g, numbers, capacity, load, closed);
+}
+
+std::string closed_analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity,
+                                   const load_result& load, const closed_result& closed, report_format format) {
+  std::ostringstream out;
+  write_closed_analysis_report(out, g, numbers, capacity, load, closed, format);
+  return std::move(out).str();
 }
 
 std::string mix_report(const service_graph& g, const std::vector<mix_bottleneck_unit>& bottlenecks,

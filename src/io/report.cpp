@@ -1,5 +1,6 @@
 #include "servicechain/io/report.hpp"
 #include "detail/number_style.hpp"
+#include "detail/json_stream.hpp"
 #include "detail/report_json.hpp"
 #include "detail/time_varying.hpp"
 
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <ostream>
+#include <sstream>
 
 #include "servicechain/io/table.hpp"
 
@@ -20,7 +23,6 @@ namespace {
 constexpr std::size_t many_customers = 6;
 
 using json = detail::report_json;
-using detail::append_unique;
 json optional_number(const std::optional<double>& v) { return detail::json_number(v); }
 
 using detail::number_style;
@@ -67,24 +69,32 @@ using detail::time_varying_warning;
 
 // ------------------------------------------------------------------ JSON
 
-json report_json(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load, const open_result* open) {
-  json j;
-  j["model"] = g.name();
-  j["time_unit"] = g.time_unit();
-  j["currency"] = g.currency();
-  j["stable"] = cap.stable();
-  j["bottleneck"] = cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr);
-  j["max_demand_scale"] = optional_number(cap.max_demand_scale);
+// Streamed (detail/json_stream.hpp): one small DOM per unit and link row; the customers'
+// by-unit maps, which can hold every unit, are written entry by entry.
+void write_report_json(std::ostream& out, const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                       const load_result& load, const open_result* open) {
+  detail::json_stream w(out);
+  w.begin_object();
+  w.key("model");
+  w.string_value(g.name());
+  w.key("time_unit");
+  w.string_value(g.time_unit());
+  w.key("currency");
+  w.string_value(g.currency());
+  w.member("stable", cap.stable());
+  w.member("bottleneck", cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr));
+  w.member("max_demand_scale", optional_number(cap.max_demand_scale));
   const std::string varying = time_varying_warning(g, numbers);
-  j["time_varying"] = !varying.empty();
-  j["warnings"] = varying.empty() ? json::array() : json::array({varying});
+  w.member("time_varying", !varying.empty());
+  w.member("warnings", varying.empty() ? json::array() : json::array({varying}));
   if (open) {
-    j["total_cost"] = open->total_cost;
-    j["allocated_cost"] = open->allocated_cost;
-    j["unallocated_cost"] = open->unallocated_cost;
+    w.member("total_cost", open->total_cost);
+    w.member("allocated_cost", open->allocated_cost);
+    w.member("unallocated_cost", open->unallocated_cost);
   }
 
-  json units = json::array();
+  w.key("units");
+  w.begin_array();
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
     const auto& p = numbers.unit(u);
@@ -122,47 +132,47 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
       ju["defect_free_per_item"] = perf.defect_free_per_item;
       ju["aligned"] = perf.aligned;
     }
-    units.push_back(std::move(ju));
+    w.value(ju);
   }
-  j["units"] = std::move(units);
+  w.end_array();
 
-  json customers = json::array();
+  // An id -> value map of the non-zero values, largest first.
+  auto by_unit = [&](std::string_view name, auto value) {
+    w.key(name);
+    w.begin_object();
+    for (const auto& [u, v] : nonzero_entries(g.unit_count(), value)) w.member(g.id(unit_index{u}), v);
+    w.end_object();
+  };
+  w.key("customers");
+  w.begin_array();
   for (std::size_t c = 0; c < cap.customers.size(); ++c) {
     const auto& cc = cap.customers[c];
-    json jc;
-    jc["id"] = g.id(cc.customer);
-    jc["demand"] = optional_number(cc.demand);
-    if (numbers.unit(cc.customer).profile) jc["time_varying"] = true;
-    jc["max_demand"] = optional_number(cc.max_demand);
-    jc["max_demand_alone"] = optional_number(cc.max_demand_alone);
-    jc["limiting_unit"] = cc.limiting_unit ? json(g.id(*cc.limiting_unit)) : json(nullptr);
+    w.begin_object();
+    w.key("id");
+    w.string_value(g.id(cc.customer));
+    w.member("demand", optional_number(cc.demand));
+    if (numbers.unit(cc.customer).profile) w.member("time_varying", true);
+    w.member("max_demand", optional_number(cc.max_demand));
+    w.member("max_demand_alone", optional_number(cc.max_demand_alone));
+    w.member("limiting_unit", cc.limiting_unit ? json(g.id(*cc.limiting_unit)) : json(nullptr));
     if (open) {
       const auto& cp = open->customers[c];
-      jc["lead_time"] = cp.lead_time;
-      jc["lead_time_fifo"] = cp.lead_time_fifo;
-      json lt = json::object(), wait = json::object(), cost = json::object(), defects = json::object();
-      const std::size_t n = g.unit_count();
-      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->lead_time_contribution(unit_index{i}, c); }))
-        append_unique(lt, g.id(unit_index{u}), v);
-      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->lead_time_wait(unit_index{i}, c); }))
-        append_unique(wait, g.id(unit_index{u}), v);
-      jc["lead_time_by_unit"] = std::move(lt);
-      jc["lead_time_wait_by_unit"] = std::move(wait);
-      jc["cost_to_serve"] = cp.cost_to_serve;
-      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->cost_by_unit(unit_index{i}, c); }))
-        append_unique(cost, g.id(unit_index{u}), v);
-      jc["cost_by_unit"] = std::move(cost);
-      jc["defect_free"] = cp.defect_free;
-      for (const auto& [u, v] : nonzero_entries(n, [&](auto i) { return open->defect_share(unit_index{i}, c); }))
-        append_unique(defects, g.id(unit_index{u}), v);
-      jc["defect_share_by_unit"] = std::move(defects);
-      jc["value_per_request"] = numbers.unit(cc.customer).value_per_request;
+      w.member("lead_time", cp.lead_time);
+      w.member("lead_time_fifo", cp.lead_time_fifo);
+      by_unit("lead_time_by_unit", [&](auto i) { return open->lead_time_contribution(unit_index{i}, c); });
+      by_unit("lead_time_wait_by_unit", [&](auto i) { return open->lead_time_wait(unit_index{i}, c); });
+      w.member("cost_to_serve", cp.cost_to_serve);
+      by_unit("cost_by_unit", [&](auto i) { return open->cost_by_unit(unit_index{i}, c); });
+      w.member("defect_free", cp.defect_free);
+      by_unit("defect_share_by_unit", [&](auto i) { return open->defect_share(unit_index{i}, c); });
+      w.member("value_per_request", numbers.unit(cc.customer).value_per_request);
     }
-    customers.push_back(std::move(jc));
+    w.end_object();
   }
-  j["customers"] = std::move(customers);
+  w.end_array();
 
-  json links = json::array();
+  w.key("links");
+  w.begin_array();
   for (std::uint32_t l = 0; l < g.link_count(); ++l) {
     const auto& p = g.link(link_index{l});
     json jl{{"from", g.id(p.provider)},
@@ -188,23 +198,25 @@ json report_json(const service_graph& g, const model_numbers& numbers, const cap
       jl["lead_time_share"] = std::move(share);
       if (rc) jl["rework_lead_time"] = std::move(extra);
     }
-    links.push_back(std::move(jl));
+    w.value(jl);
   }
-  j["links"] = std::move(links);
+  w.end_array();
 
   if (open) {
-    json misaligned = json::array();
-    for (unit_index u : open->misaligned)
-      misaligned.push_back({{"id", g.id(u)}, {"cost", numbers.unit(u).cost_per_time}});
-    j["misaligned"] = std::move(misaligned);
+    w.key("misaligned");
+    w.begin_array();
+    for (unit_index u : open->misaligned) w.value({{"id", g.id(u)}, {"cost", numbers.unit(u).cost_per_time}});
+    w.end_array();
   }
   if (!cap.saturated.empty()) {
-    json saturated = json::array();
+    w.key("saturated");
+    w.begin_array();
     for (const auto& s : cap.saturated)
-      saturated.push_back({{"id", s.id}, {"utilization", s.utilization}, {"load", s.load}, {"capacity", s.capacity}});
-    j["saturated"] = std::move(saturated);
+      w.value({{"id", s.id}, {"utilization", s.utilization}, {"load", s.load}, {"capacity", s.capacity}});
+    w.end_array();
   }
-  return j;
+  w.end_object();
+  w.finish();
 }
 
 // ------------------------------------------------------------------ tables (text and CSV)
@@ -392,14 +404,15 @@ std::string report_text(const service_graph& g, const model_numbers& numbers, co
   return out;
 }
 
-std::string report_csv(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
-                       const open_result* open) {
+// Each section goes to the stream as soon as it is formatted.
+void write_report_csv(std::ostream& out, const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                      const load_result& load, const open_result* open) {
   const number_style num{.exact = true};
   const auto t = make_tables(g, numbers, cap, load, open, num);
-  std::string out = fmt::format("# units\n{}\n# customers\n{}\n# links\n{}", t.units.to_csv(),
-                                t.customers.to_csv(), t.links.to_csv());
-  if (!open) return out;
-  out += fmt::format("\n# unit_performance\n{}\n# customer_service\n{}", t.performance.to_csv(), t.service.to_csv());
+  out << "# units\n" << t.units.to_csv() << "\n# customers\n" << t.customers.to_csv() << "\n# links\n"
+      << t.links.to_csv();
+  if (!open) return;
+  out << "\n# unit_performance\n" << t.performance.to_csv() << "\n# customer_service\n" << t.service.to_csv();
   text_table by_unit({"customer", "unit", "lead_time", "wait", "service", "cost", "defect_share"});
   text_table by_link({"customer", "from", "to", "lead_time", "share"}, 3);
   for (std::size_t c = 0; c < g.class_count(); ++c) {
@@ -427,8 +440,8 @@ std::string report_csv(const service_graph& g, const model_numbers& numbers, con
   }
   text_table totals({"total_cost", "allocated_cost", "unallocated_cost"});
   totals.add_row({num(open->total_cost), num(open->allocated_cost), num(open->unallocated_cost)});
-  return out + fmt::format("\n# contributions_by_unit\n{}\n# lead_time_by_link\n{}\n# rework\n{}\n# totals\n{}",
-                           by_unit.to_csv(), by_link.to_csv(), rework.to_csv(), totals.to_csv());
+  out << "\n# contributions_by_unit\n" << by_unit.to_csv() << "\n# lead_time_by_link\n" << by_link.to_csv()
+      << "\n# rework\n" << rework.to_csv() << "\n# totals\n" << totals.to_csv();
 }
 
 }  // namespace
@@ -440,17 +453,27 @@ std::optional<report_format> parse_report_format(std::string_view name) noexcept
   return std::nullopt;
 }
 
-std::string analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity, const load_result& load,
-                            const open_result* open, report_format format, const report_options& options) {
+void write_analysis_report(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                           const capacity_result& capacity, const load_result& load, const open_result* open,
+                           report_format format, const report_options& options) {
   switch (format) {
     case report_format::json:
-      return report_json(g, numbers, capacity, load, open).dump(2) + "\n";
+      write_report_json(out, g, numbers, capacity, load, open);
+      return;
     case report_format::csv:
-      return report_csv(g, numbers, capacity, load, open);
+      write_report_csv(out, g, numbers, capacity, load, open);
+      return;
     case report_format::table:
       break;
   }
-  return report_text(g, numbers, capacity, load, open, options);
+  out << report_text(g, numbers, capacity, load, open, options);
+}
+
+std::string analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity, const load_result& load,
+                            const open_result* open, report_format format, const report_options& options) {
+  std::ostringstream out;
+  write_analysis_report(out, g, numbers, capacity, load, open, format, options);
+  return std::move(out).str();
 }
 
 }  // namespace servicechain

@@ -6,11 +6,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
+#include <ostream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "servicechain/analysis/structure.hpp"
 #include "detail/number_style.hpp"
+#include "detail/json_stream.hpp"
 #include "detail/report_json.hpp"
 #include "servicechain/io/json.hpp"
 #include "servicechain/io/table.hpp"
@@ -50,27 +53,36 @@ std::vector<unit_index> broker_order(const service_graph& g, const betweenness_r
   return order;
 }
 
-json structure_json(const service_graph& g, const structure_result& s) {
-  json j;
-  j["model"] = g.name();
-  j["time_unit"] = g.time_unit();
-  j["currency"] = g.currency();
+// Streamed (detail/json_stream.hpp): maps and lists that can hold every unit are written
+// entry by entry; a unit's or a customer's small record is one small DOM.
+void write_structure_json(std::ostream& out, const service_graph& g, const structure_result& s) {
+  detail::json_stream w(out);
+  w.begin_object();
+  w.key("model");
+  w.string_value(g.name());
+  w.key("time_unit");
+  w.string_value(g.time_unit());
+  w.key("currency");
+  w.string_value(g.currency());
 
-  json los = json::object();
+  w.key("line_of_sight");
+  w.begin_object();
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     const unit_index u{i};
     if (g.is_external(u)) continue;
-    json shares = json::object();
+    w.key(g.id(u));
+    w.begin_object();
     if (s.line_of_sight.has_load(u)) {
       for (std::size_t c = 0; c < g.class_count(); ++c)
-        shares[g.id(g.customers()[c])] = s.line_of_sight.share_of(unit_index{i}, c);
+        w.member(g.id(g.customers()[c]), s.line_of_sight.share_of(unit_index{i}, c));
     }
-    los[g.id(u)] = std::move(shares);
+    w.end_object();
   }
-  j["line_of_sight"] = std::move(los);
+  w.end_object();
 
+  w.key("chains");
   if (s.chains) {
-    json chains = json::object();
+    w.begin_object();
     for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
       if (g.is_external(unit_index{i})) continue;
       json per_customer = json::object();
@@ -83,116 +95,146 @@ json structure_json(const service_graph& g, const structure_result& s) {
         }
         per_customer[g.id(g.customers()[c])] = std::move(list);
       }
-      chains[g.id(unit_index{i})] = std::move(per_customer);
+      w.member(g.id(unit_index{i}), per_customer);
     }
-    j["chains"] = std::move(chains);
+    w.end_object();
   } else {
-    j["chains"] = nullptr;  // above the unit limit: ask per unit through the library
+    w.value(nullptr);  // above the unit limit: ask per unit through the library
   }
 
-  json loops = json::array();
+  w.key("loops");
+  w.begin_array();
   for (const auto& loop : s.loops) {
     json units = json::array();
     for (auto u : loop.units) units.push_back(g.id(u));
-    loops.push_back({{"units", std::move(units)},
-                     {"gain", loop.gain},
-                     {"fragile", loop.fragile},
-                     {"amplification", loop.amplification}});
+    w.value({{"units", std::move(units)},
+             {"gain", loop.gain},
+             {"fragile", loop.fragile},
+             {"amplification", loop.amplification}});
   }
-  j["loops"] = std::move(loops);
+  w.end_array();
 
-  json gatekeepers = json::object();
-  json gates = json::object();
+  w.key("gatekeepers");
+  w.begin_object();
   for (const auto& cg : s.gatekeepers) {
-    json tree = json::object();
+    w.key(g.id(cg.customer));
+    w.begin_object();
     for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
       const auto& idom = cg.tree.immediate_dominator[i];
-      if (idom && unit_index{i} != cg.customer) tree[g.id(unit_index{i})] = g.id(*idom);
+      if (idom && unit_index{i} != cg.customer) {
+        w.key(g.id(unit_index{i}));
+        w.string_value(g.id(*idom));
+      }
     }
-    gatekeepers[g.id(cg.customer)] = std::move(tree);
-    json list = json::array();
-    for (const auto& k : cg.gatekeepers) list.push_back({{"id", g.id(k.unit)}, {"gated_units", k.gated_units}});
-    gates[g.id(cg.customer)] = std::move(list);
+    w.end_object();
   }
-  j["gatekeepers"] = std::move(gatekeepers);
-  j["gates"] = std::move(gates);
-
-  json points = json::array();
-  for (auto u : s.articulation_points) points.push_back(g.id(u));
-  j["articulation_points"] = std::move(points);
-
-  json between = json::object();
-  json between_raw = json::object();
-  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    between[g.id(unit_index{i})] = s.betweenness.normalized[i];
-    between_raw[g.id(unit_index{i})] = s.betweenness.raw[i];
+  w.end_object();
+  w.key("gates");
+  w.begin_object();
+  for (const auto& cg : s.gatekeepers) {
+    w.key(g.id(cg.customer));
+    w.begin_array();
+    for (const auto& k : cg.gatekeepers) w.value({{"id", g.id(k.unit)}, {"gated_units", k.gated_units}});
+    w.end_array();
   }
-  j["betweenness"] = std::move(between);
-  j["betweenness_raw"] = std::move(between_raw);
-  j["betweenness_exact"] = s.betweenness.exact;
+  w.end_object();
+
+  w.key("articulation_points");
+  w.begin_array();
+  for (auto u : s.articulation_points) w.string_value(g.id(u));
+  w.end_array();
+
+  auto per_unit = [&](std::string_view name, const auto& values) {
+    w.key(name);
+    w.begin_object();
+    for (std::uint32_t i = 0; i < g.unit_count(); ++i) w.member(g.id(unit_index{i}), values[i]);
+    w.end_object();
+  };
+  per_unit("betweenness", s.betweenness.normalized);
+  per_unit("betweenness_raw", s.betweenness.raw);
+  w.member("betweenness_exact", s.betweenness.exact);
   if (!s.betweenness.exact) {
-    json se = json::object();
-    for (std::uint32_t i = 0; i < g.unit_count(); ++i) se[g.id(unit_index{i})] = s.betweenness.standard_error[i];
-    j["betweenness_raw_standard_error"] = std::move(se);
-    j["betweenness_sources"] = s.betweenness.sources_used;
+    per_unit("betweenness_raw_standard_error", s.betweenness.standard_error);
+    w.member("betweenness_sources", s.betweenness.sources_used);
   }
 
   const auto& cap = s.capacity_with_choices;
-  json flow;
-  flow["value"] = optional_number(cap.value);
-  flow["fixed_split_value"] = optional_number(cap.fixed_split_value);
-  json cut = json::array();
-  json prices = json::object();
-  for (const auto& l : cap.limiting_units) {
-    cut.push_back(g.id(l.unit));
-    prices[g.id(l.unit)] = l.shadow_price;
-  }
-  flow["min_cut"] = std::move(cut);
-  flow["demand"] = cap.demand;
-  flow["demand_scale"] = optional_number(cap.demand_scale);
-  flow["fixed_split_demand_scale"] = optional_number(cap.fixed_split_demand_scale);
-  flow["shadow_prices"] = std::move(prices);
-  json splits = json::array();
+  w.key("max_flow");
+  w.begin_object();
+  w.member("value", optional_number(cap.value));
+  w.member("fixed_split_value", optional_number(cap.fixed_split_value));
+  w.key("min_cut");
+  w.begin_array();
+  for (const auto& l : cap.limiting_units) w.string_value(g.id(l.unit));
+  w.end_array();
+  w.member("demand", cap.demand);
+  w.member("demand_scale", optional_number(cap.demand_scale));
+  w.member("fixed_split_demand_scale", optional_number(cap.fixed_split_demand_scale));
+  w.key("shadow_prices");
+  w.begin_object();
+  for (const auto& l : cap.limiting_units) w.member(g.id(l.unit), l.shadow_price);
+  w.end_object();
+  w.key("splits");
+  w.begin_array();
   for (const auto& sp : cap.splits) {
     const auto& p = g.link(sp.link);
-    splits.push_back({{"from", g.id(p.provider)},
-                      {"to", g.id(p.consumer)},
-                      {"group", g.group_names()[static_cast<std::size_t>(p.group)]},
-                      {"given_requests", sp.given_requests},
-                      {"optimal_requests", sp.optimal_requests},
-                      {"flow", sp.flow}});
+    w.value({{"from", g.id(p.provider)},
+             {"to", g.id(p.consumer)},
+             {"group", g.group_names()[static_cast<std::size_t>(p.group)]},
+             {"given_requests", sp.given_requests},
+             {"optimal_requests", sp.optimal_requests},
+             {"flow", sp.flow}});
   }
-  flow["splits"] = std::move(splits);
-  j["max_flow"] = std::move(flow);
+  w.end_array();
+  w.end_object();
 
-  json misaligned = json::array();
+  w.key("misaligned");
+  w.begin_array();
   for (const auto& m : s.misaligned) {
-    misaligned.push_back({{"id", g.id(m.unit)},
-                          {"reason", reason_name(m.reason)},
-                          {"cost", m.cost},
-                          {"load", m.load},
-                          {"rework_share", m.rework_share}});
+    w.value({{"id", g.id(m.unit)},
+             {"reason", reason_name(m.reason)},
+             {"cost", m.cost},
+             {"load", m.load},
+             {"rework_share", m.rework_share}});
   }
-  j["misaligned"] = std::move(misaligned);
+  w.end_array();
 
   // customer id -> chain of unit ids (deepest provider first, the customer last), with the
   // lead time it carries and every unit's slack; null when a unit is saturated.
+  w.key("critical_chain");
   if (s.critical_chains) {
-    json critical = json::object(), detail = json::object();
+    auto chain_ids = [&](const critical_chain& cc) {
+      w.begin_array();
+      for (unit_index u : cc.units) w.string_value(g.id(u));
+      w.end_array();
+    };
+    w.begin_object();
     for (const auto& cc : *s.critical_chains) {
-      json ids = json::array(), slack = json::object();
-      for (unit_index u : cc.units) ids.push_back(g.id(u));
-      for (std::uint32_t i = 0; i < g.unit_count(); ++i)
-        if (cc.slack[i]) slack[g.id(unit_index{i})] = *cc.slack[i];
-      critical[g.id(cc.customer)] = ids;
-      detail[g.id(cc.customer)] = {{"units", std::move(ids)}, {"lead_time", cc.lead_time}, {"slack", std::move(slack)}};
+      w.key(g.id(cc.customer));
+      chain_ids(cc);
     }
-    j["critical_chain"] = std::move(critical);
-    j["critical_chain_detail"] = std::move(detail);
+    w.end_object();
+    w.key("critical_chain_detail");
+    w.begin_object();
+    for (const auto& cc : *s.critical_chains) {
+      w.key(g.id(cc.customer));
+      w.begin_object();
+      w.key("units");
+      chain_ids(cc);
+      w.member("lead_time", cc.lead_time);
+      w.key("slack");
+      w.begin_object();
+      for (std::uint32_t i = 0; i < g.unit_count(); ++i)
+        if (cc.slack[i]) w.member(g.id(unit_index{i}), *cc.slack[i]);
+      w.end_object();
+      w.end_object();
+    }
+    w.end_object();
   } else {
-    j["critical_chain"] = nullptr;
+    w.value(nullptr);
   }
-  return j;
+  w.end_object();
+  w.finish();
 }
 
 using detail::number_style;
@@ -375,17 +417,26 @@ std::string structure_csv(const service_graph& g, const structure_result& s) {
 
 }  // namespace
 
-std::string structure_report(const service_graph& g, const structure_result& s, report_format format,
-                             std::size_t chains_unit_limit) {
+void write_structure_report(std::ostream& out, const service_graph& g, const structure_result& s, report_format format,
+                            std::size_t chains_unit_limit) {
   switch (format) {
     case report_format::json:
-      return structure_json(g, s).dump(2) + "\n";
+      write_structure_json(out, g, s);
+      return;
     case report_format::csv:
-      return structure_csv(g, s);
+      out << structure_csv(g, s);
+      return;
     case report_format::table:
       break;
   }
-  return structure_text(g, s, chains_unit_limit);
+  out << structure_text(g, s, chains_unit_limit);
+}
+
+std::string structure_report(const service_graph& g, const structure_result& s, report_format format,
+                             std::size_t chains_unit_limit) {
+  std::ostringstream out;
+  write_structure_report(out, g, s, format, chains_unit_limit);
+  return std::move(out).str();
 }
 
 }  // namespace servicechain

@@ -3,6 +3,7 @@
 /// @brief Reports of closed and mixed models: `servicechain analyze` on a model with closed
 /// classes (mean-value analysis) and `servicechain mix` (bottlenecks as the class mix shifts).
 
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ namespace servicechain {
 [[nodiscard]] std::string closed_analysis_report(const service_graph& g, const model_numbers& numbers,
                                                  const capacity_result& capacity, const load_result& load,
                                                  const closed_result& closed, report_format format);
+
+/// @brief `closed_analysis_report` written to `out` as it is formatted (JSON row by row);
+/// the same bytes as the string. The stream's state tells whether writing succeeded.
+/// @param out where the report goes; the other parameters are those of `closed_analysis_report`.
+void write_closed_analysis_report(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                                  const capacity_result& capacity, const load_result& load, const closed_result& closed,
+                                  report_format format);
 
 /// @brief The report of `servicechain mix`: every unit that is the bottleneck for some mix
 /// of the classes, with a mix where it is (shares summing to 1, by customer id), its lead

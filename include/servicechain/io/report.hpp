@@ -2,6 +2,7 @@
 /// @file
 /// @brief Reports of an analysis as a text table, JSON or CSV (the `servicechain analyze` output).
 
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,5 +42,13 @@ struct report_options {
                                           const capacity_result& capacity,
                                           const load_result& load, const open_result* open, report_format format,
                                           const report_options& options = {});
+
+/// @brief `analysis_report` written to `out` as it is formatted: JSON row by row, CSV table
+/// by table, so that the memory it needs does not grow with the model (the bytes are the
+/// same as the string's). The stream's state tells whether writing succeeded.
+/// @param out where the report goes; the other parameters are those of `analysis_report`.
+void write_analysis_report(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                           const capacity_result& capacity, const load_result& load, const open_result* open,
+                           report_format format, const report_options& options = {});
 
 }  // namespace servicechain

@@ -4,6 +4,7 @@
 /// JSON or CSV (keys in docs/structure.md).
 
 #include <cstddef>
+#include <iosfwd>
 #include <string>
 
 #include "servicechain/analysis/structure.hpp"
@@ -21,5 +22,12 @@ namespace servicechain {
 /// @return the report, ending with a newline.
 [[nodiscard]] std::string structure_report(const service_graph& g, const structure_result& s, report_format format,
                                            std::size_t chains_unit_limit = structure_options{}.chains_unit_limit);
+
+/// @brief `structure_report` written to `out` as it is formatted (JSON entry by entry, so
+/// that the memory it needs does not grow with the model); the same bytes as the string.
+/// The stream's state tells whether writing succeeded.
+/// @param out where the report goes; the other parameters are those of `structure_report`.
+void write_structure_report(std::ostream& out, const service_graph& g, const structure_result& s, report_format format,
+                            std::size_t chains_unit_limit = structure_options{}.chains_unit_limit);
 
 }  // namespace servicechain
