@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "generator.hpp"
@@ -82,6 +83,27 @@ void BM_Propagate(benchmark::State& state) {
   set_counters(state, g);
 }
 
+// The same with 10 columns (as the open analysis's per-class figures): the kernel's
+// per-column cost against BM_BareCsrPass10.
+constexpr Eigen::Index wide_columns = 10;
+
+void BM_Propagate10(benchmark::State& state) {
+  const fixture& f = fixture_for(static_cast<std::size_t>(state.range(0)));
+  const service_graph& g = *f.graph;
+  servicechain::unit_matrix rhs = servicechain::unit_matrix::Zero(static_cast<Eigen::Index>(g.unit_count()), wide_columns);
+  for (Eigen::Index k = 0; k < wide_columns; ++k) rhs(g.customers()[0].value(), k) = static_cast<double>(k + 1);
+  // The right-hand side is copied into a buffer that is reused (moved in, moved back): a
+  // fresh 80 MB copy per call would time the caller's page faults, not the kernel.
+  servicechain::unit_matrix x = rhs;
+  for (auto _ : state) {
+    x = rhs;
+    x = servicechain::propagate(g, servicechain::direction::with_demand, std::move(x));
+    benchmark::DoNotOptimize(x.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, g);
+}
+
 void BM_ComputeLoad(benchmark::State& state) {
   const fixture& f = fixture_for(static_cast<std::size_t>(state.range(0)));
   const service_graph& g = *f.graph;
@@ -111,6 +133,34 @@ void BM_BareCsrPass(benchmark::State& state) {
       double sum = b[u];
       for (std::uint32_t pos = offset[u]; pos < offset[u + 1]; ++pos) sum += w[pos] * x[neighbor[pos]];
       y[u] = sum;
+    }
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, g);
+}
+
+// The bare pass with 10 columns, row-major as `unit_matrix`: y_u = b_u + Σ w·x[neighbor].
+void BM_BareCsrPass10(benchmark::State& state) {
+  const fixture& f = fixture_for(static_cast<std::size_t>(state.range(0)));
+  const service_graph& g = *f.graph;
+  const auto& csr = g.out_csr();
+  const std::size_t n = g.unit_count();
+  constexpr auto cols = static_cast<std::size_t>(wide_columns);
+  std::vector<double> b(n * cols, 0.0), x(n * cols, 1.0), y(n * cols, 0.0);
+  for (std::size_t k = 0; k < cols; ++k) b[g.customers()[0].value() * cols + k] = static_cast<double>(k + 1);
+  const std::uint32_t* offset = csr.offset.data();
+  const std::uint32_t* neighbor = csr.neighbor.data();
+  const double* w = g.numbers().out_requests().data();
+  for (auto _ : state) {
+    for (std::size_t u = 0; u < n; ++u) {
+      double sum[cols];
+      for (std::size_t k = 0; k < cols; ++k) sum[k] = b[u * cols + k];
+      for (std::uint32_t pos = offset[u]; pos < offset[u + 1]; ++pos) {
+        const double* xv = &x[std::size_t{neighbor[pos]} * cols];
+        for (std::size_t k = 0; k < cols; ++k) sum[k] += w[pos] * xv[k];
+      }
+      for (std::size_t k = 0; k < cols; ++k) y[u * cols + k] = sum[k];
     }
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
@@ -155,7 +205,9 @@ void BM_SparseLU(benchmark::State& state) {
 
 BENCHMARK(BM_Compile)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Propagate)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Propagate10)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ComputeLoad)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BareCsrPass10)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareCsrPass)->RangeMultiplier(10)->Range(1'000, 1'000'000)->Unit(benchmark::kMillisecond);
 // SparseLU stops at 10⁵: its time grows about n^2.5 here (43 s of CPU at 10⁵), so 10⁶
 // would take hours; RESULTS.md gives the measured scaling and the extrapolation.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "detail/huge_pages.hpp"
 #include "detail/services.hpp"
 
 namespace servicechain {
@@ -11,7 +12,7 @@ namespace {
 using index_t = Eigen::Index;
 
 std::vector<char> sync_mask(const service_graph& g, bool& all_sync) {
-  std::vector<char> sync(g.link_count());
+  auto sync = detail::huge_vector<char>(g.link_count());
   all_sync = true;
   for (std::size_t l = 0; l < sync.size(); ++l) {
     sync[l] = g.links()[l].mode == link_mode::sync;
@@ -46,7 +47,7 @@ void per_item_figures(const service_graph& g, const model_numbers& numbers, cons
                       const std::vector<char>& sync, bool all_sync, std::span<const double> sync_requests,
                       const std::vector<double>& sync_rechecks, chain_result& r) {
   const std::size_t n = g.unit_count();
-  unit_matrix b(static_cast<index_t>(n), 3);
+  auto b = detail::huge_zero<unit_matrix>(static_cast<index_t>(n), 3);
   for (std::uint32_t j = 0; j < n; ++j) b.row(j) << st.units[j].sojourn, r.units[j].cost_per_service, -r.defect_risk[j];
   for (std::size_t l = 0; l < g.link_count(); ++l) {
     const auto& t = g.links()[l];
@@ -64,7 +65,7 @@ void per_item_figures(const service_graph& g, const model_numbers& numbers, cons
   if (all_sync) {
     per_item = propagate(g, numbers, direction::with_service, std::move(b));
   } else {
-    per_item.resize(static_cast<index_t>(n), 3);
+    per_item = detail::huge_zero<unit_matrix>(static_cast<index_t>(n), 3);
     per_item.col(0) = propagate(g, numbers, direction::with_service, b.col(0), sync_requests);
     per_item.rightCols(2) = propagate(g, numbers, direction::with_service, b.rightCols(2));
   }
@@ -84,7 +85,7 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
   const auto cols = static_cast<index_t>(classes);
   chain_result r;
   r.directory = g.directory();
-  r.units.resize(n);
+  detail::huge_resize(r.units, n);
 
   // ---- lead-time weights: z (items waited for) and κ (services waited for), sync links only
   bool all_sync = true;
@@ -92,7 +93,7 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
   std::vector<double> sync_requests;  // only needed when some link is async
   if (!all_sync) {
     sync_requests = detail::masked_requests(numbers, sync);
-    unit_matrix rhs = unit_matrix::Zero(static_cast<index_t>(n), cols);
+    auto rhs = detail::huge_zero<unit_matrix>(static_cast<index_t>(n), cols);
     for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<index_t>(c)) = 1.0;
     r.sync_visits = propagate(g, numbers, direction::with_demand, std::move(rhs), sync_requests);
     r.sync_services = detail::services_per_request(g, numbers, r.sync_visits, sync);  // R^s computed inside
@@ -101,10 +102,10 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
   const unit_matrix& kappa = all_sync ? flows.load_per_request : r.sync_services;
 
   const std::vector<double> sync_rechecks = all_sync ? flows.rechecks : detail::rechecks_of_units(g, numbers, sync);
-  r.link_sync_services_per_item.assign(g.link_count(), 0.0);
-  r.link_sync_requests.assign(g.link_count(), 0.0);
-  r.link_rejections.assign(g.link_count(), 0.0);
-  r.link_consumer.resize(g.link_count());
+  detail::huge_assign(r.link_sync_services_per_item, g.link_count(), 0.0);
+  detail::huge_assign(r.link_sync_requests, g.link_count(), 0.0);
+  detail::huge_assign(r.link_rejections, g.link_count(), 0.0);
+  detail::huge_resize(r.link_consumer, g.link_count());
   for (std::size_t l = 0; l < g.link_count(); ++l) {
     const auto& t = g.links()[l];
     const auto& p = numbers.links()[l];
@@ -119,14 +120,15 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
   for (const auto& unit : st.units) uniform = uniform && unit.uniform;
   if (!uniform) {
     const auto& out = g.out_csr();
+    detail::huge_reserve(r.out_offset, out.offset.size());
     r.out_offset.assign(out.offset.begin(), out.offset.end());
-    r.out_links.resize(out.link.size());
+    detail::huge_resize(r.out_links, out.link.size());
     for (std::size_t k = 0; k < out.link.size(); ++k) r.out_links[k] = out.link[k].value();
   }
 
   // ---- cost per service and quality factors
   cost_per_service(g, numbers, flows, r);
-  r.defect_risk.resize(n);
+  detail::huge_resize(r.defect_risk, n);
   for (std::uint32_t i = 0; i < n; ++i) r.defect_risk[i] = -std::log(numbers.unit(unit_index{i}).yield);
 
   per_item_figures(g, numbers, st, sync, all_sync, sync_requests, sync_rechecks, r);

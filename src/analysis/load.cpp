@@ -1,6 +1,7 @@
 #include "servicechain/analysis/load.hpp"
 
 #include "detail/services.hpp"
+#include "detail/huge_pages.hpp"
 #include "detail/work.hpp"
 #include "servicechain/error.hpp"
 
@@ -15,11 +16,11 @@ namespace detail {
 void compute_work(const service_graph& g, const model_numbers& numbers, load_result& r) {
   const std::size_t n = g.unit_count();
   // Busy-server time: λ_i s_i, or per link when some link has a service time of its own.
-  r.total_work.resize(n);
+  detail::huge_resize(r.total_work, n);
   for (std::uint32_t i = 0; i < n; ++i) r.total_work[i] = r.total_load[i] * numbers.unit(unit_index{i}).service_time;
   r.work_per_request = unit_matrix();
   if (numbers.has_link_service()) {
-    r.work_per_request = unit_matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(g.class_count()));
+    r.work_per_request = detail::huge_zero<unit_matrix>(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(g.class_count()));
     for (std::uint32_t i = 0; i < n; ++i) {
       if (g.is_external(unit_index{i})) continue;
       double work = 0;
@@ -72,7 +73,7 @@ load_result compute_load(const service_graph& g, const model_numbers& numbers, s
   r.directory = g.directory();
 
   // Visit ratios: a request of class c is one item at its customer, then (I − R) v = e_c.
-  unit_matrix rhs = unit_matrix::Zero(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(classes));
+  auto rhs = detail::huge_zero<unit_matrix>(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(classes));
   r.demand.assign(class_rates.begin(), class_rates.end());
   for (std::size_t c = 0; c < classes; ++c) rhs(g.customers()[c].value(), static_cast<Eigen::Index>(c)) = 1.0;
   r.visits = propagate(g, numbers, direction::with_demand, std::move(rhs));
@@ -82,16 +83,17 @@ load_result compute_load(const service_graph& g, const model_numbers& numbers, s
   r.load_per_request = detail::services_per_request(g, numbers, r.visits, {}, r.rechecks);
 
   const Eigen::Map<const Eigen::VectorXd> d(r.demand.data(), static_cast<Eigen::Index>(classes));
-  r.total_load.resize(n);
+  detail::huge_resize(r.total_load, n);
   Eigen::Map<Eigen::VectorXd>(r.total_load.data(), static_cast<Eigen::Index>(n)) = r.load_per_request * d;
 
   const std::size_t link_count = g.link_count();
-  r.link_flow.resize(link_count);
-  r.link_rework_flow.resize(link_count);
-  r.link_load.resize(link_count);
-  r.link_services_per_item.resize(link_count);
-  r.link_consumer.resize(link_count);
-  const Eigen::VectorXd items = r.visits * d;
+  detail::huge_resize(r.link_flow, link_count);
+  detail::huge_resize(r.link_rework_flow, link_count);
+  detail::huge_resize(r.link_load, link_count);
+  detail::huge_resize(r.link_services_per_item, link_count);
+  detail::huge_resize(r.link_consumer, link_count);
+  auto items = detail::huge_zero<Eigen::VectorXd>(static_cast<Eigen::Index>(n), 1);
+  items.noalias() = r.visits * d;
   for (std::uint32_t i = 0; i < n; ++i) {
     const unit_index u{i};
     if (g.out_links(u).empty()) continue;

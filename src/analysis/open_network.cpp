@@ -4,6 +4,7 @@
 #include <cmath>
 #include <optional>
 
+#include "detail/huge_pages.hpp"
 #include "detail/services.hpp"
 #include "detail/work.hpp"
 #include "servicechain/analysis/capacity.hpp"
@@ -146,7 +147,7 @@ rework_cost link_rework(const service_graph& g, const model_numbers& numbers, co
 }
 
 std::vector<unit_performance> unit_summaries(const station_result& st, const chain_result& chain) {
-  std::vector<unit_performance> units(st.units.size());
+  auto units = detail::huge_vector<unit_performance>(st.units.size());
   for (std::size_t i = 0; i < units.size(); ++i) {
     const auto& s = st.units[i];
     const auto& c = chain.units[i];

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "detail/component_system.hpp"
+#include "detail/huge_pages.hpp"
+#include "detail/kernel_layout.hpp"
 #include "servicechain/error.hpp"
 
 namespace servicechain {
@@ -27,8 +29,10 @@ std::string loop_ids(const service_graph& g, std::uint32_t c) { return detail::q
 // stack, with no allocation per loop; larger loops go to Eigen.
 constexpr std::size_t small_loop_limit = 8;
 
-void solve_small_loop(const service_graph& g, std::uint32_t c, const service_graph::csr& adj,
-                      std::span<const double> weights, unit_matrix& x, std::vector<double>& scratch) {
+// `weight(pos)` is the weight of entry `pos` of `adj`.
+template <typename Weight>
+void solve_small_loop(const service_graph& g, std::uint32_t c, const service_graph::csr& adj, const Weight& weight,
+                      unit_matrix& x, std::vector<double>& scratch) {
   const auto members = g.component_units(c);
   const std::size_t k = members.size();
   const std::uint32_t first = g.order_position(members.front());
@@ -39,7 +43,7 @@ void solve_small_loop(const service_graph& g, std::uint32_t c, const service_gra
     const std::uint32_t u = members[i].value();
     for (std::uint32_t pos = adj.offset[u]; pos < adj.offset[u + 1]; ++pos) {
       const unit_index v{adj.neighbor[pos]};
-      if (g.component_of(v) == c) m[i][g.order_position(v) - first] -= weights[pos];
+      if (g.component_of(v) == c) m[i][g.order_position(v) - first] -= weight(pos);
     }
   }
   scratch.resize(k * columns);
@@ -155,55 +159,90 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
     }
   }
 
-  // A unit gathers over its row of `adj`: consumers for demand, providers for service.
-  const auto& adj = dir == direction::with_demand ? g.out_csr() : g.in_csr();
+  // A loop's own system reads the graph's CSR `adj`; everything else streams the kernel's
+  // copy of it, rows in topological order (detail/kernel_layout.hpp).
+  const bool with_demand = dir == direction::with_demand;
+  const auto& adj = with_demand ? g.out_csr() : g.in_csr();
+  const auto& rows = with_demand ? detail::kernel_layout_of(g).out : detail::kernel_layout_of(g).in;
+  const std::span<const double> csr_requests = with_demand ? numbers.out_requests() : numbers.in_requests();
+  std::span<const double> weights = detail::kernel_requests(numbers, with_demand);
   std::vector<double> permuted;
-  std::span<const double> weights =
-      dir == direction::with_demand ? numbers.out_requests() : numbers.in_requests();
   if (!link_weights.empty()) {
-    permuted.resize(adj.link.size());
-    for (std::size_t pos = 0; pos < permuted.size(); ++pos) permuted[pos] = link_weights[adj.link[pos].value()];
+    detail::huge_resize(permuted, rows.neighbor.size());
+    const std::uint32_t* entry = rows.entry_of_link.data();
+    for (std::size_t l = 0; l < link_weights.size(); ++l)
+      if (entry[l] != detail::kernel_rows::no_entry) permuted[entry[l]] = link_weights[l];
     weights = permuted;
   }
+  // Large loops take their entries in CSR order: with caller weights, those are made once.
+  std::vector<double> csr_permuted;
+  auto csr_weights = [&]() -> std::span<const double> {
+    if (link_weights.empty()) return csr_requests;
+    if (csr_permuted.empty()) {
+      csr_permuted.resize(adj.link.size());
+      for (std::size_t pos = 0; pos < csr_permuted.size(); ++pos) csr_permuted[pos] = link_weights[adj.link[pos].value()];
+    }
+    return csr_permuted;
+  };
+  auto loop_weight = [&](std::uint32_t pos) {
+    return link_weights.empty() ? csr_requests[pos] : link_weights[adj.link[pos].value()];
+  };
 
   const std::size_t columns = static_cast<std::size_t>(x.cols());
-  const std::uint32_t* offset = adj.offset.data();
-  const std::uint32_t* neighbor = adj.neighbor.data();
+  const std::uint32_t* offset = rows.offset.data();
+  const std::uint32_t* neighbor = rows.neighbor.data();
   const double* w = weights.data();
+  const unit_index* unit_at = g.topological_order().data();
   double* data = x.data();
 
-  // Everything a unit gathers from outside its own component is final by the time it is
-  // visited: demand travels from the last component to the first, service the other way.
-  auto gather = [&](std::uint32_t u, std::uint32_t own_component, bool skip_own) {
-    double* xu = data + std::size_t{u} * columns;
-    for (std::uint32_t pos = offset[u]; pos < offset[u + 1]; ++pos) {
-      const std::uint32_t v = neighbor[pos];
-      if (skip_own && g.component_of(unit_index{v}) == own_component) continue;
-      const double* xv = data + std::size_t{v} * columns;
-      const double wv = w[pos];
+  // Row p gathers for the unit at topological position p from outside its component:
+  // every such value is final by the time it is visited (demand travels from the last
+  // position to the first, service the other way).
+  auto gather = [&](std::uint32_t p) {
+    double* xu = data + std::size_t{unit_at[p].value()} * columns;
+    for (std::uint32_t e = offset[p]; e < offset[p + 1]; ++e) {
+      const double* xv = data + std::size_t{neighbor[e]} * columns;
+      const double wv = w[e];
       for (std::size_t k = 0; k < columns; ++k) xu[k] += wv * xv[k];
     }
   };
   std::vector<double> scratch;
-  auto visit = [&](std::uint32_t c) {
-    const auto members = g.component_units(c);
-    if (members.size() == 1) {
-      gather(members.front().value(), c, /*skip_own=*/false);  // no self-links: nothing inside
-      return;
-    }
-    for (unit_index u : members) gather(u.value(), c, /*skip_own=*/true);
-    if (members.size() <= small_loop_limit) {
-      solve_small_loop(g, c, adj, weights, x, scratch);
+  auto solve = [&](std::uint32_t c) {
+    if (g.component_units(c).size() <= small_loop_limit) {
+      solve_small_loop(g, c, adj, loop_weight, x, scratch);
     } else {
-      solve_loop(g, c, adj, weights, x);
+      solve_loop(g, c, adj, csr_weights(), x);
     }
   };
 
-  const auto components = static_cast<std::uint32_t>(g.component_count());
-  if (dir == direction::with_demand) {
-    for (std::uint32_t c = components; c-- > 0;) visit(c);
+  // Single units need nothing but their gather; a loop's rows are gathered, then solved.
+  const auto& loops = g.loops();
+  const auto n32 = static_cast<std::uint32_t>(n);
+  auto loop_span = [&](std::size_t k) {  // [first, last) positions of loop k
+    const auto members = g.component_units(loops[k].component);
+    const auto first = static_cast<std::uint32_t>(members.data() - unit_at);
+    return std::pair{first, first + static_cast<std::uint32_t>(members.size())};
+  };
+  if (with_demand) {
+    std::uint32_t p = n32;
+    for (std::size_t k = loops.size(); k-- > 0;) {
+      const auto [first, last] = loop_span(k);
+      while (p > last) gather(--p);
+      for (std::uint32_t q = first; q < last; ++q) gather(q);
+      solve(loops[k].component);
+      p = first;
+    }
+    while (p > 0) gather(--p);
   } else {
-    for (std::uint32_t c = 0; c < components; ++c) visit(c);
+    std::uint32_t p = 0;
+    for (std::size_t k = 0; k < loops.size(); ++k) {
+      const auto [first, last] = loop_span(k);
+      while (p < first) gather(p++);
+      for (std::uint32_t q = first; q < last; ++q) gather(q);
+      solve(loops[k].component);
+      p = last;
+    }
+    while (p < n32) gather(p++);
   }
   return x;
 }

@@ -1,4 +1,5 @@
 #include "servicechain/analysis/stations.hpp"
+#include "detail/huge_pages.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +35,7 @@ std::vector<double> qna_arrival_scv(const service_graph& g, const model_numbers&
   const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<index_t>(load.demand.size()));
   const Eigen::VectorXd items = load.visits * d;
 
-  std::vector<double> alpha(n, 1.0), beta(n, 0.0);
+  auto alpha = detail::huge_vector<double>(n, 1.0), beta = detail::huge_vector<double>(n, 0.0);
   for (std::uint32_t j = 0; j < n; ++j) {
     const auto& p = numbers.unit(unit_index{j});
     if (g.is_external(unit_index{j})) continue;  // Poisson source: α = 1, β = 0
@@ -48,9 +49,9 @@ std::vector<double> qna_arrival_scv(const service_graph& g, const model_numbers&
     alpha[j] = rho2 * (1.0 + (service_scv[j] - 1.0) / std::sqrt(p.servers));
   }
 
-  unit_matrix b = unit_matrix::Zero(static_cast<index_t>(n), 1);
-  std::vector<double> weights(links.size(), 0.0);
-  std::vector<double> first_and_redo(n, 0.0);
+  auto b = detail::huge_zero<unit_matrix>(static_cast<index_t>(n), 1);
+  auto weights = detail::huge_vector<double>(links.size(), 0.0);
+  auto first_and_redo = detail::huge_vector<double>(n, 0.0);
   for (std::size_t l = 0; l < links.size(); ++l) {
     const auto& t = links[l];
     const auto& p = numbers.links()[l];
@@ -72,7 +73,7 @@ std::vector<double> qna_arrival_scv(const service_graph& g, const model_numbers&
     b(i, 0) += std::max(0.0, 1.0 - first_and_redo[i]);
   }
   const unit_matrix x = propagate(g, numbers, direction::with_demand, std::move(b), weights);
-  std::vector<double> scv(n);
+  auto scv = detail::huge_vector<double>(n);
   for (std::uint32_t i = 0; i < n; ++i) scv[i] = std::max(0.0, x(i, 0));
   return scv;
 }
@@ -312,11 +313,11 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
   }
   station_result r;
   r.directory = g.directory();
-  r.units.resize(n);
-  r.links.resize(g.link_count());
+  detail::huge_resize(r.units, n);
+  detail::huge_resize(r.links, g.link_count());
 
-  std::vector<service_law> laws(n);
-  std::vector<double> utilization(n, 0.0), service_scv(n, 1.0);
+  auto laws = detail::huge_vector<service_law>(n);
+  auto utilization = detail::huge_vector<double>(n, 0.0), service_scv = detail::huge_vector<double>(n, 1.0);
   for (std::uint32_t i = 0; i < n; ++i) {
     const unit_index u{i};
     if (g.is_external(u)) continue;
@@ -325,7 +326,7 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
     const auto& p = numbers.unit(u);
     if (!p.unlimited_servers) utilization[i] = flows.total_work[i] / p.servers;
   }
-  std::vector<double> arrival_scv(n, 1.0);
+  auto arrival_scv = detail::huge_vector<double>(n, 1.0);
   if (options.variability == arrival_variability::propagate) {
     arrival_scv = qna_arrival_scv(g, numbers, flows, utilization, service_scv);
   }

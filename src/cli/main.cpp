@@ -16,33 +16,7 @@
 #include "cli/commands.hpp"
 #include "servicechain/servicechain.hpp"
 
-#if defined(__linux__)
-#include <unistd.h>
-#endif
-
-namespace {
-
-// Large analyses spend most of their time on first-touch page faults of big arrays when
-// transparent huge pages are in `madvise` mode; glibc backs malloc with huge pages when
-// the tunable below is set, which is read only when a process starts. So the CLI
-// restarts itself once with it, unless the user already set GLIBC_TUNABLES (respected
-// as given) or SERVICECHAIN_NO_HUGE_PAGES. Measured: 100k-unit analyze 3.8 s -> 0.9 s
-// (benchmarks/RESULTS.md). If the restart fails, it simply carries on.
-void restart_with_huge_pages(char** argv) {
-#if defined(__linux__)
-  if (std::getenv("GLIBC_TUNABLES") != nullptr || std::getenv("SERVICECHAIN_NO_HUGE_PAGES") != nullptr) return;
-  if (setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  unsetenv("GLIBC_TUNABLES");  // exec failed: run as we are
-#else
-  (void)argv;
-#endif
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  restart_with_huge_pages(argv);
   using namespace servicechain::cli;
   CLI::App app{"servicechain: contribution and bottlenecks of a chain of internal providers and consumers"};
   app.set_version_flag("--version", std::string("servicechain ") + SERVICECHAIN_VERSION);

@@ -1,4 +1,5 @@
 #include "detail/services.hpp"
+#include "detail/huge_pages.hpp"
 
 namespace servicechain::detail {
 
@@ -15,7 +16,7 @@ double rechecks_per_item(const service_graph& g, const model_numbers& n, unit_in
 }
 
 std::vector<double> rechecks_of_units(const service_graph& g, const model_numbers& n, std::span<const char> counts) {
-  std::vector<double> r(g.unit_count());
+  auto r = huge_vector<double>(g.unit_count());
   for (std::uint32_t u = 0; u < r.size(); ++u) r[u] = rechecks_per_item(g, n, unit_index{u}, counts);
   return r;
 }
@@ -26,7 +27,7 @@ unit_matrix services_per_request(const service_graph& g, const model_numbers& n,
   const auto out_requests = n.out_requests();
   const auto links = n.links();
   const bool all = counts.empty();
-  unit_matrix services = items;
+  unit_matrix services = huge_copy(items);
   for (std::uint32_t u = 0; u < g.unit_count(); ++u) {
     auto row = services.row(u);
     if (g.is_external(unit_index{u})) {
@@ -45,7 +46,7 @@ unit_matrix services_per_request(const service_graph& g, const model_numbers& n,
 }
 
 std::vector<double> masked_requests(const model_numbers& n, std::span<const char> counts) {
-  std::vector<double> w(n.links().size());
+  auto w = huge_vector<double>(n.links().size());
   for (std::size_t l = 0; l < w.size(); ++l) w[l] = counts[l] ? n.links()[l].requests : 0.0;
   return w;
 }

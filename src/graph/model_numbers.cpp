@@ -8,6 +8,7 @@
 #include <string>
 
 #include "detail/component_system.hpp"
+#include "detail/kernel_layout.hpp"
 #include "detail/model_check.hpp"
 #include "servicechain/error.hpp"
 
@@ -102,6 +103,10 @@ namespace detail {
 std::uint64_t new_flows_revision() noexcept {
   static std::atomic<std::uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::span<const double> kernel_requests(const model_numbers& n, bool out) noexcept {
+  return out ? n.kernel_out_requests_.get() : n.kernel_in_requests_.get();
 }
 }  // namespace detail
 
@@ -209,6 +214,10 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
   if (field == link_field::requests) {
     out_requests_.edit()[out_pos] = p.requests;
     in_requests_.edit()[in_pos] = p.requests;
+    const auto& kernel = detail::kernel_layout_of(g);
+    constexpr auto none = detail::kernel_rows::no_entry;
+    if (const auto e = kernel.out.entry_of_link[l.value()]; e != none) kernel_out_requests_.edit()[e] = p.requests;
+    if (const auto e = kernel.in.entry_of_link[l.value()]; e != none) kernel_in_requests_.edit()[e] = p.requests;
   }
   if (loop < loop_gains_.size()) loop_gains_[loop] = gain;
   if (field == link_field::requests || field == link_field::acceptance) flows_revision_ = detail::new_flows_revision();

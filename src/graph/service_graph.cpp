@@ -12,6 +12,8 @@
 #include <utility>
 
 #include "detail/component_system.hpp"
+#include "detail/huge_pages.hpp"
+#include "detail/kernel_layout.hpp"
 #include "detail/model_check.hpp"
 #include "detail/reachability.hpp"
 #include "servicechain/error.hpp"
@@ -35,7 +37,7 @@ unit_directory::unit_directory(std::vector<std::string> ids, const std::vector<b
   // Open addressing with linear probing at load factor ≤ 1/2: one 4-byte slot per
   // entry instead of a node per id, which matters at a million units.
   const std::size_t slots = std::bit_ceil(std::max<std::size_t>(2 * ids_.size(), 8));
-  table_.assign(slots, 0);
+  detail::huge_assign(table_, slots, std::uint32_t{0});
   const std::size_t mask = slots - 1;
   for (std::uint32_t i = 0; i < ids_.size(); ++i) {
     std::size_t slot = hash_id(ids_[i]) & mask;
@@ -103,6 +105,10 @@ service_graph::service_graph(const service_graph&) = default;
 service_graph& service_graph::operator=(const service_graph&) = default;
 service_graph::~service_graph() = default;
 
+namespace detail {
+const kernel_layout& kernel_layout_of(const service_graph& g) noexcept { return *g.kernel_; }
+}  // namespace detail
+
 link_index service_graph::link_between(std::string_view from, std::string_view to) const {
   const unit_index provider = index_of(from), consumer = index_of(to);
   for (link_index l : out_links(provider))
@@ -145,12 +151,14 @@ unit_parameters compile_unit(const unit& u) {
 // Counting sort of the links by one endpoint, stable in link order.
 service_graph::csr build_csr(std::size_t n, std::span<const link_topology> links, bool by_provider) {
   service_graph::csr c;
-  c.offset.assign(n + 1, 0);
+  detail::huge_assign(c.offset, n + 1, std::uint32_t{0});
   for (const auto& l : links) ++c.offset[(by_provider ? l.provider : l.consumer).value() + 1];
   std::partial_sum(c.offset.begin(), c.offset.end(), c.offset.begin());
-  c.link.resize(links.size());
-  c.neighbor.resize(links.size());
-  std::vector<std::uint32_t> next(c.offset.begin(), c.offset.end() - 1);
+  detail::huge_resize(c.link, links.size());
+  detail::huge_resize(c.neighbor, links.size());
+  std::vector<std::uint32_t> next;
+  detail::huge_reserve(next, n);
+  next.assign(c.offset.begin(), c.offset.end() - 1);
   for (std::uint32_t i = 0; i < links.size(); ++i) {
     const auto& l = links[i];
     const std::uint32_t row = (by_provider ? l.provider : l.consumer).value();
@@ -161,8 +169,42 @@ service_graph::csr build_csr(std::size_t n, std::span<const link_topology> links
   return c;
 }
 
+// The kernel's rows (detail/kernel_layout.hpp): row p for the unit at topological position
+// p, entries in CSR order, those inside the unit's own component left out; `weights` gets
+// `csr_w` in the same layout.
+detail::kernel_rows kernel_rows(const service_graph& g, const service_graph::csr& adj, std::span<const double> csr_w,
+                                std::vector<double>& weights) {
+  const std::size_t n = g.unit_count();
+  const auto order = g.topological_order();
+  detail::kernel_rows k;
+  detail::huge_assign(k.offset, n + 1, std::uint32_t{0});
+  for (std::size_t p = 0; p < n; ++p) {
+    const std::uint32_t u = order[p].value(), c = g.component_of(order[p]);
+    std::uint32_t count = 0;
+    for (std::uint32_t pos = adj.offset[u]; pos < adj.offset[u + 1]; ++pos)
+      count += g.component_of(unit_index{adj.neighbor[pos]}) != c ? 1 : 0;
+    k.offset[p + 1] = k.offset[p] + count;
+  }
+  detail::huge_resize(k.neighbor, k.offset[n]);
+  detail::huge_resize(weights, k.offset[n]);
+  detail::huge_assign(k.entry_of_link, adj.link.size(), detail::kernel_rows::no_entry);
+  for (std::size_t p = 0; p < n; ++p) {
+    const std::uint32_t u = order[p].value(), c = g.component_of(order[p]);
+    std::uint32_t e = k.offset[p];
+    for (std::uint32_t pos = adj.offset[u]; pos < adj.offset[u + 1]; ++pos) {
+      const std::uint32_t v = adj.neighbor[pos];
+      if (g.component_of(unit_index{v}) == c) continue;
+      k.neighbor[e] = v;
+      weights[e] = csr_w[pos];
+      k.entry_of_link[adj.link[pos].value()] = e;
+      ++e;
+    }
+  }
+  return k;
+}
+
 std::vector<double> csr_weights(const service_graph::csr& c, std::span<const link_parameters> links) {
-  std::vector<double> w(c.link.size());
+  auto w = detail::huge_vector<double>(c.link.size());
   for (std::size_t pos = 0; pos < w.size(); ++pos) w[pos] = links[c.link[pos].value()].requests;
   return w;
 }
@@ -188,10 +230,10 @@ service_graph compile(const organization& org) {
   auto numbers = std::shared_ptr<model_numbers>(new model_numbers());
   numbers->flows_revision_ = detail::new_flows_revision();
 
-  g.names_.reserve(n);
+  detail::huge_reserve(g.names_, n);
   g.external_.resize(n);
   auto& number_units = numbers->units_.edit();
-  number_units.reserve(n);
+  detail::huge_reserve(number_units, n);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& u = org.units[i];
     g.names_.push_back(u.display_name());
@@ -201,11 +243,11 @@ service_graph compile(const organization& org) {
   g.directory_ = std::move(resolved.directory);
 
   // Links; group labels are interned.
-  g.links_.reserve(org.links.size());
+  detail::huge_reserve(g.links_, org.links.size());
   auto& number_links = numbers->links_.edit();
   auto& number_providers = numbers->provider_.edit();
-  number_links.reserve(org.links.size());
-  number_providers.reserve(org.links.size());
+  detail::huge_reserve(number_links, org.links.size());
+  detail::huge_reserve(number_providers, org.links.size());
   std::vector<std::pair<std::string_view, std::int32_t>> groups;
   for (std::size_t j = 0; j < org.links.size(); ++j) {
     const auto& l = org.links[j];
@@ -245,8 +287,8 @@ service_graph compile(const organization& org) {
 
   // BGL view, built from the out-CSR (already sorted by source).
   {
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges(g.links_.size());
-    std::vector<bgl_edge> properties(g.links_.size());
+    auto edges = detail::huge_vector<std::pair<std::uint32_t, std::uint32_t>>(g.links_.size());
+    auto properties = detail::huge_vector<bgl_edge>(g.links_.size());
     for (std::uint32_t u = 0; u < n; ++u) {
       for (std::uint32_t pos = g.out_.offset[u]; pos < g.out_.offset[u + 1]; ++pos) {
         edges[pos] = {u, g.out_.neighbor[pos]};
@@ -262,21 +304,21 @@ service_graph compile(const organization& org) {
   // Strongly connected components. Tarjan's algorithm (as in BGL) numbers a component
   // only after every component reachable from it, so a link goes from a higher number
   // to a lower or equal one; reversing the numbers gives a topological order.
-  std::vector<std::uint32_t> tarjan(n);
+  auto tarjan = detail::huge_vector<std::uint32_t>(n);
   const std::uint32_t k =
       n == 0 ? 0
              : static_cast<std::uint32_t>(boost::strong_components(
                    g.bgl_->graph,
                    boost::make_iterator_property_map(tarjan.begin(), boost::get(boost::vertex_index, g.bgl_->graph))));
-  g.component_.resize(n);
-  g.component_start_.assign(std::size_t{k} + 1, 0);
+  detail::huge_resize(g.component_, n);
+  detail::huge_assign(g.component_start_, std::size_t{k} + 1, std::uint32_t{0});
   for (std::uint32_t u = 0; u < n; ++u) {
     g.component_[u] = k - 1 - tarjan[u];
     ++g.component_start_[g.component_[u] + 1];
   }
   std::partial_sum(g.component_start_.begin(), g.component_start_.end(), g.component_start_.begin());
-  g.order_.resize(n);
-  g.position_.resize(n);
+  detail::huge_resize(g.order_, n);
+  detail::huge_resize(g.position_, n);
   {
     std::vector<std::uint32_t> next(g.component_start_.begin(), g.component_start_.end() - 1);
     for (std::uint32_t u = 0; u < n; ++u) {
@@ -301,6 +343,11 @@ service_graph compile(const organization& org) {
     g.loops_.push_back(std::move(loop));
   }
   if (!divergent.empty()) throw loop_gain_error(std::move(divergent));
+
+  auto kernel = std::make_shared<detail::kernel_layout>();
+  kernel->out = kernel_rows(g, g.out_, numbers->out_requests_.get(), numbers->kernel_out_requests_.edit());
+  kernel->in = kernel_rows(g, g.in_, numbers->in_requests_.get(), numbers->kernel_in_requests_.edit());
+  g.kernel_ = std::move(kernel);
   g.numbers_ = std::move(numbers);
   return g;
 }

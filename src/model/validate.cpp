@@ -1,5 +1,6 @@
 #include "servicechain/model/validate.hpp"
 
+#include "detail/huge_pages.hpp"
 #include "detail/message_text.hpp"
 #include "detail/model_check.hpp"
 #include "detail/spelling.hpp"
@@ -298,7 +299,7 @@ resolved_model check_model(const organization& org, std::vector<diagnostic>& out
   {
     std::vector<std::string> ids;
     std::vector<bool> external;
-    ids.reserve(org.units.size());
+    detail::huge_reserve(ids, org.units.size());
     external.reserve(org.units.size());
     for (const unit& u : org.units) {
       ids.push_back(u.id);
@@ -318,8 +319,8 @@ resolved_model check_model(const organization& org, std::vector<diagnostic>& out
     }
     check_unit(u, report);
   }
-  resolved.provider.resize(org.links.size());
-  resolved.consumer.resize(org.links.size());
+  detail::huge_resize(resolved.provider, org.links.size());
+  detail::huge_resize(resolved.consumer, org.links.size());
   // Endpoints are looked up in blocks (unit_directory::find_many overlaps the cache misses).
   constexpr std::size_t block = 4096;
   std::vector<std::string_view> ids;

@@ -11,6 +11,8 @@
 
 namespace servicechain {
 
+class model_numbers;
+
 namespace detail {
 /// A vector shared between copies until one of them edits it (copy on write), so that
 /// copying a model's numbers for a what-if costs O(1) and an edit copies only the array
@@ -30,6 +32,9 @@ class shared_vector {
 };
 /// A process-wide unique id for `model_numbers::flows_revision` (never 0).
 [[nodiscard]] std::uint64_t new_flows_revision() noexcept;
+/// `requests` in the propagation kernel's layout (src/detail/kernel_layout.hpp): of the
+/// out-rows (`out` true) or in-rows.
+[[nodiscard]] std::span<const double> kernel_requests(const model_numbers& n, bool out) noexcept;
 }  // namespace detail
 
 /// @brief A number of a unit that can be edited without recompiling.
@@ -123,6 +128,7 @@ class model_numbers {
 
  private:
   friend service_graph compile(const organization& org);
+  friend std::span<const double> detail::kernel_requests(const model_numbers& n, bool out) noexcept;
   model_numbers() = default;
   void update_link_service_count(const link_parameters& before, const link_parameters& after) noexcept;
 
@@ -130,6 +136,8 @@ class model_numbers {
   detail::shared_vector<link_parameters> links_{};
   detail::shared_vector<std::uint32_t> provider_{};  ///< per link: for resolving per-link service times
   detail::shared_vector<double> out_requests_{}, in_requests_{};
+  /// The same in the kernel's layout (entries between components only).
+  detail::shared_vector<double> kernel_out_requests_{}, kernel_in_requests_{};
   std::vector<double> loop_gains_{};
   std::size_t link_service_count_ = 0;
   std::uint64_t flows_revision_ = 0;

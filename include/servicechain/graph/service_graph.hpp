@@ -152,9 +152,13 @@ class unit_directory {
   std::vector<std::uint32_t> table_{};  // open addressing: slot -> index + 1, 0 = empty
 };
 
+class service_graph;
 namespace detail {
 struct bgl_storage;
-}
+struct kernel_layout;
+/// The propagation kernel's adjacency in topological order (src/detail/kernel_layout.hpp).
+[[nodiscard]] const kernel_layout& kernel_layout_of(const service_graph& g) noexcept;
+}  // namespace detail
 
 class model_numbers;
 
@@ -277,6 +281,7 @@ class service_graph {
 
  private:
   friend service_graph compile(const organization& org);
+  friend const detail::kernel_layout& detail::kernel_layout_of(const service_graph& g) noexcept;
   service_graph();
 
   std::string name_, time_unit_, currency_;
@@ -293,6 +298,7 @@ class service_graph {
   std::vector<service_loop> loops_{};
   std::vector<char> reaches_customer_{};
   std::shared_ptr<const detail::bgl_storage> bgl_;
+  std::shared_ptr<const detail::kernel_layout> kernel_;
   std::shared_ptr<const model_numbers> numbers_;
 };
 

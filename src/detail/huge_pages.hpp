@@ -1,0 +1,83 @@
+#pragma once
+// Internal: transparent huge pages for the library's large buffers.
+//
+// On a kernel whose THP mode is `madvise` (common on distributions and VMs), every 4 KiB
+// page of a fresh buffer costs a page fault on first touch, and at 10⁶ units those faults
+// were the largest single cost of compile and of the open analysis (benchmarks/RESULTS.md).
+// A buffer advised with MADV_HUGEPAGE before it is first written faults in 2 MiB at a time.
+// The advice is given where the library allocates, so every caller gets it without
+// touching its process environment; glibc's own tunable would need the variable at start.
+
+#include <cstddef>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace servicechain::detail {
+
+/// Buffers from this size on are advised (bytes); below it a huge page would mostly
+/// back memory the buffer does not use.
+inline constexpr std::size_t huge_page_threshold = std::size_t{4} << 20;
+
+/// Advises the 2 MiB-aligned interior of `[p, p + bytes)` for transparent huge pages,
+/// if `bytes` reaches the threshold; a no-op off Linux or when the kernel refuses.
+/// Only pages not yet touched benefit: call it between allocation and first write.
+void advise_huge_pages(void* p, std::size_t bytes) noexcept;
+
+/// `v.reserve(n)`, with the new storage advised before anything is written to it.
+template <typename T, typename A>
+void huge_reserve(std::vector<T, A>& v, std::size_t n) {
+  if (n > v.capacity()) {
+    v.reserve(n);
+    advise_huge_pages(v.data(), n * sizeof(T));
+  }
+}
+
+/// `v.resize(n)`, with the new storage advised before it is value-initialized.
+template <typename T, typename A>
+void huge_resize(std::vector<T, A>& v, std::size_t n) {
+  if (n > v.capacity()) {
+    v.reserve(n);
+    advise_huge_pages(v.data(), n * sizeof(T));
+  }
+  v.resize(n);
+}
+
+/// `v.assign(n, value)`, with the new storage advised before it is written.
+template <typename T, typename A>
+void huge_assign(std::vector<T, A>& v, std::size_t n, const T& value) {
+  if (n > v.capacity()) {
+    std::vector<T, A>().swap(v);
+    v.reserve(n);
+    advise_huge_pages(v.data(), n * sizeof(T));
+  }
+  v.assign(n, value);
+}
+
+/// A vector of `n` copies of `value` in advised storage.
+template <typename T>
+std::vector<T> huge_vector(std::size_t n, const T& value = T{}) {
+  std::vector<T> v;
+  huge_assign(v, n, value);
+  return v;
+}
+
+/// An Eigen matrix of `rows` × `cols` zeros in advised storage.
+template <typename Matrix>
+Matrix huge_zero(Eigen::Index rows, Eigen::Index cols) {
+  Matrix m(rows, cols);
+  advise_huge_pages(m.data(), static_cast<std::size_t>(m.size()) * sizeof(typename Matrix::Scalar));
+  m.setZero();
+  return m;
+}
+
+/// A copy of `m` in advised storage (Eigen's own copy would fault it in 4 KiB pages).
+template <typename Matrix>
+Matrix huge_copy(const Matrix& m) {
+  Matrix copy(m.rows(), m.cols());
+  advise_huge_pages(copy.data(), static_cast<std::size_t>(copy.size()) * sizeof(typename Matrix::Scalar));
+  copy = m;
+  return copy;
+}
+
+}  // namespace servicechain::detail
