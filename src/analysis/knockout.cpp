@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 
+#include "detail/entry_lookup.hpp"
 #include "detail/work.hpp"
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/load.hpp"
@@ -26,13 +26,8 @@ void degrade(const service_graph& g, model_numbers& numbers, unit_index u, doubl
 }  // namespace
 
 const unit_knockout& knockout_result::unit(std::string_view id) const {
-  const unit_index u = directory->at(id);
-  // Internal units only, in index order.
-  const auto it = std::lower_bound(units.begin(), units.end(), u,
-                                   [](const unit_knockout& a, unit_index b) { return a.unit.value() < b.value(); });
-  if (it == units.end() || it->unit != u)
-    throw error(error_code::unknown_id, fmt::format("unit '{}' is external: only internal units lose capacity", id));
-  return *it;
+  if (const unit_knockout* k = detail::find_unit_entry(units, directory->at(id))) return *k;
+  throw error(error_code::unknown_id, fmt::format("unit '{}' is external: only internal units lose capacity", id));
 }
 
 knockout_result knockout(const service_graph& g, const model_numbers& numbers, const knockout_options& options) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "detail/entry_lookup.hpp"
 #include "servicechain/analysis/load.hpp"
 #include "servicechain/error.hpp"
 
@@ -144,13 +145,9 @@ organization_comparison compare(const service_graph& base_graph, const open_resu
 }
 
 const unit_change& scenario_comparison::unit(std::string_view id) const {
-  const unit_index u = directory->at(id);
-  // By unit index, in index order; comparing organizations, only the units both have.
-  const auto it = std::lower_bound(units.begin(), units.end(), u,
-                                   [](const unit_change& a, unit_index b) { return a.unit.value() < b.value(); });
-  if (it == units.end() || it->unit != u)
-    throw error(error_code::unknown_id, fmt::format("unit '{}' is not in the base model of the comparison", id));
-  return *it;
+  // Comparing organizations, `units` holds only the units both have.
+  if (const unit_change* c = detail::find_unit_entry(units, directory->at(id))) return *c;
+  throw error(error_code::unknown_id, fmt::format("unit '{}' is not in the base model of the comparison", id));
 }
 
 const customer_change& scenario_comparison::customer(std::string_view id) const {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "detail/report_json.hpp"
+#include "servicechain/graph/service_graph.hpp"
 
 namespace servicechain::detail {
 
@@ -129,5 +130,17 @@ class json_stream {
   nlohmann::detail::serializer<report_json> serializer_;
   std::vector<level> stack_;
 };
+
+/// Opens a report's top-level object with the members every report starts with: the
+/// model's name, its time unit and its currency.
+inline void begin_model_report(json_stream& w, const service_graph& g) {
+  w.begin_object();
+  w.key("model");
+  w.string_value(g.name());
+  w.key("time_unit");
+  w.string_value(g.time_unit());
+  w.key("currency");
+  w.string_value(g.currency());
+}
 
 }  // namespace servicechain::detail

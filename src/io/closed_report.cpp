@@ -86,10 +86,7 @@ json customer_json(const service_graph& g, const model_numbers& numbers, const c
 void write_closed_json(std::ostream& out, const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
                        const load_result& load, const closed_result& r) {
   detail::json_stream w(out);
-  w.begin_object();
-  w.member("model", g.name());
-  w.member("time_unit", g.time_unit());
-  w.member("currency", g.currency());
+  detail::begin_model_report(w, g);
   w.member("analysis", "mean-value analysis");
   w.member("method", r.method);
   w.member("stable", true);

@@ -74,13 +74,7 @@ using detail::time_varying_warning;
 void write_report_json(std::ostream& out, const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
                        const load_result& load, const open_result* open) {
   detail::json_stream w(out);
-  w.begin_object();
-  w.key("model");
-  w.string_value(g.name());
-  w.key("time_unit");
-  w.string_value(g.time_unit());
-  w.key("currency");
-  w.string_value(g.currency());
+  detail::begin_model_report(w, g);
   w.member("stable", cap.stable());
   w.member("bottleneck", cap.bottleneck ? json(g.id(*cap.bottleneck)) : json(nullptr));
   w.member("max_demand_scale", optional_number(cap.max_demand_scale));

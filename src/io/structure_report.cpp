@@ -57,13 +57,7 @@ std::vector<unit_index> broker_order(const service_graph& g, const betweenness_r
 // entry by entry; a unit's or a customer's small record is one small DOM.
 void write_structure_json(std::ostream& out, const service_graph& g, const structure_result& s) {
   detail::json_stream w(out);
-  w.begin_object();
-  w.key("model");
-  w.string_value(g.name());
-  w.key("time_unit");
-  w.string_value(g.time_unit());
-  w.key("currency");
-  w.string_value(g.currency());
+  detail::begin_model_report(w, g);
 
   w.key("line_of_sight");
   w.begin_object();
