@@ -9,6 +9,7 @@
 #include <cassert>
 #include <utility>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "detail/component_system.hpp"
@@ -29,23 +30,17 @@ std::string loop_ids(const service_graph& g, std::uint32_t c) { return detail::q
 // stack, with no allocation per loop; larger loops go to Eigen.
 constexpr std::size_t small_loop_limit = 8;
 
-// `weight(pos)` is the weight of entry `pos` of `adj`.
+// `entries` are the loop's links (detail/kernel_layout.hpp); `weight(pos)` is the weight of
+// entry `pos` of the graph's CSR.
 template <typename Weight>
-void solve_small_loop(const service_graph& g, std::uint32_t c, const service_graph::csr& adj, const Weight& weight,
-                      unit_matrix& x, std::vector<double>& scratch) {
+void solve_small_loop(const service_graph& g, std::uint32_t c, std::span<const detail::loop_entry> entries,
+                      const Weight& weight, unit_matrix& x, std::vector<double>& scratch) {
   const auto members = g.component_units(c);
   const std::size_t k = members.size();
-  const std::uint32_t first = g.order_position(members.front());
   const auto columns = static_cast<std::size_t>(x.cols());
   double m[small_loop_limit][small_loop_limit] = {};
-  for (std::size_t i = 0; i < k; ++i) {
-    m[i][i] = 1.0;
-    const std::uint32_t u = members[i].value();
-    for (std::uint32_t pos = adj.offset[u]; pos < adj.offset[u + 1]; ++pos) {
-      const unit_index v{adj.neighbor[pos]};
-      if (g.component_of(v) == c) m[i][g.order_position(v) - first] -= weight(pos);
-    }
-  }
+  for (std::size_t i = 0; i < k; ++i) m[i][i] = 1.0;
+  for (const detail::loop_entry& e : entries) m[e.row][e.col] -= weight(e.pos);
   scratch.resize(k * columns);
   double* b = scratch.data();
   for (std::size_t i = 0; i < k; ++i)
@@ -131,6 +126,19 @@ void solve_loop(const service_graph& g, std::uint32_t c, const service_graph::cs
   for (Eigen::Index i = 0; i < k; ++i) x.row(members[static_cast<std::size_t>(i)].value()) = solution.row(i);
 }
 
+// Calls f(std::integral_constant<std::size_t, columns>{}) for 1 ≤ columns ≤ max_static_width
+// (one compiled kernel per width, the common case of a few classes or KPIs), and
+// f(std::integral_constant<std::size_t, 0>{}) otherwise.
+constexpr std::size_t max_static_width = 16;
+
+template <typename F>
+void with_static_width(std::size_t columns, F&& f) {
+  [&]<std::size_t... w>(std::index_sequence<w...>) {
+    const bool fixed = ((columns == w + 1 && (f(std::integral_constant<std::size_t, w + 1>{}), true)) || ...);
+    if (!fixed) f(std::integral_constant<std::size_t, 0>{});
+  }(std::make_index_sequence<max_static_width>{});
+}
+
 }  // namespace
 
 unit_matrix propagate(const service_graph& g, direction dir, unit_matrix rhs, std::span<const double> link_weights) {
@@ -169,9 +177,7 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
   std::vector<double> permuted;
   if (!link_weights.empty()) {
     detail::huge_resize(permuted, rows.neighbor.size());
-    const std::uint32_t* entry = rows.entry_of_link.data();
-    for (std::size_t l = 0; l < link_weights.size(); ++l)
-      if (entry[l] != detail::kernel_rows::no_entry) permuted[entry[l]] = link_weights[l];
+    detail::to_kernel_entries(g, adj, link_weights, permuted);
     weights = permuted;
   }
   // Large loops take their entries in CSR order: with caller weights, those are made once.
@@ -197,19 +203,34 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
 
   // Row p gathers for the unit at topological position p from outside its component:
   // every such value is final by the time it is visited (demand travels from the last
-  // position to the first, service the other way).
-  auto gather = [&](std::uint32_t p) {
+  // position to the first, service the other way). With the width fixed at compile time the
+  // row's sums stay in registers, as in a bare CSR pass; width 0 means "known at run time".
+  auto gather = [&]<std::size_t width>(std::uint32_t p, std::integral_constant<std::size_t, width>) {
     double* xu = data + std::size_t{unit_at[p].value()} * columns;
-    for (std::uint32_t e = offset[p]; e < offset[p + 1]; ++e) {
-      const double* xv = data + std::size_t{neighbor[e]} * columns;
-      const double wv = w[e];
-      for (std::size_t k = 0; k < columns; ++k) xu[k] += wv * xv[k];
+    if constexpr (width == 0) {
+      for (std::uint32_t e = offset[p]; e < offset[p + 1]; ++e) {
+        const double* xv = data + std::size_t{neighbor[e]} * columns;
+        const double wv = w[e];
+        for (std::size_t k = 0; k < columns; ++k) xu[k] += wv * xv[k];
+      }
+    } else {
+      double sum[width];
+      for (std::size_t k = 0; k < width; ++k) sum[k] = xu[k];
+      for (std::uint32_t e = offset[p]; e < offset[p + 1]; ++e) {
+        const double* xv = data + std::size_t{neighbor[e]} * width;
+        const double wv = w[e];
+        for (std::size_t k = 0; k < width; ++k) sum[k] += wv * xv[k];
+      }
+      for (std::size_t k = 0; k < width; ++k) xu[k] = sum[k];
     }
   };
   std::vector<double> scratch;
-  auto solve = [&](std::uint32_t c) {
+  auto solve = [&](std::size_t loop) {
+    const std::uint32_t c = g.loops()[loop].component;
     if (g.component_units(c).size() <= small_loop_limit) {
-      solve_small_loop(g, c, adj, loop_weight, x, scratch);
+      const auto entries = std::span(rows.loop_entries)
+                               .subspan(rows.loop_offset[loop], rows.loop_offset[loop + 1] - rows.loop_offset[loop]);
+      solve_small_loop(g, c, entries, loop_weight, x, scratch);
     } else {
       solve_loop(g, c, adj, csr_weights(), x);
     }
@@ -223,27 +244,30 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
     const auto first = static_cast<std::uint32_t>(members.data() - unit_at);
     return std::pair{first, first + static_cast<std::uint32_t>(members.size())};
   };
-  if (with_demand) {
-    std::uint32_t p = n32;
-    for (std::size_t k = loops.size(); k-- > 0;) {
-      const auto [first, last] = loop_span(k);
-      while (p > last) gather(--p);
-      for (std::uint32_t q = first; q < last; ++q) gather(q);
-      solve(loops[k].component);
-      p = first;
+  auto traverse = [&](auto width) {
+    if (with_demand) {
+      std::uint32_t p = n32;
+      for (std::size_t k = loops.size(); k-- > 0;) {
+        const auto [first, last] = loop_span(k);
+        while (p > last) gather(--p, width);
+        for (std::uint32_t q = first; q < last; ++q) gather(q, width);
+        solve(k);
+        p = first;
+      }
+      while (p > 0) gather(--p, width);
+    } else {
+      std::uint32_t p = 0;
+      for (std::size_t k = 0; k < loops.size(); ++k) {
+        const auto [first, last] = loop_span(k);
+        while (p < first) gather(p++, width);
+        for (std::uint32_t q = first; q < last; ++q) gather(q, width);
+        solve(k);
+        p = last;
+      }
+      while (p < n32) gather(p++, width);
     }
-    while (p > 0) gather(--p);
-  } else {
-    std::uint32_t p = 0;
-    for (std::size_t k = 0; k < loops.size(); ++k) {
-      const auto [first, last] = loop_span(k);
-      while (p < first) gather(p++);
-      for (std::uint32_t q = first; q < last; ++q) gather(q);
-      solve(loops[k].component);
-      p = last;
-    }
-    while (p < n32) gather(p++);
-  }
+  };
+  with_static_width(columns, traverse);
   return x;
 }
 

@@ -10,9 +10,19 @@
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
+#include "servicechain/graph/service_graph.hpp"
+
 namespace servicechain::detail {
+
+/// One link inside a loop of mutual service: its CSR position, and its cell of the loop's
+/// system as offsets from the loop's first topological position.
+struct loop_entry {
+  std::uint32_t pos = 0;
+  std::uint32_t row = 0, col = 0;
+};
 
 /// One direction of the kernel's adjacency.
 struct kernel_rows {
@@ -20,8 +30,10 @@ struct kernel_rows {
   std::vector<std::uint32_t> offset{};
   /// The unit index at the other end of each entry (values stay indexed by unit).
   std::vector<std::uint32_t> neighbor{};
-  /// Per link index: its entry, or `no_entry` for a link inside a loop of mutual service.
-  std::vector<std::uint32_t> entry_of_link{};
+  /// Size loops + 1: loop k (`service_graph::loops()[k]`) holds `[loop_offset[k], loop_offset[k + 1])`
+  /// of `loop_entries`, so that a loop's solve reads its links in one place.
+  std::vector<std::uint32_t> loop_offset{};
+  std::vector<loop_entry> loop_entries{};
   static constexpr std::uint32_t no_entry = std::numeric_limits<std::uint32_t>::max();
 };
 
@@ -29,5 +41,15 @@ struct kernel_rows {
 struct kernel_layout {
   kernel_rows out{}, in{};
 };
+
+/// The entry of `rows` that holds CSR position `pos` of `adj` (in the row of unit `u`), or
+/// `kernel_rows::no_entry` when that link lies inside u's loop of mutual service. O(degree of u):
+/// the layout keeps no per-link table, to stay within the memory budget at 10⁶ units.
+[[nodiscard]] std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj, const kernel_rows& rows,
+                                         unit_index u, std::uint32_t pos) noexcept;
+
+/// Copies `by_link` (one value per link index) into `by_entry` (one per entry of `rows`).
+void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, std::span<const double> by_link,
+                       std::span<double> by_entry) noexcept;
 
 }  // namespace servicechain::detail

@@ -216,8 +216,10 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
     in_requests_.edit()[in_pos] = p.requests;
     const auto& kernel = detail::kernel_layout_of(g);
     constexpr auto none = detail::kernel_rows::no_entry;
-    if (const auto e = kernel.out.entry_of_link[l.value()]; e != none) kernel_out_requests_.edit()[e] = p.requests;
-    if (const auto e = kernel.in.entry_of_link[l.value()]; e != none) kernel_in_requests_.edit()[e] = p.requests;
+    if (const auto e = detail::kernel_entry(g, g.out_csr(), kernel.out, t.provider, out_pos); e != none)
+      kernel_out_requests_.edit()[e] = p.requests;
+    if (const auto e = detail::kernel_entry(g, g.in_csr(), kernel.in, t.consumer, in_pos); e != none)
+      kernel_in_requests_.edit()[e] = p.requests;
   }
   if (loop < loop_gains_.size()) loop_gains_[loop] = gain;
   if (field == link_field::requests || field == link_field::acceptance) flows_revision_ = detail::new_flows_revision();

@@ -8,6 +8,8 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <numeric>
 #include <utility>
 
@@ -169,9 +171,20 @@ service_graph::csr build_csr(std::size_t n, std::span<const link_topology> links
   return c;
 }
 
-// The kernel's rows (detail/kernel_layout.hpp): row p for the unit at topological position
-// p, entries in CSR order, those inside the unit's own component left out; `weights` gets
-// `csr_w` in the same layout.
+// Calls f(pos) for every CSR position of `adj` that the kernel keeps, in the kernel's entry
+// order: rows by topological position, entries in CSR order, those inside the row unit's own
+// component left out (detail/kernel_layout.hpp).
+template <typename F>
+void for_each_kernel_position(const service_graph& g, const service_graph::csr& adj, F&& f) {
+  const auto order = g.topological_order();
+  for (const unit_index u : order) {
+    const std::uint32_t c = g.component_of(u);
+    for (std::uint32_t pos = adj.offset[u.value()]; pos < adj.offset[u.value() + 1]; ++pos)
+      if (g.component_of(unit_index{adj.neighbor[pos]}) != c) f(pos);
+  }
+}
+
+// The kernel's rows; `weights` gets `csr_w` in the same layout.
 detail::kernel_rows kernel_rows(const service_graph& g, const service_graph::csr& adj, std::span<const double> csr_w,
                                 std::vector<double>& weights) {
   const std::size_t n = g.unit_count();
@@ -187,18 +200,25 @@ detail::kernel_rows kernel_rows(const service_graph& g, const service_graph::csr
   }
   detail::huge_resize(k.neighbor, k.offset[n]);
   detail::huge_resize(weights, k.offset[n]);
-  detail::huge_assign(k.entry_of_link, adj.link.size(), detail::kernel_rows::no_entry);
-  for (std::size_t p = 0; p < n; ++p) {
-    const std::uint32_t u = order[p].value(), c = g.component_of(order[p]);
-    std::uint32_t e = k.offset[p];
-    for (std::uint32_t pos = adj.offset[u]; pos < adj.offset[u + 1]; ++pos) {
-      const std::uint32_t v = adj.neighbor[pos];
-      if (g.component_of(unit_index{v}) == c) continue;
-      k.neighbor[e] = v;
-      weights[e] = csr_w[pos];
-      k.entry_of_link[adj.link[pos].value()] = e;
-      ++e;
+  std::uint32_t e = 0;
+  for_each_kernel_position(g, adj, [&](std::uint32_t pos) {
+    k.neighbor[e] = adj.neighbor[pos];
+    weights[e] = csr_w[pos];
+    ++e;
+  });
+  k.loop_offset.reserve(g.loops().size() + 1);
+  k.loop_offset.push_back(0);
+  for (const service_loop& loop : g.loops()) {
+    const auto members = g.component_units(loop.component);
+    const std::uint32_t first = g.order_position(members.front());
+    for (const unit_index u : members) {
+      for (std::uint32_t pos = adj.offset[u.value()]; pos < adj.offset[u.value() + 1]; ++pos) {
+        const unit_index v{adj.neighbor[pos]};
+        if (g.component_of(v) == loop.component)
+          k.loop_entries.push_back({pos, g.order_position(u) - first, g.order_position(v) - first});
+      }
     }
+    k.loop_offset.push_back(static_cast<std::uint32_t>(k.loop_entries.size()));
   }
   return k;
 }
@@ -209,7 +229,71 @@ std::vector<double> csr_weights(const service_graph::csr& c, std::span<const lin
   return w;
 }
 
+// (provider, consumer) of every CSR entry of `out`, which is sorted by provider.
+std::vector<std::pair<std::uint32_t, std::uint32_t>> csr_edges(const service_graph::csr& out) {
+  auto edges = detail::huge_vector<std::pair<std::uint32_t, std::uint32_t>>(out.link.size());
+  for (std::uint32_t u = 0; u + 1 < out.offset.size(); ++u)
+    for (std::uint32_t pos = out.offset[u]; pos < out.offset[u + 1]; ++pos) edges[pos] = {u, out.neighbor[pos]};
+  return edges;
+}
+
+// BGL's Tarjan on a transient directed CSR copy of `out` (freed before the layout is built,
+// so it adds nothing to the graph's peak); returns the number of components.
+std::uint32_t strong_components_of(const service_graph::csr& out, std::vector<std::uint32_t>& component) {
+  using directed_csr = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, boost::no_property,
+                                                          boost::no_property, std::uint32_t, std::uint32_t>;
+  const auto n = static_cast<std::uint32_t>(out.offset.size() - 1);
+  const auto edges = csr_edges(out);
+  const directed_csr graph(boost::edges_are_sorted, edges.begin(), edges.end(), n);
+  return static_cast<std::uint32_t>(boost::strong_components(
+      graph, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, graph))));
+}
+
 }  // namespace
+
+namespace detail {
+
+struct bgl_cache {
+  std::once_flag once;
+  std::unique_ptr<const bgl_storage> storage;
+};
+
+}  // namespace detail
+
+const detail::bgl_storage& service_graph::bgl_storage() const {
+  std::call_once(bgl_->once, [this] {
+    auto properties = detail::huge_vector<bgl_edge>(out_.link.size());
+    for (std::size_t pos = 0; pos < properties.size(); ++pos) properties[pos].link = out_.link[pos].value();
+    const auto edges = csr_edges(out_);
+    bgl_->storage = std::make_unique<const detail::bgl_storage>(
+        detail::bgl_storage{bgl_graph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(),
+                                      properties.begin(), static_cast<std::uint32_t>(unit_count()))});
+  });
+  return *bgl_->storage;
+}
+
+namespace {
+}  // namespace
+
+namespace detail {
+
+std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj, const kernel_rows& rows,
+                           unit_index u, std::uint32_t pos) noexcept {
+  const std::uint32_t c = g.component_of(u);
+  if (g.component_of(unit_index{adj.neighbor[pos]}) == c) return kernel_rows::no_entry;
+  std::uint32_t e = rows.offset[g.order_position(u)];
+  for (std::uint32_t q = adj.offset[u.value()]; q < pos; ++q)
+    e += g.component_of(unit_index{adj.neighbor[q]}) != c ? 1 : 0;
+  return e;
+}
+
+void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, std::span<const double> by_link,
+                       std::span<double> by_entry) noexcept {
+  std::size_t e = 0;
+  for_each_kernel_position(g, adj, [&](std::uint32_t pos) { by_entry[e++] = by_link[adj.link[pos].value()]; });
+}
+
+}  // namespace detail
 
 service_graph compile(const organization& org) {
   std::vector<diagnostic> problems;
@@ -285,31 +369,13 @@ service_graph compile(const organization& org) {
   numbers->out_requests_.edit() = csr_weights(g.out_, number_links);
   numbers->in_requests_.edit() = csr_weights(g.in_, number_links);
 
-  // BGL view, built from the out-CSR (already sorted by source).
-  {
-    auto edges = detail::huge_vector<std::pair<std::uint32_t, std::uint32_t>>(g.links_.size());
-    auto properties = detail::huge_vector<bgl_edge>(g.links_.size());
-    for (std::uint32_t u = 0; u < n; ++u) {
-      for (std::uint32_t pos = g.out_.offset[u]; pos < g.out_.offset[u + 1]; ++pos) {
-        edges[pos] = {u, g.out_.neighbor[pos]};
-        properties[pos].link = g.out_.link[pos].value();
-      }
-    }
-    auto storage = std::make_shared<detail::bgl_storage>(detail::bgl_storage{
-        bgl_graph(boost::edges_are_unsorted_multi_pass, edges.begin(), edges.end(), properties.begin(),
-                  static_cast<std::uint32_t>(n))});
-    g.bgl_ = std::move(storage);
-  }
+  g.bgl_ = std::make_shared<detail::bgl_cache>();
 
   // Strongly connected components. Tarjan's algorithm (as in BGL) numbers a component
   // only after every component reachable from it, so a link goes from a higher number
   // to a lower or equal one; reversing the numbers gives a topological order.
   auto tarjan = detail::huge_vector<std::uint32_t>(n);
-  const std::uint32_t k =
-      n == 0 ? 0
-             : static_cast<std::uint32_t>(boost::strong_components(
-                   g.bgl_->graph,
-                   boost::make_iterator_property_map(tarjan.begin(), boost::get(boost::vertex_index, g.bgl_->graph))));
+  const std::uint32_t k = n == 0 ? 0 : strong_components_of(g.out_, tarjan);
   detail::huge_resize(g.component_, n);
   detail::huge_assign(g.component_start_, std::size_t{k} + 1, std::uint32_t{0});
   for (std::uint32_t u = 0; u < n; ++u) {
