@@ -41,8 +41,8 @@ int analyze_closed_model(const service_graph& g, const command_options& options)
 }
 
 int analyze(const command_options& options) {
-  const organization org = load_model(options.model);
-  const service_graph g = compile(org);
+  // The organization is dropped once compiled: at 10⁵ units it is 100 MB the analysis never reads.
+  const service_graph g = compile(load_model(options.model));
   if (has_closed_classes(g, g.numbers())) return analyze_closed_model(g, options);
   const open_options open_opts{.variability = options.variability == "propagate" ? arrival_variability::propagate
                                                                                   : arrival_variability::poisson};

@@ -36,10 +36,7 @@ void huge_reserve(std::vector<T, A>& v, std::size_t n) {
 /// `v.resize(n)`, with the new storage advised before it is value-initialized.
 template <typename T, typename A>
 void huge_resize(std::vector<T, A>& v, std::size_t n) {
-  if (n > v.capacity()) {
-    v.reserve(n);
-    advise_huge_pages(v.data(), n * sizeof(T));
-  }
+  huge_reserve(v, n);
   v.resize(n);
 }
 

@@ -54,7 +54,9 @@ std::vector<std::pair<std::uint32_t, double>> nonzero_entries(std::size_t count,
     const double v = value(i);
     if (v != 0.0) entries.emplace_back(i, v);
   }
-  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  // Ties in index order: a total order, so the faster unstable sort gives the stable order.
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second || (a.second == b.second && a.first < b.first); });
   return entries;
 }
 
