@@ -32,19 +32,20 @@ constexpr std::size_t small_loop_limit = 8;
 
 // `entries` are the loop's links (detail/kernel_layout.hpp); `weight(pos)` is the weight of
 // entry `pos` of the graph's CSR.
-template <typename Weight>
+// Solved in place in the members' rows of x; `width` is the column count when it is known
+// at compile time (see propagate), 0 otherwise.
+template <std::size_t width, typename Weight>
 void solve_small_loop(const service_graph& g, std::uint32_t c, std::span<const detail::loop_entry> entries,
-                      const Weight& weight, unit_matrix& x, std::vector<double>& scratch) {
+                      const Weight& weight, unit_matrix& x) {
   const auto members = g.component_units(c);
   const std::size_t k = members.size();
-  const auto columns = static_cast<std::size_t>(x.cols());
-  double m[small_loop_limit][small_loop_limit] = {};
-  for (std::size_t i = 0; i < k; ++i) m[i][i] = 1.0;
-  for (const detail::loop_entry& e : entries) m[e.row][e.col] -= weight(e.pos);
-  scratch.resize(k * columns);
-  double* b = scratch.data();
+  const std::size_t columns = width != 0 ? width : static_cast<std::size_t>(x.cols());
+  double m[small_loop_limit][small_loop_limit];
   for (std::size_t i = 0; i < k; ++i)
-    for (std::size_t j = 0; j < columns; ++j) b[i * columns + j] = x(members[i].value(), static_cast<Eigen::Index>(j));
+    for (std::size_t j = 0; j < k; ++j) m[i][j] = i == j ? 1.0 : 0.0;
+  for (const detail::loop_entry& e : entries) m[e.row][e.col] -= weight(e.pos);
+  double* b[small_loop_limit];
+  for (std::size_t i = 0; i < k; ++i) b[i] = x.data() + std::size_t{members[i].value()} * columns;
   // m = I − A with A ≥ 0 (the weights) and, compile() has checked, ρ(A) < 1: a nonsingular
   // M-matrix. Its Schur complements are M-matrices too, so Gaussian elimination needs no
   // pivoting and every pivot is positive (Berman & Plemmons, Nonnegative Matrices in the
@@ -62,18 +63,17 @@ void solve_small_loop(const service_graph& g, std::uint32_t c, std::span<const d
       const double f = m[r][col] / m[col][col];
       if (f == 0.0) continue;
       for (std::size_t j = col; j < k; ++j) m[r][j] -= f * m[col][j];
-      for (std::size_t j = 0; j < columns; ++j) b[r * columns + j] -= f * b[col * columns + j];
+      for (std::size_t j = 0; j < columns; ++j) b[r][j] -= f * b[col][j];
     }
   }
   for (std::size_t i = k; i-- > 0;) {
     for (std::size_t j = i + 1; j < k; ++j)
-      for (std::size_t q = 0; q < columns; ++q) b[i * columns + q] -= m[i][j] * b[j * columns + q];
+      for (std::size_t q = 0; q < columns; ++q) b[i][q] -= m[i][j] * b[j][q];
     for (std::size_t q = 0; q < columns; ++q) {
-      b[i * columns + q] /= m[i][i];
-      if (!std::isfinite(b[i * columns + q])) {
+      b[i][q] /= m[i][i];
+      if (!std::isfinite(b[i][q])) {
         throw solver_error(fmt::format("loop of mutual service {{{}}}: the solution is not finite", loop_ids(g, c)));
       }
-      x(members[i].value(), static_cast<Eigen::Index>(q)) = b[i * columns + q];
     }
   }
 }
@@ -171,13 +171,14 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
   // copy of it, rows in topological order (detail/kernel_layout.hpp).
   const bool with_demand = dir == direction::with_demand;
   const auto& adj = with_demand ? g.out_csr() : g.in_csr();
-  const auto& rows = with_demand ? detail::kernel_layout_of(g).out : detail::kernel_layout_of(g).in;
+  const auto& layout = detail::kernel_layout_of(g);
+  const auto& rows = with_demand ? layout.out : layout.in;
   const std::span<const double> csr_requests = with_demand ? numbers.out_requests() : numbers.in_requests();
   std::span<const double> weights = detail::kernel_requests(numbers, with_demand);
   std::vector<double> permuted;
   if (!link_weights.empty()) {
     detail::huge_resize(permuted, rows.neighbor.size());
-    detail::to_kernel_entries(g, adj, link_weights, permuted);
+    detail::to_kernel_entries(g, adj, layout, link_weights, permuted);
     weights = permuted;
   }
   // Large loops take their entries in CSR order: with caller weights, those are made once.
@@ -198,7 +199,7 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
   const std::uint32_t* offset = rows.offset.data();
   const std::uint32_t* neighbor = rows.neighbor.data();
   const double* w = weights.data();
-  const unit_index* unit_at = g.topological_order().data();
+  const unit_index* unit_at = layout.unit_at.data();
   double* data = x.data();
 
   // Row p gathers for the unit at topological position p from outside its component:
@@ -224,25 +225,23 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
       for (std::size_t k = 0; k < width; ++k) xu[k] = sum[k];
     }
   };
-  std::vector<double> scratch;
-  auto solve = [&](std::size_t loop) {
+  auto solve = [&]<std::size_t width>(std::size_t loop, std::integral_constant<std::size_t, width>) {
     const std::uint32_t c = g.loops()[loop].component;
     if (g.component_units(c).size() <= small_loop_limit) {
       const auto entries = std::span(rows.loop_entries)
                                .subspan(rows.loop_offset[loop], rows.loop_offset[loop + 1] - rows.loop_offset[loop]);
-      solve_small_loop(g, c, entries, loop_weight, x, scratch);
+      solve_small_loop<width>(g, c, entries, loop_weight, x);
     } else {
       solve_loop(g, c, adj, csr_weights(), x);
     }
   };
 
   // Single units need nothing but their gather; a loop's rows are gathered, then solved.
-  const auto& loops = g.loops();
+  const auto& loops = layout.loops;
   const auto n32 = static_cast<std::uint32_t>(n);
-  auto loop_span = [&](std::size_t k) {  // [first, last) positions of loop k
-    const auto members = g.component_units(loops[k].component);
-    const auto first = static_cast<std::uint32_t>(members.data() - unit_at);
-    return std::pair{first, first + static_cast<std::uint32_t>(members.size())};
+  auto loop_span = [&](std::size_t k) {  // [first, last) kernel positions of the k-th loop by position
+    const auto [first, loop] = loops[k];
+    return std::pair{first, first + static_cast<std::uint32_t>(g.component_units(g.loops()[loop].component).size())};
   };
   auto traverse = [&](auto width) {
     if (with_demand) {
@@ -251,7 +250,7 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
         const auto [first, last] = loop_span(k);
         while (p > last) gather(--p, width);
         for (std::uint32_t q = first; q < last; ++q) gather(q, width);
-        solve(k);
+        solve(loops[k].second, width);
         p = first;
       }
       while (p > 0) gather(--p, width);
@@ -261,7 +260,7 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
         const auto [first, last] = loop_span(k);
         while (p < first) gather(p++, width);
         for (std::uint32_t q = first; q < last; ++q) gather(q, width);
-        solve(k);
+        solve(loops[k].second, width);
         p = last;
       }
       while (p < n32) gather(p++, width);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "servicechain/graph/service_graph.hpp"
@@ -37,19 +38,33 @@ struct kernel_rows {
   static constexpr std::uint32_t no_entry = std::numeric_limits<std::uint32_t>::max();
 };
 
-/// Both directions: `out` gathers over consumers (with demand), `in` over providers (with service).
+/// The kernel's own topological order and both directions of its rows: `out` gathers over
+/// consumers (with demand), `in` over providers (with service).
+///
+/// The order is level by level (a component's level is the longest chain of components
+/// providing to it), and by smallest unit index within a level, the members of a loop
+/// together. Any topological order would be exact; this one puts a row's neighbours in the
+/// next levels in index order, so that reading their values is as local as in a pass in
+/// index order. The graph's own `topological_order()` (a depth-first one) jumps between
+/// levels at every unit, which made propagation twice the bare pass per column.
 struct kernel_layout {
+  std::vector<unit_index> unit_at{};      ///< kernel position -> unit
+  std::vector<std::uint32_t> position{};  ///< unit index -> kernel position
+  /// (kernel position of its first member, index in `service_graph::loops()`) of every loop
+  /// of mutual service, by position; a loop's members follow in `component_units` order.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> loops{};
   kernel_rows out{}, in{};
 };
 
 /// The entry of `rows` that holds CSR position `pos` of `adj` (in the row of unit `u`), or
 /// `kernel_rows::no_entry` when that link lies inside u's loop of mutual service. O(degree of u):
 /// the layout keeps no per-link table, to stay within the memory budget at 10⁶ units.
-[[nodiscard]] std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj, const kernel_rows& rows,
-                                         unit_index u, std::uint32_t pos) noexcept;
+[[nodiscard]] std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj,
+                                         const kernel_layout& layout, const kernel_rows& rows, unit_index u,
+                                         std::uint32_t pos) noexcept;
 
-/// Copies `by_link` (one value per link index) into `by_entry` (one per entry of `rows`).
-void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, std::span<const double> by_link,
-                       std::span<double> by_entry) noexcept;
+/// Copies `by_link` (one value per link index) into `by_entry` (one per entry of the rows made from `adj`).
+void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, const kernel_layout& layout,
+                       std::span<const double> by_link, std::span<double> by_entry) noexcept;
 
 }  // namespace servicechain::detail

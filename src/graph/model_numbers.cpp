@@ -216,9 +216,9 @@ void model_numbers::set(const service_graph& g, link_index l, link_field field, 
     in_requests_.edit()[in_pos] = p.requests;
     const auto& kernel = detail::kernel_layout_of(g);
     constexpr auto none = detail::kernel_rows::no_entry;
-    if (const auto e = detail::kernel_entry(g, g.out_csr(), kernel.out, t.provider, out_pos); e != none)
+    if (const auto e = detail::kernel_entry(g, g.out_csr(), kernel, kernel.out, t.provider, out_pos); e != none)
       kernel_out_requests_.edit()[e] = p.requests;
-    if (const auto e = detail::kernel_entry(g, g.in_csr(), kernel.in, t.consumer, in_pos); e != none)
+    if (const auto e = detail::kernel_entry(g, g.in_csr(), kernel, kernel.in, t.consumer, in_pos); e != none)
       kernel_in_requests_.edit()[e] = p.requests;
   }
   if (loop < loop_gains_.size()) loop_gains_[loop] = gain;

@@ -172,27 +172,69 @@ service_graph::csr build_csr(std::size_t n, std::span<const link_topology> links
 }
 
 // Calls f(pos) for every CSR position of `adj` that the kernel keeps, in the kernel's entry
-// order: rows by topological position, entries in CSR order, those inside the row unit's own
+// order: rows by kernel position, entries in CSR order, those inside the row unit's own
 // component left out (detail/kernel_layout.hpp).
 template <typename F>
-void for_each_kernel_position(const service_graph& g, const service_graph::csr& adj, F&& f) {
-  const auto order = g.topological_order();
-  for (const unit_index u : order) {
+void for_each_kernel_position(const service_graph& g, const service_graph::csr& adj, const detail::kernel_layout& layout,
+                              F&& f) {
+  for (const unit_index u : layout.unit_at) {
     const std::uint32_t c = g.component_of(u);
     for (std::uint32_t pos = adj.offset[u.value()]; pos < adj.offset[u.value() + 1]; ++pos)
       if (g.component_of(unit_index{adj.neighbor[pos]}) != c) f(pos);
   }
 }
 
-// The kernel's rows; `weights` gets `csr_w` in the same layout.
-detail::kernel_rows kernel_rows(const service_graph& g, const service_graph::csr& adj, std::span<const double> csr_w,
+// The kernel's order (detail/kernel_layout.hpp): components by level, then by smallest member.
+// Levels by one pass in the graph's topological order, positions by a counting sort on level
+// while the units are scanned in index order (a component is placed at its first member seen).
+void kernel_order(const service_graph& g, detail::kernel_layout& layout) {
+  const std::size_t n = g.unit_count(), k = g.component_count();
+  const auto& out = g.out_csr();
+  auto level = detail::huge_vector<std::uint32_t>(k, 0);
+  std::uint32_t levels = k == 0 ? 0 : 1;
+  for (std::uint32_t c = 0; c < k; ++c) {
+    for (const unit_index u : g.component_units(c)) {
+      for (std::uint32_t pos = out.offset[u.value()]; pos < out.offset[u.value() + 1]; ++pos) {
+        const std::uint32_t d = g.component_of(unit_index{out.neighbor[pos]});
+        if (d != c && level[d] <= level[c]) {
+          level[d] = level[c] + 1;
+          levels = std::max(levels, level[d] + 1);
+        }
+      }
+    }
+  }
+  std::vector<std::uint32_t> next(std::size_t{levels} + 1, 0);  // units per level, then first free position
+  for (std::uint32_t c = 0; c < k; ++c) next[level[c] + 1] += static_cast<std::uint32_t>(g.component_units(c).size());
+  std::partial_sum(next.begin(), next.end(), next.begin());
+  detail::huge_resize(layout.unit_at, n);
+  detail::huge_assign(layout.position, n, std::uint32_t{0});
+  std::vector<char> placed(k, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::uint32_t c = g.component_of(unit_index{i});
+    if (placed[c]) continue;
+    placed[c] = 1;
+    for (const unit_index u : g.component_units(c)) {
+      const std::uint32_t p = next[level[c]]++;
+      layout.unit_at[p] = u;
+      layout.position[u.value()] = p;
+    }
+  }
+  layout.loops.reserve(g.loops().size());
+  for (std::uint32_t l = 0; l < g.loops().size(); ++l)
+    layout.loops.emplace_back(layout.position[g.component_units(g.loops()[l].component).front().value()], l);
+  std::sort(layout.loops.begin(), layout.loops.end());
+}
+
+// The kernel's rows in `layout`'s order; `weights` gets `csr_w` in the same layout.
+detail::kernel_rows kernel_rows(const service_graph& g, const detail::kernel_layout& layout,
+                                const service_graph::csr& adj, std::span<const double> csr_w,
                                 std::vector<double>& weights) {
   const std::size_t n = g.unit_count();
-  const auto order = g.topological_order();
   detail::kernel_rows k;
   detail::huge_assign(k.offset, n + 1, std::uint32_t{0});
   for (std::size_t p = 0; p < n; ++p) {
-    const std::uint32_t u = order[p].value(), c = g.component_of(order[p]);
+    const unit_index unit = layout.unit_at[p];
+    const std::uint32_t u = unit.value(), c = g.component_of(unit);
     std::uint32_t count = 0;
     for (std::uint32_t pos = adj.offset[u]; pos < adj.offset[u + 1]; ++pos)
       count += g.component_of(unit_index{adj.neighbor[pos]}) != c ? 1 : 0;
@@ -201,7 +243,7 @@ detail::kernel_rows kernel_rows(const service_graph& g, const service_graph::csr
   detail::huge_resize(k.neighbor, k.offset[n]);
   detail::huge_resize(weights, k.offset[n]);
   std::uint32_t e = 0;
-  for_each_kernel_position(g, adj, [&](std::uint32_t pos) {
+  for_each_kernel_position(g, adj, layout, [&](std::uint32_t pos) {
     k.neighbor[e] = adj.neighbor[pos];
     weights[e] = csr_w[pos];
     ++e;
@@ -277,20 +319,20 @@ namespace {
 
 namespace detail {
 
-std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj, const kernel_rows& rows,
-                           unit_index u, std::uint32_t pos) noexcept {
+std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj, const kernel_layout& layout,
+                           const kernel_rows& rows, unit_index u, std::uint32_t pos) noexcept {
   const std::uint32_t c = g.component_of(u);
   if (g.component_of(unit_index{adj.neighbor[pos]}) == c) return kernel_rows::no_entry;
-  std::uint32_t e = rows.offset[g.order_position(u)];
+  std::uint32_t e = rows.offset[layout.position[u.value()]];
   for (std::uint32_t q = adj.offset[u.value()]; q < pos; ++q)
     e += g.component_of(unit_index{adj.neighbor[q]}) != c ? 1 : 0;
   return e;
 }
 
-void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, std::span<const double> by_link,
-                       std::span<double> by_entry) noexcept {
+void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, const kernel_layout& layout,
+                       std::span<const double> by_link, std::span<double> by_entry) noexcept {
   std::size_t e = 0;
-  for_each_kernel_position(g, adj, [&](std::uint32_t pos) { by_entry[e++] = by_link[adj.link[pos].value()]; });
+  for_each_kernel_position(g, adj, layout, [&](std::uint32_t pos) { by_entry[e++] = by_link[adj.link[pos].value()]; });
 }
 
 }  // namespace detail
@@ -411,8 +453,9 @@ service_graph compile(const organization& org) {
   if (!divergent.empty()) throw loop_gain_error(std::move(divergent));
 
   auto kernel = std::make_shared<detail::kernel_layout>();
-  kernel->out = kernel_rows(g, g.out_, numbers->out_requests_.get(), numbers->kernel_out_requests_.edit());
-  kernel->in = kernel_rows(g, g.in_, numbers->in_requests_.get(), numbers->kernel_in_requests_.edit());
+  kernel_order(g, *kernel);
+  kernel->out = kernel_rows(g, *kernel, g.out_, numbers->out_requests_.get(), numbers->kernel_out_requests_.edit());
+  kernel->in = kernel_rows(g, *kernel, g.in_, numbers->in_requests_.get(), numbers->kernel_in_requests_.edit());
   g.kernel_ = std::move(kernel);
   g.numbers_ = std::move(numbers);
   return g;
