@@ -6,6 +6,8 @@
 #include "servicechain/analysis/capacity.hpp"
 
 #include <Eigen/Dense>
+#include <coin/ClpDualRowDantzig.hpp>
+#include <coin/ClpFactorization.hpp>
 #include <coin/ClpSimplex.hpp>
 #include <fmt/format.h>
 
@@ -32,8 +34,10 @@ double mean_service_time(const model_numbers& numbers, const load_result& load, 
 
 // ------------------------------------------------------------------ the LP, sparse
 
-// A sparse LP in column form for COIN-OR CLP: max θ subject to equality rows (= 0) and
-// capacity rows (≤ 1), every variable ≥ 0. Rows and columns are added as triplets.
+// A sparse LP for COIN-OR CLP: max θ subject to equality rows (= 0) and capacity rows
+// (≤ 1), every variable ≥ 0. Rows and columns are added as triplets. Capacity rows added
+// as `lazy` enter CLP only when a solution comes near them (row generation): most units
+// never bind, and every row in the basis makes each simplex pivot dearer.
 class sparse_lp {
  public:
   // A column starts in the simplex basis when `basic`; so does the slack of every ≤ row.
@@ -42,11 +46,13 @@ class sparse_lp {
     basic_column_.push_back(basic ? 1 : 0);
     return columns_++;
   }
-  int add_row(bool equality) {
+  int add_row(bool equality, bool lazy = false) {
     row_low_.push_back(equality ? 0.0 : -COIN_DBL_MAX);
     row_high_.push_back(equality ? 0.0 : 1.0);
+    lazy_.push_back(!equality && lazy ? 1 : 0);
     return static_cast<int>(row_low_.size()) - 1;
   }
+  [[nodiscard]] int column_count() const noexcept { return columns_; }
   void add(int row, int column, double value) {
     if (value != 0) entries_.push_back({column, row, value});
   }
@@ -57,51 +63,139 @@ class sparse_lp {
     std::vector<double> dual{};  // ∂θ/∂(right-hand side) of each row, ≥ 0 on capacity rows
   };
 
-  // Maximizes column 0 (θ).
-  [[nodiscard]] solution maximize_first_column(std::size_t unit_count) {
-    std::sort(entries_.begin(), entries_.end(), [](const entry& a, const entry& b) {
-      return a.column != b.column ? a.column < b.column : a.row < b.row;
-    });
-    std::vector<CoinBigIndex> start(static_cast<std::size_t>(columns_) + 1, 0);
-    std::vector<int> index;
-    std::vector<double> value;
-    index.reserve(entries_.size());
-    value.reserve(entries_.size());
-    for (const auto& e : entries_) {
-      ++start[static_cast<std::size_t>(e.column) + 1];
-      index.push_back(e.row);
-      value.push_back(e.value);
-    }
-    for (std::size_t j = 1; j < start.size(); ++j) start[j] += start[j - 1];
+  // Maximizes column 0 (θ). `start` is a feasible point (one value per column): the lazy
+  // rows tight there join the first LP. Every lazy row left out is at least `near` below
+  // its bound at the end, so the relaxation's optimum is feasible, hence optimal, for the
+  // whole LP (delayed constraint generation, Bertsimas & Tsitsiklis 1997, §6.3), and the
+  // duals padded with zeros for the rows left out are optimal duals of the whole LP.
+  [[nodiscard]] solution maximize_first_column(std::size_t unit_count, const std::vector<double>& start) {
+    const std::size_t rows = row_low_.size();
     const auto cols = static_cast<std::size_t>(columns_);
+    // Row-major copy: activities of the lazy rows, and rows added to CLP later.
+    std::vector<std::size_t> row_start(rows + 1, 0);
+    for (const auto& e : entries_) ++row_start[static_cast<std::size_t>(e.row) + 1];
+    for (std::size_t i = 1; i <= rows; ++i) row_start[i] += row_start[i - 1];
+    std::vector<int> row_column(entries_.size());
+    std::vector<double> row_value(entries_.size());
+    {
+      std::vector<std::size_t> next(row_start.begin(), row_start.end() - 1);
+      for (const auto& e : entries_) {
+        const std::size_t k = next[static_cast<std::size_t>(e.row)]++;
+        row_column[k] = e.column;
+        row_value[k] = e.value;
+      }
+    }
+    const auto activity = [&](std::size_t i, const double* x) {
+      double a = 0;
+      for (std::size_t k = row_start[i]; k < row_start[i + 1]; ++k) a += row_value[k] * x[row_column[k]];
+      return a;
+    };
+    constexpr double near = 1e-9;  // rows are scaled to right-hand side 1
+    std::vector<int> clp_row(rows, -1);  // the row's index in CLP, −1 while left out
+    std::vector<std::size_t> in_clp;     // CLP's rows, in order
+    for (std::size_t i = 0; i < rows; ++i)
+      if (!lazy_[i] || activity(i, start.data()) > 1 - near) {
+        clp_row[i] = static_cast<int>(in_clp.size());
+        in_clp.push_back(i);
+      }
+
+    // Column-major copy of the first rows, for loadProblem.
+    std::vector<CoinBigIndex> column_start(cols + 1, 0);
+    for (const auto& e : entries_)
+      if (clp_row[static_cast<std::size_t>(e.row)] >= 0) ++column_start[static_cast<std::size_t>(e.column) + 1];
+    for (std::size_t j = 1; j <= cols; ++j) column_start[j] += column_start[j - 1];
+    std::vector<int> index(static_cast<std::size_t>(column_start[cols]));
+    std::vector<double> value(index.size());
+    {
+      std::vector<CoinBigIndex> next(column_start.begin(), column_start.end() - 1);
+      for (std::size_t i : in_clp)  // by row, so each column's rows come out sorted
+        for (std::size_t k = row_start[i]; k < row_start[i + 1]; ++k) {
+          const auto slot = static_cast<std::size_t>(next[static_cast<std::size_t>(row_column[k])]++);
+          index[slot] = clp_row[i];
+          value[slot] = row_value[k];
+        }
+    }
     std::vector<double> column_low(cols, 0.0), column_high(cols, COIN_DBL_MAX), objective(cols, 0.0);
     objective[0] = 1.0;
+    std::vector<double> low, high;
+    for (std::size_t i : in_clp) {
+      low.push_back(row_low_[i]);
+      high.push_back(row_high_[i]);
+    }
 
     ClpSimplex model;
     model.setLogLevel(0);
-    model.loadProblem(columns_, static_cast<int>(row_low_.size()), start.data(), index.data(), value.data(),
-                      column_low.data(), column_high.data(), objective.data(), row_low_.data(), row_high_.data());
+    model.loadProblem(columns_, static_cast<int>(in_clp.size()), column_start.data(), index.data(), value.data(),
+                      column_low.data(), column_high.data(), objective.data(), low.data(), high.data());
     model.setOptimizationDirection(-1);  // maximize
+    // Once capacity rows bind, B⁻¹ couples each of them with the whole cone of units it
+    // serves: CLP's default LU spends most of its time in that fill-in, the OSL-derived
+    // one handles it about 4× faster at 10⁵ units (benchmarks/RESULTS.md). Dantzig's
+    // rule for the dual re-solves saves the steepest-edge weights over 10⁵ rows.
+    model.factorization()->forceOtherFactorization(3);
+    {
+      ClpDualRowDantzig dantzig;
+      model.setDualRowPivotAlgorithm(dantzig);
+    }
     // Start from the basis where the items and one flow per group are basic at θ = 0 (all
     // zero: feasible). Its factor is I − R over the fed units, triangular up to the loops,
     // so the primal simplex starts cheap and needs about one pivot per binding capacity,
     // where a cold start pivots every item in one by one.
     for (int j = 0; j < columns_; ++j)
       model.setColumnStatus(j, basic_column_[static_cast<std::size_t>(j)] ? ClpSimplex::basic : ClpSimplex::atLowerBound);
-    for (std::size_t i = 0; i < row_low_.size(); ++i)
-      model.setRowStatus(static_cast<int>(i), row_low_[i] == row_high_[i] ? ClpSimplex::atLowerBound : ClpSimplex::basic);
+    for (std::size_t r = 0; r < in_clp.size(); ++r)
+      model.setRowStatus(static_cast<int>(r), row_low_[in_clp[r]] == row_high_[in_clp[r]] ? ClpSimplex::atLowerBound
+                                                                                           : ClpSimplex::basic);
     model.primal();
-    if (model.status() == 2) return {.unbounded = true};  // dual infeasible: θ unbounded
-    if (model.status() != 0)
-      throw solver_error(fmt::format("capacity_with_choices: CLP status {} (not optimal) on the LP of {} units "
-                                     "({} constraints, {} variables)",
-                                     model.status(), unit_count, row_low_.size(), columns_));
+    const auto check = [&] {
+      if (model.status() != 0)
+        throw solver_error(fmt::format("capacity_with_choices: CLP status {} (not optimal) on the LP of {} units "
+                                       "({} of {} constraints, {} variables)",
+                                       model.status(), unit_count, in_clp.size(), rows, columns_));
+    };
+    // Rows join until none left out is near its bound. Each round adds rows to a basis
+    // that stays dual feasible, so the dual simplex resumes from it.
+    std::vector<CoinBigIndex> add_start;
+    std::vector<int> add_column;
+    std::vector<double> add_value, add_low, add_high;
+    for (;;) {
+      if (model.status() == 2) {
+        // Unbounded without the rows left out; with all of them the LP may not be.
+        if (in_clp.size() == rows) return {.unbounded = true};  // dual infeasible: θ unbounded
+      } else {
+        check();
+      }
+      const double* x = model.primalColumnSolution();
+      add_start.assign(1, 0);
+      add_column.clear();
+      add_value.clear();
+      add_low.clear();
+      add_high.clear();
+      for (std::size_t i = 0; i < rows; ++i) {
+        if (clp_row[i] >= 0 || (model.status() == 0 && activity(i, x) <= 1 - near)) continue;
+        clp_row[i] = static_cast<int>(in_clp.size());
+        in_clp.push_back(i);
+        for (std::size_t k = row_start[i]; k < row_start[i + 1]; ++k) {
+          add_column.push_back(row_column[k]);
+          add_value.push_back(row_value[k]);
+        }
+        add_start.push_back(static_cast<CoinBigIndex>(add_column.size()));
+        add_low.push_back(row_low_[i]);
+        add_high.push_back(row_high_[i]);
+      }
+      if (add_low.empty()) break;
+      model.addRows(static_cast<int>(add_low.size()), add_low.data(), add_high.data(), add_start.data(),
+                    add_column.data(), add_value.data());
+      if (model.status() == 2) model.primal();
+      else model.dual();
+    }
     solution s;
     s.x.assign(model.primalColumnSolution(), model.primalColumnSolution() + columns_);
     // CLP reports duals of the minimization it solves; for a maximum and a ≤ row the
-    // shadow price is their magnitude.
-    s.dual.resize(row_low_.size());
-    for (std::size_t i = 0; i < row_low_.size(); ++i) s.dual[i] = std::abs(model.dualRowSolution()[i]);
+    // shadow price is their magnitude. Rows left out have price 0.
+    s.dual.assign(rows, 0.0);
+    for (std::size_t i = 0; i < rows; ++i)
+      if (clp_row[i] >= 0) s.dual[i] = std::abs(model.dualRowSolution()[clp_row[i]]);
     return s;
   }
 
@@ -115,6 +209,7 @@ class sparse_lp {
   std::vector<char> basic_column_{};
   std::vector<double> row_low_{};
   std::vector<double> row_high_{};
+  std::vector<char> lazy_{};
   std::vector<entry> entries_{};
 };
 
@@ -234,7 +329,7 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
   for (std::uint32_t u = 0; u < n; ++u) {
     if (!capacity_limited(g, numbers, unit_index{u})) continue;
     if (split_dependent[u]) {
-      capacity_row[u] = lp.add_row(false);
+      capacity_row[u] = lp.add_row(false, /*lazy=*/true);
       add_items(capacity_row[u], u, 1.0 / capacity_of(u));
     } else if (load.total_load[u] > 0) {
       const double bound = capacity_of(u) / load.total_load[u];
@@ -263,7 +358,16 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
     lp.add(theta_row, theta, 1.0 / theta_only_bound);
   }
 
-  const sparse_lp::solution s = lp.maximize_first_column(n);
+  // The given splits at θ_fixed: a feasible point, and the rows tight there start the LP.
+  const double theta_fixed = *r.fixed_split_demand_scale;
+  std::vector<double> start(static_cast<std::size_t>(lp.column_count()), 0.0);
+  start[static_cast<std::size_t>(theta)] = theta_fixed;
+  for (std::uint32_t u = 0; u < n; ++u)
+    if (y_column[u] >= 0) start[static_cast<std::size_t>(y_column[u])] = theta_fixed * given_items(u);
+  for (std::uint32_t l : grouped)
+    start[static_cast<std::size_t>(g_column[l])] =
+        theta_fixed * link_numbers[l].requests * given_items(links[l].consumer.value());
+  const sparse_lp::solution s = lp.maximize_first_column(n, start);
   if (s.unbounded) return r;  // some demand is served by unlimited units alone: no finite bound
   const double theta_star = s.x[static_cast<std::size_t>(theta)];
   // The given splits are one feasible point of the LP, so θ* ≥ θ_fixed exactly; the two
