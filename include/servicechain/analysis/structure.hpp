@@ -231,8 +231,9 @@ struct customer_gatekeepers {
 
 /// @brief Articulation points of the undirected structure: units whose removal
 /// disconnects some other units from each other (links taken without direction).
-/// Boost.Graph `articulation_points` (Hopcroft & Tarjan, *Efficient algorithms for graph
-/// manipulation*, CACM 16(6), 1973) on an undirected copy. By index.
+/// Iterative depth-first search (Hopcroft & Tarjan, *Efficient algorithms for graph
+/// manipulation*, CACM 16(6), 1973) over the links in both directions, without a copy of
+/// the graph. Sorted by index. Cost O(V + E) time, O(V) memory.
 [[nodiscard]] std::vector<unit_index> articulation_points(const service_graph& g);
 
 // =============================================================== brokers (betweenness)
