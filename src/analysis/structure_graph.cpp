@@ -310,143 +310,89 @@ std::vector<std::uint32_t> choose_sources(const service_graph& g, const betweenn
 
 // Brandes' single-source stage: shortest paths from s with their counts, then the
 // dependencies δ_s(v) accumulated in reverse order of distance.
-//
-// Without lengths, a breadth-first search on levels (uint32). Both passes are free of
-// data-dependent branches: on a large graph which neighbour lies one level further is
-// a coin toss, and mispredicted branches cost more than the arithmetic. Adding 0.0
-// instead of skipping leaves every sum bit for bit as it was (σ and δ are ≥ +0).
 class single_source_dependency {
  public:
   single_source_dependency(const service_graph& g, std::span<const double> lengths)
-      : g_(g), lengths_(lengths), node_(g.unit_count()), order_(g.unit_count() + 1) {}  // + 1: see breadth_first
+      : g_(g),
+        lengths_(lengths),
+        dist_(g.unit_count(), inf),
+        sigma_(g.unit_count(), 0.0),
+        delta_(g.unit_count(), 0.0),
+        done_(g.unit_count(), 0) {}
 
   // Fills delta() for source s; order() lists the vertices reached, nearest first.
   void run(std::uint32_t s) {
-    for (std::uint32_t v : order()) node_[v] = node{};  // reset what the previous source reached
+    const auto& out = g_.out_csr();
+    for (std::uint32_t v : order_) {  // reset what the previous source reached
+      dist_[v] = inf;
+      sigma_[v] = 0;
+      delta_[v] = 0;
+      done_[v] = 0;
+    }
+    order_.clear();
+    dist_[s] = 0;
+    sigma_[s] = 1;
     if (lengths_.empty()) {
-      breadth_first(s);
+      order_.push_back(s);
+      for (std::size_t head = 0; head < order_.size(); ++head) {
+        const std::uint32_t v = order_[head];
+        for (std::uint32_t pos = out.offset[v]; pos < out.offset[v + 1]; ++pos) {
+          const std::uint32_t w = out.neighbor[pos];
+          if (dist_[w] == inf) {
+            dist_[w] = dist_[v] + 1;
+            order_.push_back(w);
+          }
+          if (dist_[w] == dist_[v] + 1) sigma_[w] += sigma_[v];
+        }
+      }
     } else {
-      dijkstra(s);
-    }
-    node_[s].delta = 0;  // the source's own dependency is not a betweenness term
-  }
-
-  [[nodiscard]] std::span<const std::uint32_t> order() const noexcept { return {order_.data(), reached_}; }
-  [[nodiscard]] double delta(std::uint32_t v) const noexcept { return node_[v].delta; }
-
- private:
-  static constexpr double inf = std::numeric_limits<double>::infinity();
-  static constexpr std::uint32_t unreached = std::numeric_limits<std::uint32_t>::max();
-
-  // Everything the passes read or write about one vertex, in one cache line: the searches
-  // touch their vertices in an order the layout cannot follow.
-  struct alignas(32) node {
-    double sigma = 0;                // shortest paths from the source
-    double delta = 0;                // dependency of the source on the vertex
-    double dist = inf;               // with lengths
-    std::uint32_t level = unreached;  // without lengths
-    std::uint32_t done = 0;           // with lengths: settled
-  };
-
-  // The passes are bound by the latency of scattered loads, one chain offset -> row ->
-  // neighbour's node per queue entry. Entries ahead of the current one are already known,
-  // so each link of the chain is fetched a few entries before it is needed.
-  void prefetch_ahead(const service_graph::csr& csr, std::size_t i, std::size_t tail, int step) const {
-    constexpr std::ptrdiff_t far = 24, middle = 12, near = 6;
-    const auto at = [&](std::ptrdiff_t k) -> const std::uint32_t* {
-      const std::ptrdiff_t j = static_cast<std::ptrdiff_t>(i) + step * k;
-      return j >= 0 && j < static_cast<std::ptrdiff_t>(tail) ? &order_[static_cast<std::size_t>(j)] : nullptr;
-    };
-    if (const auto* u = at(far)) __builtin_prefetch(&csr.offset[*u]);
-    if (const auto* u = at(middle)) __builtin_prefetch(&csr.neighbor[csr.offset[*u]]);
-    if (const auto* u = at(near)) {
-      __builtin_prefetch(&node_[*u]);
-      for (std::uint32_t pos = csr.offset[*u]; pos < csr.offset[*u + 1]; ++pos) __builtin_prefetch(&node_[csr.neighbor[pos]]);
-    }
-  }
-
-  void breadth_first(std::uint32_t s) {
-    const auto& out = g_.out_csr();
-    node* const x = node_.data();
-    std::uint32_t* const order = order_.data();
-    x[s].level = 0;
-    x[s].sigma = 1;
-    order[0] = s;
-    std::size_t tail = 1;
-    for (std::size_t head = 0; head < tail; ++head) {
-      prefetch_ahead(out, head, tail, +1);
-      const std::uint32_t v = order[head];
-      const std::uint32_t next = x[v].level + 1;
-      const double sv = x[v].sigma;
-      for (std::uint32_t pos = out.offset[v]; pos < out.offset[v + 1]; ++pos) {
-        node& w = x[out.neighbor[pos]];
-        const bool fresh = w.level == unreached;
-        order[tail] = out.neighbor[pos];  // kept only if fresh; hence one spare entry
-        tail += fresh ? 1 : 0;
-        w.level = fresh ? next : w.level;
-        w.sigma += w.level == next ? sv : 0.0;
-      }
-    }
-    reached_ = tail;
-    // Accumulation: v precedes w on a shortest path iff level(v) + 1 == level(w). For an
-    // unreached v the sum wraps to 0, never the level of a w after the source.
-    const auto& in = g_.in_csr();
-    for (std::size_t i = tail; i-- > 1;) {
-      prefetch_ahead(in, i, tail, -1);
-      const node& w = x[order[i]];
-      const std::uint32_t lw = w.level;
-      const double coefficient = (1.0 + w.delta) / w.sigma;
-      for (std::uint32_t pos = in.offset[order[i]]; pos < in.offset[order[i] + 1]; ++pos) {
-        node& v = x[in.neighbor[pos]];
-        v.delta += v.level + 1 == lw ? v.sigma * coefficient : 0.0;
-      }
-    }
-  }
-
-  void dijkstra(std::uint32_t s) {
-    const auto& out = g_.out_csr();
-    reached_ = 0;
-    node_[s].dist = 0;
-    node_[s].sigma = 1;
-    using entry = std::pair<double, std::uint32_t>;
-    std::priority_queue<entry, std::vector<entry>, std::greater<>> heap;
-    heap.emplace(0.0, s);
-    while (!heap.empty()) {
-      const auto [d, v] = heap.top();
-      heap.pop();
-      if (node_[v].done) continue;
-      node_[v].done = 1;
-      order_[reached_++] = v;
-      for (std::uint32_t pos = out.offset[v]; pos < out.offset[v + 1]; ++pos) {
-        node& w = node_[out.neighbor[pos]];
-        const double nd = d + lengths_[out.link[pos].value()];
-        if (nd < w.dist) {
-          w.dist = nd;
-          w.sigma = node_[v].sigma;
-          heap.emplace(nd, out.neighbor[pos]);
-        } else if (nd == w.dist) {
-          w.sigma += node_[v].sigma;
+      using entry = std::pair<double, std::uint32_t>;
+      std::priority_queue<entry, std::vector<entry>, std::greater<>> heap;
+      heap.emplace(0.0, s);
+      while (!heap.empty()) {
+        const auto [d, v] = heap.top();
+        heap.pop();
+        if (done_[v]) continue;
+        done_[v] = 1;
+        order_.push_back(v);
+        for (std::uint32_t pos = out.offset[v]; pos < out.offset[v + 1]; ++pos) {
+          const std::uint32_t w = out.neighbor[pos];
+          const double nd = d + lengths_[out.link[pos].value()];
+          if (nd < dist_[w]) {
+            dist_[w] = nd;
+            sigma_[w] = sigma_[v];
+            heap.emplace(nd, w);
+          } else if (nd == dist_[w]) {
+            sigma_[w] += sigma_[v];
+          }
         }
       }
     }
     // Accumulation: v precedes w on a shortest path iff dist(v) + len(v→w) == dist(w),
     // the same sum the search compared.
     const auto& in = g_.in_csr();
-    for (std::size_t i = reached_; i-- > 1;) {
-      const node& w = node_[order_[i]];
-      const double coefficient = (1.0 + w.delta) / w.sigma;
-      for (std::uint32_t pos = in.offset[order_[i]]; pos < in.offset[order_[i] + 1]; ++pos) {
-        node& v = node_[in.neighbor[pos]];
-        if (v.dist != inf && v.dist + lengths_[in.link[pos].value()] == w.dist) v.delta += v.sigma * coefficient;
+    for (std::size_t i = order_.size(); i-- > 1;) {
+      const std::uint32_t w = order_[i];
+      const double coefficient = (1.0 + delta_[w]) / sigma_[w];
+      for (std::uint32_t pos = in.offset[w]; pos < in.offset[w + 1]; ++pos) {
+        const std::uint32_t v = in.neighbor[pos];
+        const double len = lengths_.empty() ? 1.0 : lengths_[in.link[pos].value()];
+        if (dist_[v] != inf && dist_[v] + len == dist_[w]) delta_[v] += sigma_[v] * coefficient;
       }
     }
+    delta_[s] = 0;  // the source's own dependency is not a betweenness term
   }
 
+  [[nodiscard]] const std::vector<std::uint32_t>& order() const noexcept { return order_; }
+  [[nodiscard]] double delta(std::uint32_t v) const noexcept { return delta_[v]; }
+
+ private:
+  static constexpr double inf = std::numeric_limits<double>::infinity();
   const service_graph& g_;
   std::span<const double> lengths_;
-  std::vector<node> node_;
-  std::vector<std::uint32_t> order_;  // the first reached_ entries are this source's
-  std::size_t reached_ = 0;
+  std::vector<double> dist_, sigma_, delta_;
+  std::vector<char> done_;
+  std::vector<std::uint32_t> order_{};
 };
 
 std::vector<double> exact_betweenness_bgl(const service_graph& g, std::span<const double> lengths) {
