@@ -392,7 +392,7 @@ struct structure_options {
   std::size_t chains_unit_limit = 2000;  ///< chains for every unit only up to this many units
   double fragile_gain = 0.9;             ///< see `loops_options`
   double rework_threshold = 0.5;         ///< see `misalignment_options`
-  /// Exact betweenness up to this many units; above, a sample of `betweenness_samples` sources.
+  /// Exact betweenness up to this many units; above, a sample (`betweenness_sample_size`).
   std::size_t betweenness_exact_limit = 5000;
   /// Sources sampled for the betweenness estimate above `betweenness_exact_limit` units,
   /// at most; see `betweenness_link_budget`.
