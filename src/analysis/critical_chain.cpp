@@ -99,6 +99,19 @@ std::vector<critical_chain> critical_chains(const service_graph& g, const model_
   const chain_context x{g, numbers, open};
   const chain_inputs h = heaviest_chains(x);
 
+  // What the slack pass needs of each out-link, in out-CSR order and the same for every
+  // customer: computed once, then each customer's pass reads rows, not scattered links.
+  const auto& out = g.out_csr();
+  const std::size_t entries = out.link.size();
+  std::vector<char> counts(entries);
+  std::vector<double> through_alone(entries), requests(entries);
+  for (std::size_t pos = 0; pos < entries; ++pos) {
+    const link_index l = out.link[pos];
+    counts[pos] = x.counts(l) ? 1 : 0;
+    through_alone[pos] = counts[pos] ? x.through(h, l, 0.0) : 0.0;
+    requests[pos] = numbers.link(l).requests;
+  }
+
   std::vector<critical_chain> result;
   result.reserve(g.class_count());
   std::vector<double> a(n), b(n);  // value through i = a_i + b_i · G_i
@@ -134,13 +147,12 @@ std::vector<critical_chain> critical_chains(const service_graph& g, const model_
       const unit_index i = *it;
       if (i == customer || g.is_external(i)) continue;
       double best = minus_infinity;
-      for (link_index l : g.out_links(i)) {
-        const unit_index j = g.link(l).consumer;
-        if (!x.counts(l) || a[j.value()] == minus_infinity) continue;
+      for (std::uint32_t pos = out.offset[i.value()]; pos < out.offset[i.value() + 1]; ++pos) {
+        const std::uint32_t j = out.neighbor[pos];
+        if (!counts[pos] || a[j] == minus_infinity) continue;
         // Through j: a_j + b_j · through(l, G_i), and through is affine in G_i with slope r_ij.
-        const double r = numbers.link(l).requests;
-        const double ai = a[j.value()] + b[j.value()] * x.through(h, l, 0.0);
-        const double bi = b[j.value()] * r;
+        const double ai = a[j] + b[j] * through_alone[pos];
+        const double bi = b[j] * requests[pos];
         if (ai + bi * h.inputs[i.value()] > best) {
           best = ai + bi * h.inputs[i.value()];
           a[i.value()] = ai;

@@ -4,7 +4,6 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/betweenness_centrality.hpp>
-#include <boost/graph/biconnected_components.hpp>
 #include <boost/property_map/function_property_map.hpp>
 #include <fmt/format.h>
 
@@ -196,19 +195,58 @@ std::vector<customer_gatekeepers> gatekeepers(const service_graph& g) {
 
 // ------------------------------------------------------------------ articulation points
 
+// Hopcroft & Tarjan (1973) on the links taken without direction, iteratively over the
+// graph's two CSRs: a unit's neighbours are its out-row, then its in-row. No copy of the
+// graph (a boost::adjacency_list of 4·10⁶ links took 10 s at 10⁶ units) and no recursion.
+// A non-root u is a cut vertex iff some DFS child v has low(v) ≥ disc(u); a root iff it
+// has two children. Parallel links and links both ways change neither test.
 std::vector<unit_index> articulation_points(const service_graph& g) {
-  // Edges in a vector, not the default std::list: one allocation instead of one per link.
-  using undirected = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
-                                           boost::no_property, boost::no_property, boost::vecS>;
-  undirected u(g.unit_count());
-  for (const auto& l : g.links()) boost::add_edge(l.provider.value(), l.consumer.value(), u);
-  std::vector<undirected::vertex_descriptor> points;
-  boost::articulation_points(u, std::back_inserter(points));
-  std::vector<unit_index> out;
-  out.reserve(points.size());
-  for (auto v : points) out.emplace_back(static_cast<std::uint32_t>(v));
-  std::sort(out.begin(), out.end());
-  return out;
+  const std::size_t n = g.unit_count();
+  const auto& out = g.out_csr();
+  const auto& in = g.in_csr();
+  std::vector<std::uint32_t> disc(n, none), low(n, 0);
+  std::vector<char> cut(n, 0);
+  struct frame {
+    std::uint32_t u;
+    std::uint32_t next;  // position in the out-row, then (past its end) in the in-row
+    std::uint32_t parent;
+  };
+  std::vector<frame> stack;
+  std::uint32_t time = 0;
+  for (std::uint32_t root = 0; root < n; ++root) {
+    if (disc[root] != none) continue;
+    disc[root] = low[root] = time++;
+    std::size_t root_children = 0;
+    stack.push_back({root, 0, none});
+    while (!stack.empty()) {
+      frame& f = stack.back();
+      const std::uint32_t u = f.u;
+      const std::uint32_t out_size = out.offset[u + 1] - out.offset[u];
+      const std::uint32_t size = out_size + (in.offset[u + 1] - in.offset[u]);
+      if (f.next < size) {
+        const std::uint32_t k = f.next++;
+        const std::uint32_t w = k < out_size ? out.neighbor[out.offset[u] + k] : in.neighbor[in.offset[u] + k - out_size];
+        if (disc[w] == none) {
+          disc[w] = low[w] = time++;
+          if (u == root) ++root_children;
+          stack.push_back({w, 0, u});  // f is invalid from here on
+        } else {
+          low[u] = std::min(low[u], disc[w]);
+        }
+        continue;
+      }
+      const std::uint32_t p = f.parent;
+      stack.pop_back();
+      if (p == none) continue;
+      low[p] = std::min(low[p], low[u]);
+      if (p != root && low[u] >= disc[p]) cut[p] = 1;
+    }
+    if (root_children >= 2) cut[root] = 1;
+  }
+  std::vector<unit_index> points;
+  for (std::uint32_t u = 0; u < n; ++u)
+    if (cut[u]) points.emplace_back(u);
+  return points;
 }
 
 // ------------------------------------------------------------------ betweenness

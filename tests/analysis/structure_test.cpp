@@ -852,6 +852,28 @@ TEST(MisalignmentTest, SoftwareCompanyDeadEnd) {
 
 // =============================================================== everything
 
+TEST(StructureTest, BetweennessSampleSizeFollowsTheLinkBudget) {
+  std::mt19937_64 rng(3);
+  const auto g = sc::compile(random_organization(rng, 30, 2, 0.05));
+  const std::size_t links = g.link_count();
+  ASSERT_GT(links, 20u);
+  sc::structure_options o{.betweenness_exact_limit = 10, .betweenness_samples = 6};
+  EXPECT_EQ(sc::betweenness_sample_size(g, o), 6u);  // the budget allows more: the cap
+  o.betweenness_link_budget = 4 * links + links / 2;
+  EXPECT_EQ(sc::betweenness_sample_size(g, o), 4u);  // floor(4.5)
+  o.betweenness_link_budget = links - 1;
+  EXPECT_EQ(sc::betweenness_sample_size(g, o), 2u);  // never below 2: the standard error needs them
+  o.betweenness_exact_limit = g.unit_count();
+  EXPECT_EQ(sc::betweenness_sample_size(g, o), 0u);  // exact
+
+  // analyze_structure uses that many sources, the default seed's sample.
+  o = {.betweenness_exact_limit = 10, .betweenness_samples = 500, .betweenness_link_budget = 5 * links};
+  const auto s = sc::analyze_structure(g, o);
+  EXPECT_FALSE(s.betweenness.exact);
+  EXPECT_EQ(s.betweenness.sources_used, 5u);
+  EXPECT_EQ(s.betweenness.raw, sc::betweenness(g, {.sample_size = 5}).raw);
+}
+
 TEST(StructureTest, AnalyzeStructureOnBundledModels) {
   for (const auto& file : bundled_models()) {
     SCOPED_TRACE(file);

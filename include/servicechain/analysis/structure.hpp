@@ -231,8 +231,9 @@ struct customer_gatekeepers {
 
 /// @brief Articulation points of the undirected structure: units whose removal
 /// disconnects some other units from each other (links taken without direction).
-/// Boost.Graph `articulation_points` (Hopcroft & Tarjan, *Efficient algorithms for graph
-/// manipulation*, CACM 16(6), 1973) on an undirected copy. By index.
+/// Iterative depth-first search (Hopcroft & Tarjan, *Efficient algorithms for graph
+/// manipulation*, CACM 16(6), 1973) over the links in both directions, without a copy of
+/// the graph. Sorted by index. Cost O(V + E) time, O(V) memory.
 [[nodiscard]] std::vector<unit_index> articulation_points(const service_graph& g);
 
 // =============================================================== brokers (betweenness)
@@ -391,11 +392,21 @@ struct structure_options {
   std::size_t chains_unit_limit = 2000;  ///< chains for every unit only up to this many units
   double fragile_gain = 0.9;             ///< see `loops_options`
   double rework_threshold = 0.5;         ///< see `misalignment_options`
-  /// Exact betweenness up to this many units; above, a sample of `betweenness_samples` sources.
+  /// Exact betweenness up to this many units; above, a sample (`betweenness_sample_size`).
   std::size_t betweenness_exact_limit = 5000;
-  /// Sources sampled for the betweenness estimate above `betweenness_exact_limit` units.
+  /// Sources sampled for the betweenness estimate above `betweenness_exact_limit` units,
+  /// at most; see `betweenness_link_budget`.
   std::size_t betweenness_samples = 500;
+  /// Cap on sampled sources × links (each source costs up to two passes over the links):
+  /// above 500 000 links fewer than 500 sources, `budget / links` but at least 2 (62 at
+  /// 4·10⁶ links, 10⁶ units). The standard errors report what precision that leaves.
+  std::size_t betweenness_link_budget = 250'000'000;
 };
+
+/// @brief Sources `analyze_structure` samples for betweenness, 0 for exact: 0 up to
+/// `betweenness_exact_limit` units, else `min(betweenness_samples, max(2,
+/// betweenness_link_budget / links))`.
+[[nodiscard]] std::size_t betweenness_sample_size(const service_graph& g, const structure_options& options);
 
 /// @brief Every structural result.
 struct structure_result {
