@@ -259,7 +259,9 @@ void check_link(const organization& org, detail::resolved_model& resolved, const
   const auto to = check_endpoint(org, found_to, "to", l.to, "consuming", report);
   if (!l.from.empty() && l.from == l.to)
     report.add(fmt::format("from = to = '{}', but a unit cannot be its own provider", l.from));
-  if (from && org.units[*from].external) {
+  // The directory's compact class table, not org.units (296 bytes a unit, read at random:
+  // a fifth of validation at 10⁶ units went to that cache miss).
+  if (from && resolved.directory->class_of(unit_index{*from})) {
     report.add(fmt::format(
         "from = '{}' is an external customer, but an external customer never provides (a link points from "
         "provider to consumer)",
