@@ -34,16 +34,15 @@ constexpr std::size_t small_loop_limit = 8;
 // entry `pos` of the graph's CSR.
 // Solved in place in the members' rows of x; `width` is the column count when it is known
 // at compile time (see propagate), 0 otherwise.
-template <std::size_t width, typename Weight>
-void solve_small_loop(const service_graph& g, std::uint32_t c, std::span<const detail::loop_entry> entries,
-                      const Weight& weight, unit_matrix& x) {
-  const auto members = g.component_units(c);
+template <std::size_t width>
+void solve_small_loop(const service_graph& g, std::uint32_t c, std::span<const unit_index> members,
+                      std::span<const detail::loop_entry> entries, const double* weight, unit_matrix& x) {
   const std::size_t k = members.size();
   const std::size_t columns = width != 0 ? width : static_cast<std::size_t>(x.cols());
   double m[small_loop_limit][small_loop_limit];
   for (std::size_t i = 0; i < k; ++i)
     for (std::size_t j = 0; j < k; ++j) m[i][j] = i == j ? 1.0 : 0.0;
-  for (const detail::loop_entry& e : entries) m[e.row][e.col] -= weight(e.pos);
+  for (std::size_t i = 0; i < entries.size(); ++i) m[entries[i].row][entries[i].col] -= weight[i];
   double* b[small_loop_limit];
   for (std::size_t i = 0; i < k; ++i) b[i] = x.data() + std::size_t{members[i].value()} * columns;
   // m = I − A with A ≥ 0 (the weights) and, compile() has checked, ρ(A) < 1: a nonsingular
@@ -177,8 +176,8 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
   std::span<const double> weights = detail::kernel_requests(numbers, with_demand);
   std::vector<double> permuted;
   if (!link_weights.empty()) {
-    detail::huge_resize(permuted, rows.neighbor.size());
-    detail::to_kernel_entries(g, adj, layout, link_weights, permuted);
+    detail::huge_resize(permuted, rows.neighbor.size() + rows.loop_entries.size());
+    detail::to_kernel_entries(g, adj, layout, rows, link_weights, permuted);
     weights = permuted;
   }
   // Large loops take their entries in CSR order: with caller weights, those are made once.
@@ -190,9 +189,6 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
       for (std::size_t pos = 0; pos < csr_permuted.size(); ++pos) csr_permuted[pos] = link_weights[adj.link[pos].value()];
     }
     return csr_permuted;
-  };
-  auto loop_weight = [&](std::uint32_t pos) {
-    return link_weights.empty() ? csr_requests[pos] : link_weights[adj.link[pos].value()];
   };
 
   const std::size_t columns = static_cast<std::size_t>(x.cols());
@@ -225,42 +221,41 @@ unit_matrix propagate(const service_graph& g, const model_numbers& numbers, dire
       for (std::size_t k = 0; k < width; ++k) xu[k] = sum[k];
     }
   };
-  auto solve = [&]<std::size_t width>(std::size_t loop, std::integral_constant<std::size_t, width>) {
-    const std::uint32_t c = g.loops()[loop].component;
-    if (g.component_units(c).size() <= small_loop_limit) {
-      const auto entries = std::span(rows.loop_entries)
-                               .subspan(rows.loop_offset[loop], rows.loop_offset[loop + 1] - rows.loop_offset[loop]);
-      solve_small_loop<width>(g, c, entries, loop_weight, x);
+  // The k-th loop by kernel position: its members were just gathered, its entries follow
+  // the previous loop's.
+  const auto& loops = layout.loops;
+  auto solve = [&]<std::size_t width>(std::size_t k, std::integral_constant<std::size_t, width>) {
+    const auto& loop = loops[k];
+    if (loop.size <= small_loop_limit) {
+      const auto entries =
+          std::span(rows.loop_entries).subspan(rows.loop_offset[k], rows.loop_offset[k + 1] - rows.loop_offset[k]);
+      solve_small_loop<width>(g, loop.component, std::span(unit_at + loop.first, loop.size), entries,
+                              w + rows.neighbor.size() + rows.loop_offset[k], x);
     } else {
-      solve_loop(g, c, adj, csr_weights(), x);
+      solve_loop(g, loop.component, adj, csr_weights(), x);
     }
   };
 
   // Single units need nothing but their gather; a loop's rows are gathered, then solved.
-  const auto& loops = layout.loops;
   const auto n32 = static_cast<std::uint32_t>(n);
-  auto loop_span = [&](std::size_t k) {  // [first, last) kernel positions of the k-th loop by position
-    const auto [first, loop] = loops[k];
-    return std::pair{first, first + static_cast<std::uint32_t>(g.component_units(g.loops()[loop].component).size())};
-  };
   auto traverse = [&](auto width) {
     if (with_demand) {
       std::uint32_t p = n32;
       for (std::size_t k = loops.size(); k-- > 0;) {
-        const auto [first, last] = loop_span(k);
+        const std::uint32_t first = loops[k].first, last = first + loops[k].size;
         while (p > last) gather(--p, width);
         for (std::uint32_t q = first; q < last; ++q) gather(q, width);
-        solve(loops[k].second, width);
+        solve(k, width);
         p = first;
       }
       while (p > 0) gather(--p, width);
     } else {
       std::uint32_t p = 0;
       for (std::size_t k = 0; k < loops.size(); ++k) {
-        const auto [first, last] = loop_span(k);
+        const std::uint32_t first = loops[k].first, last = first + loops[k].size;
         while (p < first) gather(p++, width);
         for (std::uint32_t q = first; q < last; ++q) gather(q, width);
-        solve(loops[k].second, width);
+        solve(k, width);
         p = last;
       }
       while (p < n32) gather(p++, width);

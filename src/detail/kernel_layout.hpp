@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <limits>
 #include <span>
-#include <utility>
 #include <vector>
 
 #include "servicechain/graph/service_graph.hpp"
@@ -25,14 +24,15 @@ struct loop_entry {
   std::uint32_t row = 0, col = 0;
 };
 
-/// One direction of the kernel's adjacency.
+/// One direction of the kernel's adjacency. Its weights (`model_numbers`' kernel requests, or
+/// a caller's link weights) hold one value per entry, then one per loop entry.
 struct kernel_rows {
   /// Size n + 1: row p (the unit at topological position p) holds `[offset[p], offset[p + 1])`.
   std::vector<std::uint32_t> offset{};
   /// The unit index at the other end of each entry (values stay indexed by unit).
   std::vector<std::uint32_t> neighbor{};
-  /// Size loops + 1: loop k (`service_graph::loops()[k]`) holds `[loop_offset[k], loop_offset[k + 1])`
-  /// of `loop_entries`, so that a loop's solve reads its links in one place.
+  /// Size loops + 1: the k-th loop of `kernel_layout::loops` holds `[loop_offset[k], loop_offset[k + 1])`
+  /// of `loop_entries`, so that the loops' solves read their links in one stream.
   std::vector<std::uint32_t> loop_offset{};
   std::vector<loop_entry> loop_entries{};
   static constexpr std::uint32_t no_entry = std::numeric_limits<std::uint32_t>::max();
@@ -50,21 +50,26 @@ struct kernel_rows {
 struct kernel_layout {
   std::vector<unit_index> unit_at{};      ///< kernel position -> unit
   std::vector<std::uint32_t> position{};  ///< unit index -> kernel position
-  /// (kernel position of its first member, index in `service_graph::loops()`) of every loop
-  /// of mutual service, by position; a loop's members follow in `component_units` order.
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> loops{};
+  /// Every loop of mutual service, by kernel position; its members are `unit_at[first, first + size)`,
+  /// in `component_units` order.
+  struct loop {
+    std::uint32_t first = 0, size = 0, component = 0;
+  };
+  std::vector<loop> loops{};
   kernel_rows out{}, in{};
 };
 
-/// The entry of `rows` that holds CSR position `pos` of `adj` (in the row of unit `u`), or
-/// `kernel_rows::no_entry` when that link lies inside u's loop of mutual service. O(degree of u):
-/// the layout keeps no per-link table, to stay within the memory budget at 10⁶ units.
+/// The index, in the kernel's weights, of CSR position `pos` of `adj` (in the row of unit `u`):
+/// its entry of `rows`, or, for a link inside a loop of mutual service, `rows.neighbor.size()`
+/// plus its loop entry. O(degree of u), or O(log loops + the loop's links): the layout keeps
+/// no per-link table, to stay within the memory budget at 10⁶ units.
 [[nodiscard]] std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj,
                                          const kernel_layout& layout, const kernel_rows& rows, unit_index u,
                                          std::uint32_t pos) noexcept;
 
-/// Copies `by_link` (one value per link index) into `by_entry` (one per entry of the rows made from `adj`).
+/// Copies `by_link` (one value per link index) into `by_entry`: one value per entry of `rows`
+/// (made from `adj`), then one per loop entry.
 void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, const kernel_layout& layout,
-                       std::span<const double> by_link, std::span<double> by_entry) noexcept;
+                       const kernel_rows& rows, std::span<const double> by_link, std::span<double> by_entry) noexcept;
 
 }  // namespace servicechain::detail

@@ -184,6 +184,16 @@ void for_each_kernel_position(const service_graph& g, const service_graph::csr& 
   }
 }
 
+// The kernel's weights (detail/kernel_layout.hpp): `value(pos)` for the CSR position of each
+// entry of `rows`, then of each loop entry.
+template <typename Value>
+void fill_kernel_weights(const service_graph& g, const service_graph::csr& adj, const detail::kernel_layout& layout,
+                         const detail::kernel_rows& rows, const Value& value, std::span<double> out) {
+  std::size_t e = 0;
+  for_each_kernel_position(g, adj, layout, [&](std::uint32_t pos) { out[e++] = value(pos); });
+  for (const detail::loop_entry& entry : rows.loop_entries) out[e++] = value(entry.pos);
+}
+
 // The kernel's order (detail/kernel_layout.hpp): components by level, then by smallest member.
 // Levels by one pass in the graph's topological order, positions by a counting sort on level
 // while the units are scanned in index order (a component is placed at its first member seen).
@@ -220,9 +230,12 @@ void kernel_order(const service_graph& g, detail::kernel_layout& layout) {
     }
   }
   layout.loops.reserve(g.loops().size());
-  for (std::uint32_t l = 0; l < g.loops().size(); ++l)
-    layout.loops.emplace_back(layout.position[g.component_units(g.loops()[l].component).front().value()], l);
-  std::sort(layout.loops.begin(), layout.loops.end());
+  for (const service_loop& loop : g.loops()) {
+    const auto members = g.component_units(loop.component);
+    layout.loops.push_back({layout.position[members.front().value()], static_cast<std::uint32_t>(members.size()),
+                            loop.component});
+  }
+  std::sort(layout.loops.begin(), layout.loops.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
 // The kernel's rows in `layout`'s order; `weights` gets `csr_w` in the same layout.
@@ -241,16 +254,11 @@ detail::kernel_rows kernel_rows(const service_graph& g, const detail::kernel_lay
     k.offset[p + 1] = k.offset[p] + count;
   }
   detail::huge_resize(k.neighbor, k.offset[n]);
-  detail::huge_resize(weights, k.offset[n]);
   std::uint32_t e = 0;
-  for_each_kernel_position(g, adj, layout, [&](std::uint32_t pos) {
-    k.neighbor[e] = adj.neighbor[pos];
-    weights[e] = csr_w[pos];
-    ++e;
-  });
-  k.loop_offset.reserve(g.loops().size() + 1);
+  for_each_kernel_position(g, adj, layout, [&](std::uint32_t pos) { k.neighbor[e++] = adj.neighbor[pos]; });
+  k.loop_offset.reserve(layout.loops.size() + 1);
   k.loop_offset.push_back(0);
-  for (const service_loop& loop : g.loops()) {
+  for (const auto& loop : layout.loops) {
     const auto members = g.component_units(loop.component);
     const std::uint32_t first = g.order_position(members.front());
     for (const unit_index u : members) {
@@ -262,6 +270,9 @@ detail::kernel_rows kernel_rows(const service_graph& g, const detail::kernel_lay
     }
     k.loop_offset.push_back(static_cast<std::uint32_t>(k.loop_entries.size()));
   }
+  weights.clear();
+  detail::huge_resize(weights, k.neighbor.size() + k.loop_entries.size());
+  fill_kernel_weights(g, adj, layout, k, [&](std::uint32_t pos) { return csr_w[pos]; }, weights);
   return k;
 }
 
@@ -322,7 +333,16 @@ namespace detail {
 std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj, const kernel_layout& layout,
                            const kernel_rows& rows, unit_index u, std::uint32_t pos) noexcept {
   const std::uint32_t c = g.component_of(u);
-  if (g.component_of(unit_index{adj.neighbor[pos]}) == c) return kernel_rows::no_entry;
+  if (g.component_of(unit_index{adj.neighbor[pos]}) == c) {
+    // The loop's entries: loops are sorted by the kernel position of their first member.
+    const std::uint32_t first = layout.position[g.component_units(c).front().value()];
+    const auto loop = std::lower_bound(layout.loops.begin(), layout.loops.end(), first,
+                                       [](const kernel_layout::loop& l, std::uint32_t p) { return l.first < p; });
+    const auto k = static_cast<std::size_t>(loop - layout.loops.begin());
+    for (std::uint32_t j = rows.loop_offset[k]; j < rows.loop_offset[k + 1]; ++j)
+      if (rows.loop_entries[j].pos == pos) return static_cast<std::uint32_t>(rows.neighbor.size()) + j;
+    return kernel_rows::no_entry;  // unreachable: every link inside a loop has its entry
+  }
   std::uint32_t e = rows.offset[layout.position[u.value()]];
   for (std::uint32_t q = adj.offset[u.value()]; q < pos; ++q)
     e += g.component_of(unit_index{adj.neighbor[q]}) != c ? 1 : 0;
@@ -330,9 +350,9 @@ std::uint32_t kernel_entry(const service_graph& g, const service_graph::csr& adj
 }
 
 void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, const kernel_layout& layout,
-                       std::span<const double> by_link, std::span<double> by_entry) noexcept {
-  std::size_t e = 0;
-  for_each_kernel_position(g, adj, layout, [&](std::uint32_t pos) { by_entry[e++] = by_link[adj.link[pos].value()]; });
+                       const kernel_rows& rows, std::span<const double> by_link, std::span<double> by_entry) noexcept {
+  fill_kernel_weights(g, adj, layout, rows, [&](std::uint32_t pos) { return by_link[adj.link[pos].value()]; },
+                      by_entry);
 }
 
 }  // namespace detail
