@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "servicechain/analysis/capacity.hpp"
 #include "servicechain/analysis/open_network.hpp"
@@ -13,7 +14,7 @@
 namespace servicechain {
 
 structure_result analyze_structure(const service_graph& g, const model_numbers& numbers, const structure_options& options) {
-  const load_result load = compute_load(g, numbers);
+  load_result load = compute_load(g, numbers);
   structure_result r{
       .line_of_sight = line_of_sight(g, load),
       .chains = std::nullopt,
@@ -26,7 +27,10 @@ structure_result analyze_structure(const service_graph& g, const model_numbers& 
   };
   if (g.unit_count() <= options.chains_unit_limit) r.chains = heaviest_chains(g, numbers, load, {.k = options.k});
   r.betweenness = betweenness(g, {.sample_size = betweenness_sample_size(g, options)});
-  if (saturated_units(g, numbers, load).empty()) r.critical_chains = critical_chains(g, numbers, analyze_open(g, numbers));
+  // The open analysis takes these flows over (same result bit for bit): no second
+  // compute_load, and one load in memory at the peak instead of two.
+  if (saturated_units(g, numbers, load).empty())
+    r.critical_chains = critical_chains(g, numbers, analyze_open(g, numbers, std::move(load)));
   return r;
 }
 
