@@ -31,6 +31,8 @@ struct bgl_storage {
 }  // namespace detail
 
 /// @brief The read-only BGL graph of `g`, valid as long as `g` (or a copy of it) lives.
-[[nodiscard]] inline const bgl_graph& bgl_view(const service_graph& g) noexcept { return g.bgl_storage().graph; }
+/// Built on the first call for `g` or any copy of it (thread-safe), then shared.
+/// @throws std::bad_alloc if its arrays (≈ 18 bytes a link) cannot be allocated.
+[[nodiscard]] inline const bgl_graph& bgl_view(const service_graph& g) { return g.bgl_storage().graph; }
 
 }  // namespace servicechain
