@@ -237,6 +237,11 @@ TEST(ModelNumbersTest, BadEditsAreLocatedLikeValidationAndChangeNothing) {
   // A good requests edit updates the loop gain: √(0.5 · 1.5).
   n.set(g, sc::link_index{1}, sc::link_field::requests, 1.5);
   EXPECT_TRUE(sc_test::near_rel(n.loop_gain(0), std::sqrt(0.75), 1e-12));
+  // The edit reaches the loop's own solve (its weights live in the propagation kernel's
+  // layout): the analysis equals that of the model edited and compiled anew.
+  sc::organization edited = org;
+  edited.links[1].requests = 1.5;
+  expect_same_results(g, sc::analyze_open(g, n), sc::analyze_open(sc::compile(edited)));
 }
 
 TEST(ModelNumbersTest, DemandScaleAndPerLinkServiceTimes) {
