@@ -30,10 +30,9 @@ std::string loop_ids(const service_graph& g, std::uint32_t c) { return detail::q
 // stack, with no allocation per loop; larger loops go to Eigen.
 constexpr std::size_t small_loop_limit = 8;
 
-// `entries` are the loop's links (detail/kernel_layout.hpp); `weight(pos)` is the weight of
-// entry `pos` of the graph's CSR.
-// Solved in place in the members' rows of x; `width` is the column count when it is known
-// at compile time (see propagate), 0 otherwise.
+// `entries` are the loop's links (detail/kernel_layout.hpp) and `weight[i]` the weight of
+// `entries[i]`. Solved in place in the members' rows of x; `width` is the column count when
+// it is known at compile time (see propagate), 0 otherwise.
 template <std::size_t width>
 void solve_small_loop(const service_graph& g, std::uint32_t c, std::span<const unit_index> members,
                       std::span<const detail::loop_entry> entries, const double* weight, unit_matrix& x) {
