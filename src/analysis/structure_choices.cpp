@@ -34,10 +34,11 @@ double mean_service_time(const model_numbers& numbers, const load_result& load, 
 
 // ------------------------------------------------------------------ the LP, sparse
 
-// A sparse LP for COIN-OR CLP: max θ subject to equality rows (= 0) and capacity rows
-// (≤ 1), every variable ≥ 0. Rows and columns are added as triplets. Capacity rows added
-// as `lazy` enter CLP only when a solution comes near them (row generation): most units
-// never bind, and every row in the basis makes each simplex pivot dearer.
+// A sparse LP for COIN-OR CLP: max θ subject to equality rows (= 0) and ≤ rows (capacity
+// rows ≤ 1, flows ≥ 0 written as ≤ 0), every variable ≥ 0. Rows and columns are added as
+// triplets. Rows added as `lazy` enter CLP only when a solution comes near them (row
+// generation): most units never bind, and every row in the basis makes each simplex
+// pivot dearer.
 class sparse_lp {
  public:
   // A column starts in the simplex basis when `basic`; so does the slack of every ≤ row.
@@ -46,9 +47,11 @@ class sparse_lp {
     basic_column_.push_back(basic ? 1 : 0);
     return columns_++;
   }
-  int add_row(bool equality, bool lazy = false) {
+  // Equality rows are = 0, the others ≤ `high`, scaled so that 1 is the natural size of
+  // their activity (the row generation's tolerance is absolute).
+  int add_row(bool equality, bool lazy = false, double high = 1.0) {
     row_low_.push_back(equality ? 0.0 : -COIN_DBL_MAX);
-    row_high_.push_back(equality ? 0.0 : 1.0);
+    row_high_.push_back(equality ? 0.0 : high);
     lazy_.push_back(!equality && lazy ? 1 : 0);
     return static_cast<int>(row_low_.size()) - 1;
   }
@@ -90,11 +93,11 @@ class sparse_lp {
       for (std::size_t k = row_start[i]; k < row_start[i + 1]; ++k) a += row_value[k] * x[row_column[k]];
       return a;
     };
-    constexpr double near = 1e-9;  // rows are scaled to right-hand side 1
+    constexpr double near = 1e-9;        // rows are scaled to activities of order 1
     std::vector<int> clp_row(rows, -1);  // the row's index in CLP, −1 while left out
     std::vector<std::size_t> in_clp;     // CLP's rows, in order
     for (std::size_t i = 0; i < rows; ++i)
-      if (!lazy_[i] || activity(i, start.data()) > 1 - near) {
+      if (!lazy_[i] || activity(i, start.data()) > row_high_[i] - near) {
         clp_row[i] = static_cast<int>(in_clp.size());
         in_clp.push_back(i);
       }
@@ -137,7 +140,7 @@ class sparse_lp {
       ClpDualRowDantzig dantzig;
       model.setDualRowPivotAlgorithm(dantzig);
     }
-    // Start from the basis where the items and one flow per group are basic at θ = 0 (all
+    // Start from the basis where the items and one shift per group are basic at θ = 0 (all
     // zero: feasible). Its factor is I − R over the fed units, triangular up to the loops,
     // so the primal simplex starts cheap and needs about one pivot per binding capacity,
     // where a cold start pivots every item in one by one.
@@ -172,7 +175,7 @@ class sparse_lp {
       add_low.clear();
       add_high.clear();
       for (std::size_t i = 0; i < rows; ++i) {
-        if (clp_row[i] >= 0 || (model.status() == 0 && activity(i, x) <= 1 - near)) continue;
+        if (clp_row[i] >= 0 || (model.status() == 0 && activity(i, x) <= row_high_[i] - near)) continue;
         clp_row[i] = static_cast<int>(in_clp.size());
         in_clp.push_back(i);
         for (std::size_t k = row_start[i]; k < row_start[i + 1]; ++k) {
@@ -270,47 +273,72 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
   r.fixed_split_value = *r.fixed_split_demand_scale * r.demand;
 
   // The LP (docs/structure.md): max θ over θ (column 0), the items y_u of every unit fed by
-  // the grouped flows, and the flow g_l of each grouped link. Every other unit's items do
+  // the grouped flows, and the flow f_l of each grouped link. Every other unit's items do
   // not depend on the split: y_u = θ·Y_u with Y_u its items at the demands as given.
+  //
+  // Each grouped flow is its share at the given split plus a shift up or down:
+  // f_l = r_l·y_j + p_l − q_l with p_l, q_l ≥ 0 (j the consumer, r_l the given requests).
+  // A group's row then reads Σ_{l∈G} (p_l − q_l) = 0 and f_l ≥ 0 becomes a (lazy) row. This
+  // is an exact change of variables: every f ≥ 0 is reached, by p = (f − r·y)⁺ and
+  // q = (r·y − f)⁺, and the capacity rows are unchanged, so θ* and the value of θ* as a
+  // function of the capacities (whose slopes are the reported prices) are those of the LP
+  // in f. What changes is the simplex's path: a nonbasic shift is 0, so a vertex keeps the
+  // given split in every group but those its basis needs. With f_l as columns, a vertex
+  // put all but one flow of each group at 0: an extreme split that overloaded units all
+  // over the model, and the dual simplex spent ~1 900 pivots at 10⁵ units repairing them
+  // (benchmarks/RESULTS.md); with the shifts the same LP takes ~10 pivots.
   const std::vector<char> affected = units_fed_by_groups(g);
   const Eigen::Map<const Eigen::VectorXd> d(load.demand.data(), static_cast<Eigen::Index>(load.demand.size()));
   const Eigen::VectorXd given_items = load.visits * d;  // Y_u, items per time unit at θ = 1
+  const double theta_fixed = *r.fixed_split_demand_scale;
   sparse_lp lp;
   const int theta = lp.add_column();
   std::vector<int> y_column(n, -1);
   for (std::uint32_t u = 0; u < n; ++u)
     if (affected[u]) y_column[u] = lp.add_column(true);
-  // Group rows: Σ_{l∈G} g_l − R_G·y_j = 0 for each (consumer j, group G); the first
-  // member's flow starts basic.
   std::map<std::pair<std::uint32_t, std::int32_t>, std::vector<std::uint32_t>> groups;
   for (std::uint32_t l : grouped) groups[{links[l].consumer.value(), links[l].group}].push_back(l);
-  std::vector<int> g_column(m, -1);
+  std::vector<int> more_column(m, -1), less_column(m, -1);  // p_l, q_l
   for (const auto& [key, members] : groups)
-    for (std::uint32_t l : members) g_column[l] = lp.add_column(l == members.front());
+    for (std::uint32_t l : members) {
+      more_column[l] = lp.add_column(l == members.front());  // one basic column per group row
+      less_column[l] = lp.add_column();
+    }
   // Adds coefficient·y_j to a row: a column for a unit fed by groups, θ·Y_j otherwise.
   const auto add_items = [&](int row, std::uint32_t j, double coefficient) {
     if (y_column[j] >= 0) lp.add(row, y_column[j], coefficient);
     else lp.add(row, theta, coefficient * given_items(j));
   };
+  // Adds coefficient·f_l to a row, f_l the requests per time unit on link l.
+  const auto add_flow = [&](int row, std::uint32_t l, double coefficient) {
+    add_items(row, links[l].consumer.value(), coefficient * link_numbers[l].requests);
+    if (more_column[l] >= 0) {
+      lp.add(row, more_column[l], coefficient);
+      lp.add(row, less_column[l], -coefficient);
+    }
+  };
 
-  // Flow rows: y_u − Σ_{ungrouped u→j} r·y_j − Σ_{grouped u→j} g_l = 0.
+  // Flow rows: y_u − Σ_{u→j} f_l = 0.
   for (std::uint32_t u = 0; u < n; ++u) {
     if (!affected[u]) continue;
     const int row = lp.add_row(true);
     lp.add(row, y_column[u], 1.0);
-    for (link_index l : g.out_links(unit_index{u})) {
-      if (g_column[l.value()] >= 0) lp.add(row, g_column[l.value()], -1.0);
-      else add_items(row, links[l.value()].consumer.value(), -link_numbers[l.value()].requests);
-    }
+    for (link_index l : g.out_links(unit_index{u})) add_flow(row, l.value(), -1.0);
   }
+  // Group rows: Σ_{l∈G} (p_l − q_l) = 0 for each (consumer j, group G).
   for (const auto& [key, members] : groups) {
     const int row = lp.add_row(true);
-    double total = 0;
     for (std::uint32_t l : members) {
-      total += link_numbers[l].requests;
-      lp.add(row, g_column[l], 1.0);
+      lp.add(row, more_column[l], 1.0);
+      lp.add(row, less_column[l], -1.0);
     }
-    add_items(row, key.first, -total);
+  }
+  // f_l ≥ 0 as −f_l / F ≤ 0, F the group's flow at the given split at θ_fixed (1 if none).
+  for (const auto& [key, members] : groups) {
+    double total = 0;
+    for (std::uint32_t l : members) total += link_numbers[l].requests;
+    const double flow = theta_fixed * total * given_items(key.first);
+    for (std::uint32_t l : members) add_flow(lp.add_row(false, /*lazy=*/true, 0.0), l, -1.0 / (flow > 0 ? flow : 1.0));
   }
 
   // Capacity rows, load/μ ≤ 1, for units whose load depends on the split: λ = y + Σ e·f at
@@ -348,8 +376,7 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
       const int row = g.is_external(end) ? -1 : capacity_row[end.value()];
       if (row < 0) continue;
       const double scale = e / capacity_of(end.value());
-      if (g_column[l] >= 0) lp.add(row, g_column[l], scale);
-      else add_items(row, links[l].consumer.value(), scale * link_numbers[l].requests);
+      add_flow(row, l, scale);
     }
   }
   int theta_row = -1;
@@ -359,14 +386,10 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
   }
 
   // The given splits at θ_fixed: a feasible point, and the rows tight there start the LP.
-  const double theta_fixed = *r.fixed_split_demand_scale;
-  std::vector<double> start(static_cast<std::size_t>(lp.column_count()), 0.0);
+  std::vector<double> start(static_cast<std::size_t>(lp.column_count()), 0.0);  // no shift
   start[static_cast<std::size_t>(theta)] = theta_fixed;
   for (std::uint32_t u = 0; u < n; ++u)
     if (y_column[u] >= 0) start[static_cast<std::size_t>(y_column[u])] = theta_fixed * given_items(u);
-  for (std::uint32_t l : grouped)
-    start[static_cast<std::size_t>(g_column[l])] =
-        theta_fixed * link_numbers[l].requests * given_items(links[l].consumer.value());
   const sparse_lp::solution s = lp.maximize_first_column(n, start);
   if (s.unbounded) return r;  // some demand is served by unlimited units alone: no finite bound
   const double theta_star = s.x[static_cast<std::size_t>(theta)];
@@ -401,10 +424,13 @@ choice_capacity_result capacity_with_choices(const service_graph& g, const model
   }
   for (std::size_t j = 0; j < grouped.size(); ++j) {
     auto& split = r.splits[j];
-    split.flow = s.x[static_cast<std::size_t>(g_column[grouped[j]])];
-    const std::uint32_t consumer = links[grouped[j]].consumer.value();
+    const std::uint32_t l = grouped[j];
+    const std::uint32_t consumer = links[l].consumer.value();
     const double consumer_items = y_column[consumer] >= 0 ? s.x[static_cast<std::size_t>(y_column[consumer])]
                                                           : theta_star * given_items(consumer);
+    const double shift = s.x[static_cast<std::size_t>(more_column[l])] - s.x[static_cast<std::size_t>(less_column[l])];
+    // f_l ≥ 0 holds to CLP's tolerance; a rounding below 0 is reported as 0.
+    split.flow = std::max(0.0, link_numbers[l].requests * consumer_items + shift);
     if (consumer_items > 0) split.optimal_requests = split.flow / consumer_items;
   }
   return r;
