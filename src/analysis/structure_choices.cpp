@@ -166,30 +166,47 @@ class sparse_lp {
     std::vector<CoinBigIndex> add_start;
     std::vector<int> add_column;
     std::vector<double> add_value, add_low, add_high;
+    std::vector<double> ray;
     for (;;) {
+      ray.clear();
       if (model.status() == 2) {
         // Unbounded without the rows left out; with all of them the LP may not be.
         if (in_clp.size() == rows) return {.unbounded = true};  // dual infeasible: θ unbounded
+        // The rows left out that the ray of unboundedness would break join (all of them
+        // if CLP has no ray, or none would): with the flows' f ≥ 0 rows lazy, a shift that
+        // drives a flow below 0 is such a ray, and adding every row would cost the whole LP.
+        if (double* r = model.unboundedRay()) {
+          ray.assign(r, r + columns_);
+          delete[] r;
+        }
       } else {
         check();
       }
       const double* x = model.primalColumnSolution();
-      add_start.assign(1, 0);
-      add_column.clear();
-      add_value.clear();
-      add_low.clear();
-      add_high.clear();
-      for (std::size_t i = 0; i < rows; ++i) {
-        if (clp_row[i] >= 0 || (model.status() == 0 && activity(i, x) <= row_high_[i] - near)) continue;
-        clp_row[i] = static_cast<int>(in_clp.size());
-        in_clp.push_back(i);
-        for (std::size_t k = row_start[i]; k < row_start[i + 1]; ++k) {
-          add_column.push_back(row_column[k]);
-          add_value.push_back(row_value[k]);
+      const auto join = [&](std::size_t i) {
+        if (model.status() == 0) return activity(i, x) > row_high_[i] - near;
+        return ray.empty() || activity(i, x) > row_high_[i] - near || activity(i, ray.data()) > 0;
+      };
+      for (int pass = 0; pass < 2; ++pass) {
+        add_start.assign(1, 0);
+        add_column.clear();
+        add_value.clear();
+        add_low.clear();
+        add_high.clear();
+        for (std::size_t i = 0; i < rows; ++i) {
+          if (clp_row[i] >= 0 || !join(i)) continue;
+          clp_row[i] = static_cast<int>(in_clp.size());
+          in_clp.push_back(i);
+          for (std::size_t k = row_start[i]; k < row_start[i + 1]; ++k) {
+            add_column.push_back(row_column[k]);
+            add_value.push_back(row_value[k]);
+          }
+          add_start.push_back(static_cast<CoinBigIndex>(add_column.size()));
+          add_low.push_back(row_low_[i]);
+          add_high.push_back(row_high_[i]);
         }
-        add_start.push_back(static_cast<CoinBigIndex>(add_column.size()));
-        add_low.push_back(row_low_[i]);
-        add_high.push_back(row_high_[i]);
+        if (!add_low.empty() || ray.empty()) break;
+        ray.clear();  // no row left out bounds the ray: let them all join
       }
       if (add_low.empty()) break;
       model.addRows(static_cast<int>(add_low.size()), add_low.data(), add_high.data(), add_start.data(),
