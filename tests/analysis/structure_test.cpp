@@ -630,6 +630,34 @@ TEST(ChoiceCapacityTest, TwoSubstitutableProvidersByHand) {
   EXPECT_TRUE(near_rel(dual_objective(g, r), *r.demand_scale, 1e-9));
 }
 
+TEST(ChoiceCapacityTest, ReSplitCanEmptyAProviderByHand) {
+  // x (demand 1) needs 1 request per item from group {a, b}, given 0.5 / 0.5; y (demand 1)
+  // needs 9 from a alone. μ_a = 10, μ_b = 100. Given split: a carries 9.5θ → θ_fixed = 10/9.5.
+  // Re-split: all of x's requests go to b (f_a = 0, the bound f ≥ 0 binds), a carries 9θ →
+  // θ* = 10/9, and a alone limits it: ∂θ*/∂μ_a = 1/9 (b carries θ*, far below 100).
+  sc::organization org;
+  org.add_unit({.id = "a", .servers = 1, .service_time = 0.1});
+  org.add_unit({.id = "b", .servers = 1, .service_time = 0.01});
+  org.add_unit({.id = "x", .external = true, .demand = 1});
+  org.add_unit({.id = "y", .external = true, .demand = 1});
+  org.add_link({.from = "a", .to = "x", .requests = 0.5, .group = "g"});
+  org.add_link({.from = "b", .to = "x", .requests = 0.5, .group = "g"});
+  org.add_link({.from = "a", .to = "y", .requests = 9});
+  const auto g = sc::compile(org);
+  const auto r = sc::capacity_with_choices(g, sc::compute_load(g));
+  EXPECT_TRUE(near_rel(*r.fixed_split_demand_scale, 10.0 / 9.5, 1e-12));
+  EXPECT_TRUE(near_rel(*r.demand_scale, 10.0 / 9.0, 1e-12));
+  ASSERT_EQ(r.splits.size(), 2u);
+  EXPECT_NEAR(r.splits[0].optimal_requests, 0.0, 1e-12);
+  EXPECT_NEAR(r.splits[0].flow, 0.0, 1e-12);
+  EXPECT_TRUE(near_rel(r.splits[1].optimal_requests, 1.0, 1e-12));
+  ASSERT_EQ(r.limiting_units.size(), 1u);
+  EXPECT_EQ(g.id(r.limiting_units[0].unit), "a");
+  EXPECT_TRUE(near_rel(r.limiting_units[0].shadow_price, 1.0 / 9.0, 1e-9));
+  EXPECT_TRUE(near_rel(dual_objective(g, r), *r.demand_scale, 1e-9));
+  EXPECT_TRUE(near_rel(max_demand_scale(with_split(org, r)), *r.demand_scale, 1e-9));
+}
+
 TEST(ChoiceCapacityTest, ReworkAndUpstreamUnitsByHand) {
   // cust (demand 1) needs 2 requests per item from {a, b}; a's deliveries are accepted
   // 80% (e = 0.25: a redoes 0.25 per request); b needs 1 request of s per request.
