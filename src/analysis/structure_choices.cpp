@@ -67,10 +67,11 @@ class sparse_lp {
   };
 
   // Maximizes column 0 (θ). `start` is a feasible point (one value per column): the lazy
-  // rows tight or nearly tight there join the first LP. Every lazy row left out is at least `near` below
-  // its bound at the end, so the relaxation's optimum is feasible, hence optimal, for the
-  // whole LP (delayed constraint generation, Bertsimas & Tsitsiklis 1997, §6.3), and the
-  // duals padded with zeros for the rows left out are optimal duals of the whole LP.
+  // rows tight or nearly tight there join the first LP. Every lazy row left out is at
+  // least `near` below its bound at the end, so the relaxation's optimum is feasible, hence
+  // optimal, for the whole LP (delayed constraint generation, Bertsimas & Tsitsiklis 1997,
+  // §6.3), and the duals padded with zeros for the rows left out are optimal duals of the
+  // whole LP.
   [[nodiscard]] solution maximize_first_column(std::size_t unit_count, const std::vector<double>& start) {
     const std::size_t rows = row_low_.size();
     const auto cols = static_cast<std::size_t>(columns_);
