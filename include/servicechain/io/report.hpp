@@ -27,6 +27,10 @@ enum class report_format {
 struct report_options {
   /// Table format: units shown in each customer's lead-time waterfall (the rest are summed).
   std::size_t waterfall_units = 8;
+  /// JSON format: threads that format blocks of rows side by side (the bytes are the same
+  /// whatever the number); 0 uses `std::thread::hardware_concurrency()`, 1 formats on the
+  /// calling thread only.
+  unsigned threads = 0;
 };
 
 /// @brief The report of `servicechain analyze`: capacity of every unit, customer and link
