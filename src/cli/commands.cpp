@@ -51,7 +51,8 @@ int analyze(const command_options& options) {
   const capacity_result capacity = analyze_capacity(g, open.load);
   return write_report(
       [&](std::ostream& out) {
-        write_analysis_report(out, g, g.numbers(), capacity, open.load, &open, *parse_report_format(options.format));
+        write_analysis_report(out, g, g.numbers(), capacity, open.load, &open, *parse_report_format(options.format),
+                              {.threads = options.report_threads});
       },
       options, "analyze");
 }

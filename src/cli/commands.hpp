@@ -43,6 +43,7 @@ struct command_options {
   std::string model;
   std::string format = "table";
   std::string variability = "poisson";  ///< analyze: arrival variability, poisson | propagate
+  unsigned report_threads = 0;          ///< analyze: threads formatting a JSON report; 0 = one per core
   std::size_t k = 3;                    ///< structure: heaviest chains per unit and customer
   double fragile_gain = 0.9;            ///< structure: loop gain from which a loop is fragile
   std::string metric = "utilization";   ///< dot: utilization | lead_time | cost

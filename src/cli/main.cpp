@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
                       "arrival variability: poisson (ca2 = 1 everywhere) or propagate (Whitt's QNA)")
       ->check(CLI::IsMember({"poisson", "propagate"}))
       ->default_val("poisson");
+  analyze->add_option("--threads", options.report_threads,
+                      "threads formatting a JSON report, same bytes whatever the number (0: one per core)")
+      ->default_val(0);
 
   auto* validate = app.add_subcommand("validate", "check a model and list every problem");
   validate->add_option("MODEL", options.model, "model file (JSON)")->required();
