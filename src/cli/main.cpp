@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
       ->default_val("poisson");
   analyze->add_option("--threads", options.report_threads,
                       "threads formatting a JSON report, same bytes whatever the number (0: one per core)")
+      ->check(CLI::Range(0U, 4096U))
       ->default_val(0);
 
   auto* validate = app.add_subcommand("validate", "check a model and list every problem");

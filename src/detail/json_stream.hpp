@@ -421,6 +421,7 @@ void write_elements(json_stream& w, std::size_t count, std::size_t block, unsign
     std::exception_ptr error;
   };
   const std::size_t blocks = (count + block - 1) / block;
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));  // no idle workers
   std::vector<slot> slots(2 * std::size_t{threads});  // block b goes to slot b mod size
   for (auto& s : slots) s.fragment = std::make_unique<json_stream>(json_stream::fragment_of{w});
   std::mutex mutex;
