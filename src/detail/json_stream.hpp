@@ -124,17 +124,19 @@ class json_stream {
     if (plain_text(s)) return '"' + std::string(s) + '"';
     return report_json(std::string(s)).dump();
   }
-  /// The next member's key, given as its JSON text with the colon, `"key": `, read from a
-  /// buffer with at least 32 readable bytes from `text.data()` on (see quoted_keys).
-  void quoted_key(std::string_view text) {
+  /// A member whose key is given as its JSON text with the colon, `"key": `, read from a
+  /// buffer with at least 32 readable bytes from `quoted.data()` on (see quoted_keys), and
+  /// whose value is a number.
+  void member_quoted(std::string_view quoted, double v) {
     separate();
-    if (text.size() <= short_copy) {
+    if (quoted.size() <= short_copy) {
       char* at = buffer_->tail(short_copy);
-      std::memcpy(at, text.data(), short_copy);
-      buffer_->commit(at + text.size());
+      std::memcpy(at, quoted.data(), short_copy);
+      buffer_->commit(at + quoted.size());
     } else {
-      buffer_->put(text);
+      buffer_->put(quoted);
     }
+    write_number(v);
   }
   /// A leaf or a whole subtree, as an array element or after key(), laid out as dump(2)
   /// lays it out, with numbers written as number_value() writes them.
@@ -241,7 +243,6 @@ class json_stream {
  private:
   static constexpr unsigned indent_step = 2;
   static constexpr std::size_t flush_size = 1 << 16;
-  static constexpr unsigned max_inline_indent = 64;
   static constexpr std::size_t short_copy = 32;  // bytes copied at once for short pieces
 
   // A growable byte buffer written through raw pointers: the rows of a large report are
@@ -284,25 +285,24 @@ class json_stream {
 
   unsigned indent() const { return static_cast<unsigned>(stack_.size()) * indent_step; }
 
-  // Before an element or a key: the comma after the previous one, a new line, the indent,
-  // as one copy from a line of spaces.
-  void separate() {
+  // A new line and the indent, after a comma if `comma`: while the indent is short, one
+  // fixed-size copy (a few moves) from a line of spaces, then the true end.
+  void line_break(bool comma) {
     static constexpr std::string_view line =
         ",\n                                                                ";  // 64 spaces
-    static_assert(line.size() == 2 + max_inline_indent);
-    const std::size_t skip = stack_.back().count++ > 0 ? 0 : 1;
-    const unsigned spaces = indent();
-    if (spaces + 2 <= short_copy) {  // one fixed-size copy (a few moves), then the true end
+    const std::size_t skip = comma ? 0 : 1, length = 2 - skip + indent();
+    if (length <= short_copy) {
       char* at = buffer_->tail(short_copy);
       std::memcpy(at, line.data() + skip, short_copy);
-      buffer_->commit(at + 2 - skip + spaces);
-    } else if (spaces <= max_inline_indent) {
-      buffer_->put(line.substr(skip, 2 - skip + spaces));
-    } else {
-      buffer_->put(line.substr(skip, 2 - skip));
-      for (unsigned i = 0; i < spaces; ++i) buffer_->put(' ');
+      buffer_->commit(at + length);
+      return;
     }
+    const std::size_t available = line.size() - skip;
+    buffer_->put(line.substr(skip, std::min(length, available)));
+    for (std::size_t k = available; k < length; ++k) buffer_->put(' ');
   }
+  // Before an element or a key: the comma after the previous one, a new line, the indent.
+  void separate() { line_break(stack_.back().count++ > 0); }
   void open(char bracket, bool object) {
     if (!stack_.empty() && !stack_.back().object) separate();
     buffer_->put(bracket);
@@ -311,10 +311,7 @@ class json_stream {
   void close(char bracket) {
     const bool empty = stack_.back().count == 0;
     stack_.pop_back();
-    if (!empty) {
-      buffer_->put('\n');
-      for (unsigned i = 0; i < indent(); ++i) buffer_->put(' ');
-    }
+    if (!empty) line_break(false);
     buffer_->put(bracket);
     maybe_flush();
   }
@@ -380,7 +377,7 @@ class json_stream {
 };
 
 /// Many keys (unit ids, say) rendered once as JSON text with the colon, `"id": `, in one
-/// padded buffer for json_stream::quoted_key: a map of n units writes n keys from it.
+/// padded buffer for json_stream::member_quoted: a map of n units writes n keys from it.
 class quoted_keys {
  public:
   /// @throws nlohmann::json::type_error for a key that is not valid UTF-8, as dump() does.
@@ -392,7 +389,7 @@ class quoted_keys {
       text_ += ": ";
       start_.push_back(text_.size());
     }
-    text_.append(32, ' ');  // quoted_key reads 32 bytes from any key on
+    text_.append(32, ' ');  // member_quoted reads 32 bytes from any key on
   }
   std::string_view operator[](std::size_t i) const { return {text_.data() + start_[i], start_[i + 1] - start_[i]}; }
 

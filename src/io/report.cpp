@@ -65,12 +65,14 @@ std::uint64_t descending_key(double v) {
   return ~ascending;
 }
 
+using entry_list = std::vector<std::pair<std::uint32_t, double>>;  // (unit, value)
+
 // Non-zero values of `value(i)` for i in [0, count), largest first, ties in index order.
 // A least-significant-digit radix sort over the keys: stable, so ties keep the index order
 // they were gathered in, and several times faster than a comparison sort on the 10⁵-entry
 // maps of large reports.
 template <typename Value>
-std::vector<std::pair<std::uint32_t, double>> nonzero_entries(std::size_t count, Value value) {
+entry_list nonzero_entries(std::size_t count, Value value) {
   struct item {
     std::uint64_t key;
     std::uint32_t unit;
@@ -94,15 +96,14 @@ std::vector<std::pair<std::uint32_t, double>> nonzero_entries(std::size_t count,
     for (const item& it : items) spare[start[digit(it)]++] = it;
     items.swap(spare);
   }
-  std::vector<std::pair<std::uint32_t, double>> entries(items.size());
+  entry_list entries(items.size());
   for (std::size_t k = 0; k < items.size(); ++k) entries[k] = {items[k].unit, items[k].value};
   return entries;
 }
 
-using entry_list = std::vector<std::pair<std::uint32_t, double>>;
-
 // Customer c's by-unit maps of the JSON report (lead time, its waits, cost, defect share) as
-// sorted entries; with threads to spare, two are sorted on a second thread.
+// sorted entries; with threads to spare and maps large enough to pay for a thread, two are
+// sorted on a second thread.
 std::array<entry_list, 4> customer_maps(std::size_t units, const open_result& open, std::size_t c, unsigned threads) {
   std::array<entry_list, 4> maps;
   auto fill = [&](std::size_t k) {
@@ -134,7 +135,6 @@ const rework_cost* rework_of(const open_result* open, std::uint32_t l) {
 }
 
 using detail::time_varying_warning;
-
 
 // ------------------------------------------------------------------ JSON
 
@@ -210,8 +210,7 @@ void write_report_json(std::ostream& out, const service_graph& g, const model_nu
     w.key(name);
     w.begin_object();
     detail::write_elements(w, entries.size(), entries_per_block, threads, [&](detail::json_stream& w, std::size_t k) {
-      w.quoted_key(ids[entries[k].first]);
-      w.number_value(entries[k].second);
+      w.member_quoted(ids[entries[k].first], entries[k].second);
     });
     w.end_object();
   };
@@ -268,20 +267,14 @@ void write_report_json(std::ostream& out, const service_graph& g, const model_nu
       for (std::size_t c = 0; c < g.class_count(); ++c) {
         const double lead = open->customers[c].lead_time;
         const double carried = open->lead_time_through(link_index{l}, c);
-        if (carried != 0.0 && lead > 0) {
-          w.quoted_key(ids[g.customers()[c].value()]);
-          w.number_value(carried / lead);
-        }
+        if (carried != 0.0 && lead > 0) w.member_quoted(ids[g.customers()[c].value()], carried / lead);
       }
       w.end_object();
       if (rc) {
         w.key("rework_lead_time");
         w.begin_object();
         for (std::size_t c = 0; c < g.class_count(); ++c)
-          if (rc->extra_lead_time[c] != 0.0) {
-            w.quoted_key(ids[g.customers()[c].value()]);
-            w.number_value(rc->extra_lead_time[c]);
-          }
+          if (rc->extra_lead_time[c] != 0.0) w.member_quoted(ids[g.customers()[c].value()], rc->extra_lead_time[c]);
         w.end_object();
       }
     }

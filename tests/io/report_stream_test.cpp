@@ -288,3 +288,16 @@ TEST(ReportStreamTest, ReportOnThreadsEqualsTheStringOnALargeChain) {
     EXPECT_EQ(out.str(), expected) << threads << " threads";
   }
 }
+
+TEST(ReportStreamTest, DeepNestingLaysOutAsDump2) {
+  // Indents past the writer's short copy (32 bytes) and past its line of 64 spaces.
+  ordered nested = ordered::array({1.5, "leaf"});
+  for (int depth = 0; depth < 40; ++depth) nested = ordered::object({{"level" + std::to_string(depth), nested}, {"n", depth}});
+  std::ostringstream out;
+  {
+    sc::detail::json_stream w(out);
+    w.value(nested);
+    w.finish();
+  }
+  EXPECT_EQ(out.str(), nested.dump(2) + "\n");
+}
