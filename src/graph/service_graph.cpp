@@ -15,6 +15,7 @@
 
 #include "detail/component_system.hpp"
 #include "detail/huge_pages.hpp"
+#include "detail/id_image.hpp"
 #include "detail/kernel_layout.hpp"
 #include "detail/model_check.hpp"
 #include "detail/reachability.hpp"
@@ -26,8 +27,23 @@ namespace servicechain {
 // ------------------------------------------------------------------ unit_directory
 
 namespace {
+
 std::size_t hash_id(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
+
 }  // namespace
+
+bool unit_directory::holds(const id_slot& slot, const detail::id_image& image, std::string_view id) const noexcept {
+  return slot.head == image.head && slot.body == image.body &&
+         (id.size() <= detail::max_inline_id || ids_[slot.entry - 1] == id);
+}
+
+std::optional<unit_index> unit_directory::probe(std::size_t hash, std::string_view id) const noexcept {
+  const std::size_t mask = table_.size() - 1;
+  const detail::id_image image = detail::image_of(id, hash);
+  for (std::size_t slot = hash & mask; table_[slot].entry != 0; slot = (slot + 1) & mask)
+    if (holds(table_[slot], image, id)) return unit_index{table_[slot].entry - 1};
+  return std::nullopt;
+}
 
 unit_directory::unit_directory(std::vector<std::string> ids, const std::vector<bool>& external)
     : ids_(std::move(ids)), class_of_(ids_.size(), -1) {
@@ -36,54 +52,47 @@ unit_directory::unit_directory(std::vector<std::string> ids, const std::vector<b
     class_of_[i] = static_cast<std::int32_t>(customers_.size());
     customers_.push_back(unit_index{i});
   }
-  // Open addressing with linear probing at load factor ≤ 1/2: one 4-byte slot per
-  // entry instead of a node per id, which matters at a million units.
+  // Open addressing with linear probing at load factor ≤ 1/2: one 16-byte slot per
+  // entry instead of a node per id, which matters at a million units. A repeated id
+  // keeps its first unit's slot.
   const std::size_t slots = std::bit_ceil(std::max<std::size_t>(2 * ids_.size(), 8));
-  detail::huge_assign(table_, slots, std::uint32_t{0});
+  detail::huge_assign(table_, slots, id_slot{});
   const std::size_t mask = slots - 1;
   for (std::uint32_t i = 0; i < ids_.size(); ++i) {
-    std::size_t slot = hash_id(ids_[i]) & mask;
-    while (table_[slot] != 0) slot = (slot + 1) & mask;
-    table_[slot] = i + 1;
+    const std::size_t hash = hash_id(ids_[i]);
+    if (probe(hash, ids_[i])) continue;  // a repeat
+    std::size_t slot = hash & mask;
+    while (table_[slot].entry != 0) slot = (slot + 1) & mask;
+    const detail::id_image image = detail::image_of(ids_[i], hash);
+    table_[slot] = {i + 1, image.head, image.body};
   }
 }
 
-std::optional<unit_index> unit_directory::find(std::string_view id) const noexcept {
-  const std::size_t mask = table_.size() - 1;
-  for (std::size_t slot = hash_id(id) & mask; table_[slot] != 0; slot = (slot + 1) & mask) {
-    const std::uint32_t i = table_[slot] - 1;
-    if (ids_[i] == id) return unit_index{i};
-  }
-  return std::nullopt;
-}
+std::optional<unit_index> unit_directory::find(std::string_view id) const noexcept { return probe(hash_id(id), id); }
 
 void unit_directory::find_many(std::span<const std::string_view> ids,
                                std::span<std::optional<unit_index>> found) const {
-  // Each lookup is two dependent cache misses (the slot, then the id it points to). In
-  // blocks, first prefetch every slot, then every candidate id, then compare: the misses
-  // of a block overlap instead of following one another.
-  constexpr std::size_t block = 32;
+  // A lookup is one cache miss (its slot), two for a long id (then the id). A software
+  // pipeline keeps them in flight: the slot of lookup k + 2·ahead and the long id of
+  // lookup k + ahead are prefetched while lookup k compares.
+  constexpr std::size_t ahead = 16, ring = 4 * ahead;  // ring: hashes of lookups in flight
   const std::size_t mask = table_.size() - 1;
-  std::size_t slot[block];
-  for (std::size_t begin = 0; begin < ids.size(); begin += block) {
-    const std::size_t end = std::min(ids.size(), begin + block);
-    for (std::size_t k = begin; k < end; ++k) {
-      slot[k - begin] = hash_id(ids[k]) & mask;
-      __builtin_prefetch(&table_[slot[k - begin]]);
-    }
-    for (std::size_t k = begin; k < end; ++k) {
-      const std::uint32_t candidate = table_[slot[k - begin]];
-      if (candidate != 0) __builtin_prefetch(&ids_[candidate - 1]);
-    }
-    for (std::size_t k = begin; k < end; ++k) {
-      found[k] = std::nullopt;
-      for (std::size_t s = slot[k - begin]; table_[s] != 0; s = (s + 1) & mask) {
-        if (ids_[table_[s] - 1] == ids[k]) {
-          found[k] = unit_index{table_[s] - 1};
-          break;
-        }
-      }
-    }
+  std::size_t hash[ring];
+  const std::size_t n = ids.size();
+  auto prefetch_slot = [&](std::size_t k) {
+    hash[k % ring] = hash_id(ids[k]);
+    __builtin_prefetch(&table_[hash[k % ring] & mask]);
+  };
+  auto prefetch_id = [&](std::size_t k) {
+    const id_slot& slot = table_[hash[k % ring] & mask];
+    if (slot.entry != 0 && ids[k].size() > detail::max_inline_id) __builtin_prefetch(&ids_[slot.entry - 1]);
+  };
+  for (std::size_t k = 0; k < std::min(n, 2 * ahead); ++k) prefetch_slot(k);
+  for (std::size_t k = 0; k < std::min(n, ahead); ++k) prefetch_id(k);
+  for (std::size_t k = 0; k < n; ++k) {
+    if (k + 2 * ahead < n) prefetch_slot(k + 2 * ahead);
+    if (k + ahead < n) prefetch_id(k + ahead);
+    found[k] = probe(hash[k % ring], ids[k]);
   }
 }
 

@@ -309,23 +309,30 @@ resolved_model check_model(const organization& org, std::vector<diagnostic>& out
     // A duplicated id resolves to its first unit: the duplicate itself is reported below.
     resolved.directory = std::make_shared<const unit_directory>(std::move(ids), external);
   }
-  for (std::size_t i = 0; i < org.units.size(); ++i) {
-    const unit& u = org.units[i];
-    reporter report(out, u, i);
-    if (u.id.empty()) {
-      report.add("id is empty, but must be a non-empty string");
-    } else if (const auto first = resolved.directory->find(u.id)->value(); first != i) {
-      report.add(fmt::format("id '{}' is already used by unit #{} (/units/{}), but ids must be unique", u.id, first,
-                             first));
-    }
-    check_unit(u, report);
-  }
-  detail::huge_resize(resolved.provider, org.links.size());
-  detail::huge_resize(resolved.consumer, org.links.size());
-  // Endpoints are looked up in blocks (unit_directory::find_many overlaps the cache misses).
+  // Ids are looked up in blocks (unit_directory::find_many overlaps the cache misses).
   constexpr std::size_t block = 4096;
   std::vector<std::string_view> ids;
   std::vector<std::optional<unit_index>> found;
+  for (std::size_t begin = 0; begin < org.units.size(); begin += block) {
+    const std::size_t end = std::min(org.units.size(), begin + block);
+    ids.clear();
+    for (std::size_t i = begin; i < end; ++i) ids.push_back(org.units[i].id);
+    found.resize(ids.size());
+    resolved.directory->find_many(ids, found);
+    for (std::size_t i = begin; i < end; ++i) {
+      const unit& u = org.units[i];
+      reporter report(out, u, i);
+      if (u.id.empty()) {
+        report.add("id is empty, but must be a non-empty string");
+      } else if (const auto first = found[i - begin]->value(); first != i) {
+        report.add(
+            fmt::format("id '{}' is already used by unit #{} (/units/{}), but ids must be unique", u.id, first, first));
+      }
+      check_unit(u, report);
+    }
+  }
+  detail::huge_resize(resolved.provider, org.links.size());
+  detail::huge_resize(resolved.consumer, org.links.size());
   std::vector<char> from_external;
   for (std::size_t begin = 0; begin < org.links.size(); begin += block) {
     const std::size_t end = std::min(org.links.size(), begin + block);

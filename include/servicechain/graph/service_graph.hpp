@@ -109,6 +109,10 @@ struct service_loop {
   std::uint32_t component = 0;  ///< its component in `service_graph`
 };
 
+namespace detail {
+struct id_image;
+}  // namespace detail
+
 /// @brief Id → index lookup shared by a graph and the results computed from it.
 ///
 /// Results keep a `shared_ptr` to it so they stay valid after the graph is gone. It also
@@ -149,7 +153,16 @@ class unit_directory {
   std::vector<std::string> ids_{};
   std::vector<unit_index> customers_{};
   std::vector<std::int32_t> class_of_{};
-  std::vector<std::uint32_t> table_{};  // open addressing: slot -> index + 1, 0 = empty
+  // Open addressing: a slot holds index + 1 (0 = empty) and the id's image, its length
+  // and the id itself if it is short (src/detail/id_image.hpp).
+  struct id_slot {
+    std::uint32_t entry = 0;
+    std::uint32_t head = 0;
+    std::uint64_t body = 0;
+  };
+  bool holds(const id_slot& slot, const detail::id_image& image, std::string_view id) const noexcept;
+  std::optional<unit_index> probe(std::size_t hash, std::string_view id) const noexcept;
+  std::vector<id_slot> table_{};
 };
 
 class service_graph;
