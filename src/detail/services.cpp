@@ -28,24 +28,26 @@ std::vector<double> rechecks_of_units(const service_graph& g, const model_number
 
 unit_matrix services_per_request(const service_graph& g, const model_numbers& n, const unit_matrix& items,
                                  std::span<const char> counts, std::span<const double> precomputed) {
-  const auto& out = g.out_csr();
-  const auto out_requests = n.out_requests();
-  const auto links = n.links();
-  const bool all = counts.empty();
+  const std::vector<double> computed = precomputed.empty() ? rechecks_of_units(g, n, counts) : std::vector<double>();
+  const std::span<const double> rechecks = precomputed.empty() ? std::span<const double>(computed) : precomputed;
   unit_matrix services = huge_copy(items);
   for (std::uint32_t u = 0; u < g.unit_count(); ++u) {
     auto row = services.row(u);
     if (g.is_external(unit_index{u})) {
-      row.setZero();  // customers consume; they perform no services
-      continue;
+      row.setZero();  // customers consume; they perform no services (and provide on no link)
+    } else if (rechecks[u] != 0.0) {
+      row *= 1.0 + rechecks[u];
     }
-    const double rechecks = precomputed.empty() ? rechecks_per_item(g, n, unit_index{u}, counts) : precomputed[u];
-    if (rechecks != 0.0) row *= 1.0 + rechecks;
-    for (std::uint32_t pos = out.offset[u]; pos < out.offset[u + 1]; ++pos) {  // redos for consumers
-      const auto l = out.link[pos].value();
-      const double e = links[l].rejections;
-      if (e != 0.0 && (all || counts[l])) row += (out_requests[pos] * e) * items.row(out.neighbor[pos]);
-    }
+  }
+  // Redos for consumers, in link order: a provider's out-links are in link order in the
+  // out-CSR too, so each row gets the same terms in the same order, and the link data are
+  // read in sequence rather than one record at random per link.
+  const auto links = g.links();
+  const auto parameters = n.links();
+  for (std::size_t l = 0; l < links.size(); ++l) {
+    const double e = parameters[l].rejections;
+    if (e != 0.0 && (counts.empty() || counts[l]))
+      services.row(links[l].provider.value()) += (parameters[l].requests * e) * items.row(links[l].consumer.value());
   }
   return services;
 }

@@ -12,7 +12,8 @@
 namespace servicechain::detail {
 
 /// R_u = Σ_{k→u} r_ku e_ku: re-checks of rejected inputs per fresh item of `u`, over the
-/// links where `counts(link)` is true (all if empty). The one place this term is formed.
+/// links where `counts(link)` is true (all if empty). `rechecks_of_units` forms the same sums
+/// for every unit at once.
 double rechecks_per_item(const service_graph& g, const model_numbers& n, unit_index u,
                          std::span<const char> counts = {});
 
