@@ -44,8 +44,9 @@ void cost_per_service(const service_graph& g, const model_numbers& numbers, cons
 // The last term of T vanishes where a provider's links share one sojourn (FIFO without
 // per-link service times). When every link is sync one propagation carries all three.
 void per_item_figures(const service_graph& g, const model_numbers& numbers, const station_result& st,
-                      const std::vector<char>& sync, bool all_sync, std::span<const double> sync_requests,
-                      const std::vector<double>& sync_rechecks, chain_result& r) {
+                      const std::vector<char>& sync, bool all_sync, bool all_uniform,
+                      std::span<const double> sync_requests, const std::vector<double>& sync_rechecks,
+                      chain_result& r) {
   const std::size_t n = g.unit_count();
   auto b = detail::huge_zero<unit_matrix>(static_cast<index_t>(n), 3);
   for (std::uint32_t j = 0; j < n; ++j) b.row(j) << st.units[j].sojourn, r.units[j].cost_per_service, -r.defect_risk[j];
@@ -57,7 +58,7 @@ void per_item_figures(const service_graph& g, const model_numbers& numbers, cons
       if (sync[l]) b(j, 0) += p.requests * p.rejections * (st.units[j].sojourn + st.links[l].sojourn);
       b(j, 1) += p.requests * p.rejections * (r.units[j].cost_per_service + r.units[i].cost_per_service);
     }
-    if (sync[l] && !st.units[i].uniform) {
+    if (!all_uniform && sync[l] && !st.units[i].uniform) {  // a read at random per link: skipped when none reorders
       b(j, 0) += p.requests * (st.links[l].sojourn - st.units[i].sojourn) * (1.0 + sync_rechecks[i]);
     }
   }
@@ -131,7 +132,7 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
   detail::huge_resize(r.defect_risk, n);
   for (std::uint32_t i = 0; i < n; ++i) r.defect_risk[i] = -std::log(numbers.unit(unit_index{i}).yield);
 
-  per_item_figures(g, numbers, st, sync, all_sync, sync_requests, sync_rechecks, r);
+  per_item_figures(g, numbers, st, sync, all_sync, uniform, sync_requests, sync_rechecks, r);
 
   // ---- per customer: one pass over the units accumulates every class's totals
   Eigen::VectorXd lead = Eigen::VectorXd::Zero(cols), cost = Eigen::VectorXd::Zero(cols);

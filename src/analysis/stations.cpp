@@ -120,10 +120,27 @@ bool fifo_exact(const unit_parameters& p, double arrival_scv, double service_scv
   return p.unlimited_servers || (arrival_scv == 1.0 && (service_scv == 1.0 || p.servers == 1.0));
 }
 
+// What every link of a FIFO unit with one service law shares.
+struct fifo_share {
+  double service_time = 0, service_scv = 1, wait = 0, sojourn = 0;
+  void set(link_station& ls, double load) const {
+    ls.load = load;
+    ls.service_time = service_time;
+    ls.service_scv = service_scv;
+    ls.wait = wait;
+    ls.wait_fifo = wait;
+    ls.sojourn = sojourn;
+  }
+};
+
+fifo_share fifo_share_of(const unit_parameters& p, const unit_station& unit) {
+  return {p.service_time, p.service_scv, unit.wait, unit.sojourn};
+}
+
 // A FIFO unit whose links share its own service law: one wait, one sojourn, exactly as
-// `analyze_station` computes them.
+// `analyze_station` computes them. Its links' entries are set too if `links`.
 void fifo_unit(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
-               double arrival_scv, const service_law& law, station_result& r) {
+               double arrival_scv, const service_law& law, station_result& r, bool links = true) {
   const auto& p = numbers.unit(u);
   auto& unit = r.units[u.value()];
   const station_metrics m = analyze_station({.arrival_rate = flows.total_load[u.value()],
@@ -147,15 +164,9 @@ void fifo_unit(const service_graph& g, const model_numbers& numbers, const load_
   unit.queue_discipline = discipline::fifo;
   unit.method = fifo_method(p, arrival_scv, law.scv);
   unit.exact = fifo_exact(p, arrival_scv, law.scv);
-  for (link_index l : g.out_links(u)) {
-    auto& ls = r.links[l.value()];
-    ls.load = flows.link_load[l.value()];
-    ls.service_time = p.service_time;
-    ls.service_scv = p.service_scv;
-    ls.wait = m.wait;
-    ls.wait_fifo = m.wait;
-    ls.sojourn = m.sojourn;
-  }
+  if (!links) return;
+  const fifo_share share = fifo_share_of(p, unit);
+  for (link_index l : g.out_links(u)) share.set(r.links[l.value()], flows.link_load[l.value()]);
 }
 
 // The class of each out-link of `u` (in `g.out_links(u)` order), 0 served first; returns
@@ -287,13 +298,17 @@ void solve_unit(const service_graph& g, const model_numbers& numbers, const load
   }
 }
 
-void station_of(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
-                double arrival_scv, const service_law& law, bool derivatives, station_result& r) {
+// Solves unit u; returns true for a FIFO unit with one service law, whose links' entries are
+// then set only if `fifo_links`.
+bool station_of(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
+                double arrival_scv, const service_law& law, bool derivatives, station_result& r,
+                bool fifo_links = true) {
   if (numbers.unit(u).queue_discipline == discipline::fifo && law.uniform && !derivatives) {
-    fifo_unit(g, numbers, flows, u, arrival_scv, law, r);
-  } else {
-    solve_unit(g, numbers, flows, u, arrival_scv, law, derivatives, r);
+    fifo_unit(g, numbers, flows, u, arrival_scv, law, r, fifo_links);
+    return true;
   }
+  solve_unit(g, numbers, flows, u, arrival_scv, law, derivatives, r);
+  return false;
 }
 
 }  // namespace
@@ -331,13 +346,25 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
     arrival_scv = qna_arrival_scv(g, numbers, flows, utilization, service_scv);
   }
 
+  // The links of FIFO units are set afterwards in link order, from a compact copy of what
+  // they share: by provider it was a read and a write at random per link.
+  auto shares = detail::huge_vector<fifo_share>(n);
+  std::vector<char> fifo(n, 0);
   for (std::uint32_t i = 0; i < n; ++i) {
     const unit_index u{i};
     if (g.is_external(u)) {
       r.units[i].arrival_scv = 0;
       continue;
     }
-    station_of(g, numbers, flows, u, arrival_scv[i], laws[i], options.derivatives, r);
+    if (station_of(g, numbers, flows, u, arrival_scv[i], laws[i], options.derivatives, r, /*fifo_links=*/false)) {
+      fifo[i] = 1;
+      shares[i] = fifo_share_of(numbers.unit(u), r.units[i]);
+    }
+  }
+  const auto links = g.links();
+  for (std::size_t l = 0; l < links.size(); ++l) {
+    const std::uint32_t i = links[l].provider.value();
+    if (fifo[i]) shares[i].set(r.links[l], flows.link_load[l]);
   }
   return r;
 }
