@@ -176,6 +176,7 @@ double open_result::lead_time_through(link_index l, std::size_t c) const {
   const double e = chain.link_rejections[l.value()];
   const double w = stations.links[l.value()].sojourn;
   const auto& consumer = stations.units[j];
+  // Where the consumer's links share one sojourn, an item of it carries r (W (1 + e) + e W̄_j).
   if (consumer.uniform) return r * (w * (1.0 + e) + e * consumer.sojourn) * sync_visit(j, c);
   // The consumer re-checks for class c at the sojourns of the links its class-c items go on.
   double recheck = 0;
@@ -184,6 +185,20 @@ double open_result::lead_time_through(link_index l, std::size_t c) const {
     recheck += chain.link_sync_requests[m] * sync_visit(chain.link_consumer[m], c) * stations.links[m].sojourn;
   }
   return r * (sync_visit(j, c) * w * (1.0 + e) + e * recheck);
+}
+
+void open_result::lead_time_through(link_index l, std::span<double> out) const {
+  const std::uint32_t j = chain.link_consumer[l.value()];
+  const auto& consumer = stations.units[j];
+  if (!consumer.uniform) {
+    for (std::size_t c = 0; c < out.size(); ++c) out[c] = lead_time_through(l, c);
+    return;
+  }
+  const double r = chain.link_sync_requests[l.value()];
+  const double e = chain.link_rejections[l.value()];
+  const double w = stations.links[l.value()].sojourn;
+  const double carried = r * (w * (1.0 + e) + e * consumer.sojourn);  // as in the one-class form
+  for (std::size_t c = 0; c < out.size(); ++c) out[c] = carried * sync_visit(j, c);
 }
 
 open_result analyze_open(const service_graph& g, const model_numbers& numbers, const open_options& options) {

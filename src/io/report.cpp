@@ -264,10 +264,12 @@ void write_report_json(std::ostream& out, const service_graph& g, const model_nu
       w.member("rework_cost", rc ? rc->extra_cost : 0.0);
       w.key("lead_time_share");
       w.begin_object();
+      thread_local std::vector<double> carried;  // one per worker: rows are formatted on several threads
+      carried.resize(g.class_count());
+      open->lead_time_through(link_index{l}, carried);
       for (std::size_t c = 0; c < g.class_count(); ++c) {
         const double lead = open->customers[c].lead_time;
-        const double carried = open->lead_time_through(link_index{l}, c);
-        if (carried != 0.0 && lead > 0) w.member_quoted(ids[g.customers()[c].value()], carried / lead);
+        if (carried[c] != 0.0 && lead > 0) w.member_quoted(ids[g.customers()[c].value()], carried[c] / lead);
       }
       w.end_object();
       if (rc) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <random>
+#include <vector>
 
 #include "support/oracles.hpp"
 
@@ -18,6 +19,12 @@ namespace {
 // L_c as Σ_i κ_ic W_i, as Σ over links, and as T propagated towards the customer;
 // K_c as Σ_i ℓ_ic k_i and as K propagated towards the customer; −log Q_c likewise.
 void expect_decompositions_sum(const sc::service_graph& g, const sc::open_result& r, double tol) {
+  // The all-classes form of lead_time_through, summed over links, class by class.
+  std::vector<double> through(g.class_count()), by_link_all(g.class_count(), 0.0);
+  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
+    r.lead_time_through(sc::link_index{l}, through);
+    for (std::size_t c = 0; c < g.class_count(); ++c) by_link_all[c] += through[c];
+  }
   for (std::size_t c = 0; c < g.class_count(); ++c) {
     SCOPED_TRACE("customer " + g.id(g.customers()[c]));
     const auto& cust = r.customers[c];
@@ -32,6 +39,7 @@ void expect_decompositions_sum(const sc::service_graph& g, const sc::open_result
     const auto& at_customer = r.units[g.customers()[c].value()];
     EXPECT_TRUE(near_rel(cust.lead_time, at_customer.lead_time_per_item, tol));
     EXPECT_TRUE(near_rel(by_link, cust.lead_time, tol));
+    EXPECT_TRUE(near_rel(by_link_all[c], cust.lead_time, tol));
     EXPECT_TRUE(near_rel(by_unit, cust.lead_time, tol));
     EXPECT_TRUE(near_rel(cust.cost_to_serve, at_customer.cost_per_item, tol));
     EXPECT_TRUE(near_rel(cost, cust.cost_to_serve, tol));

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <string_view>
+#include <span>
 #include <vector>
 
 #include "servicechain/analysis/chain.hpp"
@@ -123,6 +124,9 @@ struct open_result {
   /// deliveries, `r_ij (z_jc W_{i→j} (1 + e_ij) + e_ij Σ_m r_jm z_mc W_{j→m})`. Sums over links
   /// to the lead time.
   [[nodiscard]] double lead_time_through(link_index l, std::size_t c) const;
+  /// @brief `lead_time_through(l, c)` for every class c at once, into `out` (time units;
+  /// `out.size()` must be the number of classes): the link's own terms are formed once.
+  void lead_time_through(link_index l, std::span<double> out) const;
   /// @brief Cost to serve one request of c spent at unit i (currency); sums to `cost_to_serve`.
   [[nodiscard]] double cost_by_unit(unit_index u, std::size_t c) const {
     return load.load_per_request(u.value(), static_cast<Eigen::Index>(c)) * units[u.value()].cost_per_service;
