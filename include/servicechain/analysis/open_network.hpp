@@ -5,8 +5,8 @@
 
 #include <cmath>
 #include <memory>
-#include <string_view>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "servicechain/analysis/chain.hpp"
