@@ -170,14 +170,19 @@ std::vector<unit_performance> unit_summaries(const station_result& st, const cha
 
 }  // namespace
 
-double open_result::lead_time_through(link_index l, std::size_t c) const {
-  const std::uint32_t j = chain.link_consumer[l.value()];
+double open_result::carried_through(link_index l) const {
   const double r = chain.link_sync_requests[l.value()];
   const double e = chain.link_rejections[l.value()];
   const double w = stations.links[l.value()].sojourn;
-  const auto& consumer = stations.units[j];
-  // Where the consumer's links share one sojourn, an item of it carries r (W (1 + e) + e W̄_j).
-  if (consumer.uniform) return r * (w * (1.0 + e) + e * consumer.sojourn) * sync_visit(j, c);
+  return r * (w * (1.0 + e) + e * stations.units[chain.link_consumer[l.value()]].sojourn);
+}
+
+double open_result::lead_time_through(link_index l, std::size_t c) const {
+  const std::uint32_t j = chain.link_consumer[l.value()];
+  if (stations.units[j].uniform) return carried_through(l) * sync_visit(j, c);
+  const double r = chain.link_sync_requests[l.value()];
+  const double e = chain.link_rejections[l.value()];
+  const double w = stations.links[l.value()].sojourn;
   // The consumer re-checks for class c at the sojourns of the links its class-c items go on.
   double recheck = 0;
   for (std::uint32_t k = chain.out_offset[j]; k < chain.out_offset[j + 1]; ++k) {
@@ -189,15 +194,11 @@ double open_result::lead_time_through(link_index l, std::size_t c) const {
 
 void open_result::lead_time_through(link_index l, std::span<double> out) const {
   const std::uint32_t j = chain.link_consumer[l.value()];
-  const auto& consumer = stations.units[j];
-  if (!consumer.uniform) {
+  if (!stations.units[j].uniform) {
     for (std::size_t c = 0; c < out.size(); ++c) out[c] = lead_time_through(l, c);
     return;
   }
-  const double r = chain.link_sync_requests[l.value()];
-  const double e = chain.link_rejections[l.value()];
-  const double w = stations.links[l.value()].sojourn;
-  const double carried = r * (w * (1.0 + e) + e * consumer.sojourn);  // as in the one-class form
+  const double carried = carried_through(l);
   for (std::size_t c = 0; c < out.size(); ++c) out[c] = carried * sync_visit(j, c);
 }
 

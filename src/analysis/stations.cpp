@@ -138,9 +138,9 @@ fifo_share fifo_share_of(const unit_parameters& p, const unit_station& unit) {
 }
 
 // A FIFO unit whose links share its own service law: one wait, one sojourn, exactly as
-// `analyze_station` computes them. Its links' entries are set too if `links`.
+// `analyze_station` computes them. Its links' entries are left to the caller (fifo_share).
 void fifo_unit(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
-               double arrival_scv, const service_law& law, station_result& r, bool links = true) {
+               double arrival_scv, const service_law& law, station_result& r) {
   const auto& p = numbers.unit(u);
   auto& unit = r.units[u.value()];
   const station_metrics m = analyze_station({.arrival_rate = flows.total_load[u.value()],
@@ -164,9 +164,6 @@ void fifo_unit(const service_graph& g, const model_numbers& numbers, const load_
   unit.queue_discipline = discipline::fifo;
   unit.method = fifo_method(p, arrival_scv, law.scv);
   unit.exact = fifo_exact(p, arrival_scv, law.scv);
-  if (!links) return;
-  const fifo_share share = fifo_share_of(p, unit);
-  for (link_index l : g.out_links(u)) share.set(r.links[l.value()], flows.link_load[l.value()]);
 }
 
 // The class of each out-link of `u` (in `g.out_links(u)` order), 0 served first; returns
@@ -298,13 +295,12 @@ void solve_unit(const service_graph& g, const model_numbers& numbers, const load
   }
 }
 
-// Solves unit u; returns true for a FIFO unit with one service law, whose links' entries are
-// then set only if `fifo_links`.
+// Solves unit u. Returns true for a FIFO unit with one service law, whose links' entries
+// the caller then sets from `fifo_share_of`; solve_unit sets them for every other unit.
 bool station_of(const service_graph& g, const model_numbers& numbers, const load_result& flows, unit_index u,
-                double arrival_scv, const service_law& law, bool derivatives, station_result& r,
-                bool fifo_links = true) {
+                double arrival_scv, const service_law& law, bool derivatives, station_result& r) {
   if (numbers.unit(u).queue_discipline == discipline::fifo && law.uniform && !derivatives) {
-    fifo_unit(g, numbers, flows, u, arrival_scv, law, r, fifo_links);
+    fifo_unit(g, numbers, flows, u, arrival_scv, law, r);
     return true;
   }
   solve_unit(g, numbers, flows, u, arrival_scv, law, derivatives, r);
@@ -317,7 +313,9 @@ void analyze_station_of(const service_graph& g, const model_numbers& numbers, co
                         station_result& result) {
   if (g.is_external(u)) return;
   const double arrival_scv = result.units[u.value()].arrival_scv;
-  station_of(g, numbers, flows, u, arrival_scv, unit_service_law(g, numbers, flows, u), false, result);
+  if (!station_of(g, numbers, flows, u, arrival_scv, unit_service_law(g, numbers, flows, u), false, result)) return;
+  const fifo_share share = fifo_share_of(numbers.unit(u), result.units[u.value()]);
+  for (link_index l : g.out_links(u)) share.set(result.links[l.value()], flows.link_load[l.value()]);
 }
 
 station_result analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,
@@ -356,7 +354,7 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
       r.units[i].arrival_scv = 0;
       continue;
     }
-    if (station_of(g, numbers, flows, u, arrival_scv[i], laws[i], options.derivatives, r, /*fifo_links=*/false)) {
+    if (station_of(g, numbers, flows, u, arrival_scv[i], laws[i], options.derivatives, r)) {
       fifo[i] = 1;
       shares[i] = fifo_share_of(numbers.unit(u), r.units[i]);
     }

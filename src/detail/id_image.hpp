@@ -23,7 +23,6 @@ struct id_image {
   /// The length (at most 255) in the low byte; above it, bytes n − 3 … n − 1 of an id of 8–11 bytes.
   std::uint32_t head = 0;
   std::uint64_t body = 0;  ///< the id's bytes (packed by length), or the hash of a long id
-  bool operator==(const id_image&) const = default;
 };
 
 /// The image of `id`, whose hash is `hash`. Two ids of at most `max_inline_id` bytes have

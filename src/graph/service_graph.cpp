@@ -37,12 +37,17 @@ bool unit_directory::holds(const id_slot& slot, const detail::id_image& image, s
          (id.size() <= detail::max_inline_id || ids_[slot.entry - 1] == id);
 }
 
-std::optional<unit_index> unit_directory::probe(std::size_t hash, std::string_view id) const noexcept {
+std::size_t unit_directory::search(std::size_t hash, const detail::id_image& image,
+                                   std::string_view id) const noexcept {
   const std::size_t mask = table_.size() - 1;
-  const detail::id_image image = detail::image_of(id, hash);
-  for (std::size_t slot = hash & mask; table_[slot].entry != 0; slot = (slot + 1) & mask)
-    if (holds(table_[slot], image, id)) return unit_index{table_[slot].entry - 1};
-  return std::nullopt;
+  std::size_t slot = hash & mask;
+  while (table_[slot].entry != 0 && !holds(table_[slot], image, id)) slot = (slot + 1) & mask;
+  return slot;
+}
+
+std::optional<unit_index> unit_directory::probe(std::size_t hash, std::string_view id) const noexcept {
+  const id_slot& slot = table_[search(hash, detail::image_of(id, hash), id)];
+  return slot.entry == 0 ? std::nullopt : std::optional<unit_index>(unit_index{slot.entry - 1});
 }
 
 unit_directory::unit_directory(std::vector<std::string> ids, const std::vector<bool>& external)
@@ -57,14 +62,11 @@ unit_directory::unit_directory(std::vector<std::string> ids, const std::vector<b
   // keeps its first unit's slot.
   const std::size_t slots = std::bit_ceil(std::max<std::size_t>(2 * ids_.size(), 8));
   detail::huge_assign(table_, slots, id_slot{});
-  const std::size_t mask = slots - 1;
   for (std::uint32_t i = 0; i < ids_.size(); ++i) {
     const std::size_t hash = hash_id(ids_[i]);
-    if (probe(hash, ids_[i])) continue;  // a repeat
-    std::size_t slot = hash & mask;
-    while (table_[slot].entry != 0) slot = (slot + 1) & mask;
     const detail::id_image image = detail::image_of(ids_[i], hash);
-    table_[slot] = {i + 1, image.head, image.body};
+    id_slot& slot = table_[search(hash, image, ids_[i])];
+    if (slot.entry == 0) slot = {i + 1, image.head, image.body};  // else a repeat: its first unit stays
   }
 }
 

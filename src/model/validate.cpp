@@ -309,16 +309,22 @@ resolved_model check_model(const organization& org, std::vector<diagnostic>& out
     // A duplicated id resolves to its first unit: the duplicate itself is reported below.
     resolved.directory = std::make_shared<const unit_directory>(std::move(ids), external);
   }
-  // Ids are looked up in blocks (unit_directory::find_many overlaps the cache misses).
+  // Ids are looked up in blocks (unit_directory::find_many overlaps the cache misses):
+  // look_up fills `found` for the ids that `gather` pushes onto `ids`.
   constexpr std::size_t block = 4096;
   std::vector<std::string_view> ids;
   std::vector<std::optional<unit_index>> found;
-  for (std::size_t begin = 0; begin < org.units.size(); begin += block) {
-    const std::size_t end = std::min(org.units.size(), begin + block);
+  auto look_up = [&](auto gather) {
     ids.clear();
-    for (std::size_t i = begin; i < end; ++i) ids.push_back(org.units[i].id);
+    gather();
     found.resize(ids.size());
     resolved.directory->find_many(ids, found);
+  };
+  for (std::size_t begin = 0; begin < org.units.size(); begin += block) {
+    const std::size_t end = std::min(org.units.size(), begin + block);
+    look_up([&] {
+      for (std::size_t i = begin; i < end; ++i) ids.push_back(org.units[i].id);
+    });
     for (std::size_t i = begin; i < end; ++i) {
       const unit& u = org.units[i];
       reporter report(out, u, i);
@@ -336,13 +342,12 @@ resolved_model check_model(const organization& org, std::vector<diagnostic>& out
   std::vector<char> from_external;
   for (std::size_t begin = 0; begin < org.links.size(); begin += block) {
     const std::size_t end = std::min(org.links.size(), begin + block);
-    ids.clear();
-    for (std::size_t j = begin; j < end; ++j) {
-      ids.push_back(org.links[j].from);
-      ids.push_back(org.links[j].to);
-    }
-    found.resize(ids.size());
-    resolved.directory->find_many(ids, found);
+    look_up([&] {
+      for (std::size_t j = begin; j < end; ++j) {
+        ids.push_back(org.links[j].from);
+        ids.push_back(org.links[j].to);
+      }
+    });
     // Whether each provider is external, from the directory's compact class table rather
     // than org.units (296 bytes a unit), in a loop of independent loads whose cache misses
     // overlap: read one by one inside check_link, this was most of validation at 10⁶ units.

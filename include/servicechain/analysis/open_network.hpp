@@ -145,6 +145,9 @@ struct open_result {
   [[nodiscard]] double sync_visit(std::uint32_t unit, std::size_t c) const {
     return (chain.sync_visits.size() ? chain.sync_visits : load.visits)(unit, static_cast<Eigen::Index>(c));
   }
+  /// r (W (1 + e) + e W̄_j): what an item of link l's consumer carries through l, where the
+  /// consumer's links share one sojourn W̄_j (`lead_time_through` without its visit factor).
+  [[nodiscard]] double carried_through(link_index l) const;
   /// Σ over the unit's links of κ_lc · figure(link); κ_ic · figure when its links share one.
   template <typename Figure>
   [[nodiscard]] double over_links(unit_index u, std::size_t c, Figure figure) const;

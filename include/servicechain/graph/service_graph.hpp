@@ -161,6 +161,8 @@ class unit_directory {
     std::uint64_t body = 0;
   };
   bool holds(const id_slot& slot, const detail::id_image& image, std::string_view id) const noexcept;
+  // The slot holding `id`, or the empty slot where its search ends.
+  std::size_t search(std::size_t hash, const detail::id_image& image, std::string_view id) const noexcept;
   std::optional<unit_index> probe(std::size_t hash, std::string_view id) const noexcept;
   std::vector<id_slot> table_{};
 };
