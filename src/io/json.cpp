@@ -1,6 +1,7 @@
 #include "servicechain/io/json.hpp"
 
 #include "detail/json_format.hpp"
+#include "detail/mapped_file.hpp"
 #include "detail/message_text.hpp"
 #include "detail/model_check.hpp"
 #include "detail/spelling.hpp"
@@ -872,13 +873,16 @@ organization load_organization(const std::filesystem::path& file) {
   std::error_code ec;
   if (std::filesystem::is_directory(file, ec))
     throw io_error(fmt::format("cannot read model file '{}': it is a directory", file.string()));
+  // A regular file is parsed where the page cache holds it, padded by the mapping.
+  if (const auto mapped = detail::mapped_file::open(file, detail::json_padding))
+    return parse_organization(mapped->text(), file.string(), true);
   std::ifstream in(file, std::ios::binary);
   if (!in) throw io_error(fmt::format("cannot open model file '{}': {}", file.string(), std::strerror(errno)));
-  // One read into a buffer of the file's size, left uninitialized (filling 50 MB with zeros
-  // first would cost a tenth of the parse), with the padding simdjson reads past the end,
-  // so the fast path need not copy the text. The read asks for one byte more than the
-  // size, to see the end: a file of unknown size (a pipe) or one that grows while it is
-  // read is read on to its end in chunks (and then copied by the fast path).
+  // Otherwise (a pipe, say) one read into a buffer of the file's size, left uninitialized,
+  // with the padding simdjson reads past the end, so the fast path need not copy the text.
+  // The read asks for one byte more than the size, to see the end: a file of unknown size
+  // or one that grows while it is read is read on to its end in chunks (and then copied by
+  // the fast path).
   const std::uintmax_t size = std::filesystem::is_regular_file(file, ec) ? std::filesystem::file_size(file, ec) : 0;
   const std::size_t expected =
       ec || size >= std::numeric_limits<std::size_t>::max() / 2 ? 0 : static_cast<std::size_t>(size);
