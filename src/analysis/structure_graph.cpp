@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
 #include <cmath>
 #include <functional>
 #include <iterator>
@@ -15,6 +16,7 @@
 #include <numeric>
 #include <queue>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "servicechain/error.hpp"
@@ -419,6 +421,82 @@ std::vector<double> exact_betweenness_bgl(const service_graph& g, std::span<cons
   return centrality;
 }
 
+// Mean and sum of squared deviations of δ_s(v), per unit, over a run of sources (a
+// source that does not reach v contributes δ_s(v) = 0).
+struct dependency_moments {
+  std::vector<double> mean, m2;
+  double count = 0;
+
+  explicit dependency_moments(std::size_t n) : mean(n, 0.0), m2(n, 0.0) {}
+
+  // Welford's update with one more source.
+  void add(const single_source_dependency& stage) {
+    count += 1;
+    for (std::size_t v = 0; v < mean.size(); ++v) {
+      const double x = stage.delta(static_cast<std::uint32_t>(v));
+      const double step = x - mean[v];
+      mean[v] += step / count;
+      m2[v] += step * (x - mean[v]);
+    }
+  }
+
+  // Chan, Golub & LeVeque, "Algorithms for computing the sample variance", Am. Statistician
+  // 37(3), 1983: the moments of two disjoint runs combined.
+  void merge(const dependency_moments& other) {
+    if (other.count == 0) return;
+    const double total = count + other.count;
+    for (std::size_t v = 0; v < mean.size(); ++v) {
+      const double d = other.mean[v] - mean[v];
+      mean[v] += d * (other.count / total);
+      m2[v] += other.m2[v] + d * d * (count * other.count / total);
+    }
+    count = total;
+  }
+};
+
+// The sources fall into a fixed number of consecutive groups, whatever the thread count:
+// each group is one Welford run, the groups are merged in order, so the bits do not
+// depend on how many threads ran them. Four groups keep two to four cores busy for a few
+// megabytes per group and unit count.
+constexpr std::size_t dependency_groups = 4;
+
+struct moments_pair {
+  std::vector<double> mean, m2;
+};
+
+moments_pair sampled_moments(const service_graph& g, std::span<const double> lengths,
+                             const std::vector<std::uint32_t>& sources, unsigned threads) {
+  const std::size_t n = g.unit_count();
+  const std::size_t groups = std::min(dependency_groups, sources.size());
+  if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, groups));
+  std::vector<dependency_moments> moments(groups, dependency_moments(n));
+  std::vector<single_source_dependency> stages(threads, single_source_dependency(g, lengths));
+  std::vector<std::exception_ptr> errors(threads);
+  auto work = [&](unsigned t) {
+    try {
+      for (std::size_t group = t; group < groups; group += threads) {
+        const std::size_t first = sources.size() * group / groups, last = sources.size() * (group + 1) / groups;
+        for (std::size_t i = first; i < last; ++i) {
+          stages[t].run(sources[i]);
+          moments[group].add(stages[t]);
+        }
+      }
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work, t);
+    work(0);
+  }
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  for (std::size_t group = 1; group < groups; ++group) moments[0].merge(moments[group]);
+  return {std::move(moments[0].mean), std::move(moments[0].m2)};
+}
+
 }  // namespace
 
 betweenness_result betweenness(const service_graph& g, const betweenness_options& options) {
@@ -440,21 +518,7 @@ betweenness_result betweenness(const service_graph& g, const betweenness_options
                   fmt::format("betweenness: a sample of {} source has no standard error, but the estimate needs one; "
                               "sample at least 2 sources",
                               k));
-    // Welford's running mean and sum of squared deviations of δ_s(v) over the sample
-    // (a source that does not reach v contributes δ_s(v) = 0).
-    std::vector<double> mean(n, 0.0), m2(n, 0.0);
-    single_source_dependency stage(g, options.link_length);
-    double seen = 0;
-    for (std::uint32_t s : sources) {
-      stage.run(s);
-      seen += 1;
-      for (std::uint32_t v = 0; v < n; ++v) {
-        const double x = stage.delta(v);
-        const double step = x - mean[v];
-        mean[v] += step / seen;
-        m2[v] += step * (x - mean[v]);
-      }
-    }
+    const auto [mean, m2] = sampled_moments(g, options.link_length, sources, options.threads);
     const double kk = static_cast<double>(k);
     const double nn = static_cast<double>(n);
     const double fpc = std::max(0.0, 1.0 - kk / nn);  // finite population correction

@@ -564,6 +564,17 @@ TEST(BetweennessTest, SampledEstimatorIsUnbiasedWithTheStatedStandardError) {
   }
   EXPECT_TRUE(some_variance);
 
+  // A sample's sources run in four groups merged in a fixed order (Chan et al.): the
+  // estimate and its standard error are the same bits on one thread or several.
+  std::vector<sc::unit_index> five;
+  for (std::uint32_t u = 0; u < 5; ++u) five.emplace_back(u);
+  const auto one = sc::betweenness(g, {.sources = five, .threads = 1});
+  for (unsigned threads : {2U, 3U, 8U}) {
+    const auto several = sc::betweenness(g, {.sources = five, .threads = threads});
+    EXPECT_EQ(several.raw, one.raw) << threads << " threads";
+    EXPECT_EQ(several.standard_error, one.standard_error) << threads << " threads";
+  }
+
   // A random sample is reproducible from its seed.
   const auto a = sc::betweenness(g, {.sample_size = 3, .seed = 5});
   const auto b = sc::betweenness(g, {.sample_size = 3, .seed = 5});

@@ -249,6 +249,9 @@ struct betweenness_options {
   std::uint64_t seed = 1;
   /// Explicit sources, used instead of a random sample when non-empty (no repeats).
   std::vector<unit_index> sources{};
+  /// Threads evaluating a sample's sources (0: one per core; at most 4 are used). The
+  /// result is the same bit for bit whatever the number.
+  unsigned threads = 0;
 };
 
 /// @brief Betweenness centrality of every unit: a structural index of brokerage.
