@@ -301,6 +301,10 @@ organization read_document(od::document& doc) {
 
 }  // namespace
 
+namespace {
+constexpr std::size_t keep_parser_up_to = std::size_t{64} << 20;  // bytes of model text
+}  // namespace
+
 std::optional<organization> read_model_fast(std::string_view text, bool padded) {
   // nlohmann skips a byte-order mark; simdjson does not: the located path decides.
   if (text.starts_with("\xEF\xBB\xBF")) return std::nullopt;
@@ -318,6 +322,16 @@ std::optional<organization> read_model_fast(std::string_view text, bool padded) 
     std::fill(copy.begin() + static_cast<std::ptrdiff_t>(text.size()), copy.end(), '\0');
     input = simdjson::padded_string_view(copy.data(), text.size(), copy.size());
   }
+  // Past a size where the per-page cost is small beside what the index holds (at 10⁶
+  // units it would hold ~370 MB through everything that follows), a thread lets go of it.
+  struct release_large {
+    std::size_t size;
+    ~release_large() {
+      if (size <= keep_parser_up_to) return;
+      parser = od::parser{};
+      std::vector<char>().swap(copy);
+    }
+  } const release{text.size()};
   try {
     od::document doc = need(parser.iterate(input));
     return read_document(doc);
