@@ -56,9 +56,8 @@ int main(int argc, char** argv) {
     timed("articulation_points", [&] { return sc::articulation_points(g); });
     timed("capacity_with_choices", [&] { return sc::capacity_with_choices(g, load); });
     timed("misaligned_units", [&] { return sc::misaligned_units(g, load); });
-    const auto b = timed("betweenness, 1 thread", [&] {
-      return sc::betweenness(g, {.sample_size = samples, .seed = seed, .threads = 1});
-    });
+    const auto b = timed("betweenness, 1 thread",
+                         [&] { return sc::betweenness(g, {.sample_size = samples, .seed = seed, .threads = 1}); });
     const auto bt = timed("betweenness, --threads", [&] {
       return sc::betweenness(g, {.sample_size = samples, .seed = seed, .threads = threads});
     });

@@ -53,7 +53,9 @@ mapped_file::~mapped_file() {
 
 #else  // no mmap: the loader reads the file
 
-std::optional<mapped_file> mapped_file::open(const std::filesystem::path&, std::size_t) noexcept { return std::nullopt; }
+std::optional<mapped_file> mapped_file::open(const std::filesystem::path&, std::size_t) noexcept {
+  return std::nullopt;
+}
 mapped_file::~mapped_file() = default;
 
 #endif

@@ -236,6 +236,47 @@ TEST(JsonTest, LargeValidModelLoadsFromAFileAsWritten) {
   expect_same_reading(text, "chain of 3000");
 }
 
+TEST(JsonTest, ModelFileEndingOnAPageBoundaryLoads) {
+  // A regular file is parsed in a read-only mapping with zero pages after it as simdjson's
+  // padding: a file whose end is a page's end reads the padding from the next page. 64 KiB
+  // is a multiple of every page size in use (4, 16, 64 KiB).
+  constexpr std::size_t boundary = std::size_t{64} << 10;
+  const std::string model = chain_model_text(1000);
+  ASSERT_GT(model.size(), boundary);
+  ASSERT_LT(model.size(), 3 * boundary);
+  std::string text = model;
+  text.resize(3 * boundary, ' ');  // trailing white space, then the page's end
+  const std::filesystem::path file = std::filesystem::path(::testing::TempDir()) / "servicechain_json_pages.json";
+  auto write = [&](std::string_view bytes) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << bytes;
+  };
+  write(text);
+  EXPECT_EQ(load_organization(file), parse_organization(model));
+
+  // Cut short at the page's end, the file gives the located error of the same text in memory.
+  const std::string cut = model.substr(0, boundary);
+  write(cut);
+  const outcome from_file = [&] {
+    outcome r;
+    try {
+      r.org = load_organization(file);
+      r.parsed = true;
+    } catch (const parse_error& e) {
+      r.what = e.what();
+      r.line = e.line();
+      r.column = e.column();
+    }
+    return r;
+  }();
+  const outcome in_memory = read_with(detail::parse_organization_located, cut);
+  EXPECT_FALSE(from_file.parsed);
+  EXPECT_EQ(from_file.line, in_memory.line);
+  EXPECT_EQ(from_file.column, in_memory.column);
+  EXPECT_THAT(from_file.what, HasSubstr("truncated")) << from_file.what;
+  std::filesystem::remove(file);
+}
+
 // ------------------------------------------------------------------ both paths agree
 
 TEST(JsonTest, FastAndLocatedPathsAgreeOnEdgeCases) {
