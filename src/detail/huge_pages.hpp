@@ -8,7 +8,9 @@
 // The advice is given where the library allocates, so every caller gets it without
 // touching its process environment; glibc's own tunable would need the variable at start.
 
+#include <atomic>
 #include <cstddef>
+#include <thread>
 #include <vector>
 
 #include <Eigen/Core>
@@ -23,6 +25,29 @@ inline constexpr std::size_t huge_page_threshold = std::size_t{4} << 20;
 /// if `bytes` reaches the threshold; a no-op off Linux or when the kernel refuses.
 /// Only pages not yet touched benefit: call it between allocation and first write.
 void advise_huge_pages(void* p, std::size_t bytes) noexcept;
+
+/// Faults in the 2 MiB-aligned interior of `[p, p + bytes)` for writing, back to front, on a
+/// thread of its own while the caller fills the buffer front to back (`MADV_POPULATE_WRITE`: page tables
+/// only, no byte is written, so the two never race on data). Where a fresh page is slow to
+/// hand out (a VM that returns freed memory to its host: ~2 s per GB) the zeroing then runs
+/// on another core. The destructor stops the thread and joins it, so the buffer must
+/// outlive the object. No thread below `prefault_threshold` bytes, on one core, off Linux,
+/// or when the kernel refuses.
+class background_prefault {
+ public:
+  background_prefault(void* p, std::size_t bytes) noexcept;
+  background_prefault(const background_prefault&) = delete;
+  background_prefault& operator=(const background_prefault&) = delete;
+  ~background_prefault();
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+/// Buffers from this size on are prefaulted in the background (bytes): below it a thread
+/// costs more than the faults it would take over.
+inline constexpr std::size_t prefault_threshold = std::size_t{64} << 20;
 
 /// `v.reserve(n)`, with the new storage advised before anything is written to it.
 template <typename T, typename A>

@@ -268,11 +268,14 @@ void read_link(od::value value, link& l) {
 /// The elements of an array, read by `read_one` into a vector reserved to their count:
 /// growing by doubling would write (and page-fault) about twice the memory and copy every
 /// unit and link once more. Counting walks the array's structural tokens only. The model's
-/// arrays are the largest the library allocates (74 MB of links at 10⁵ units): huge pages.
+/// arrays are the largest the library allocates (74 MB of links at 10⁵ units): huge pages,
+/// faulted in on another core while this one parses into them.
 template <typename T, typename ReadOne>
 void read_array(od::value value, std::vector<T>& out, ReadOne read_one) {
   od::array array = need(value.get_array());
-  detail::huge_reserve(out, need(array.count_elements()));
+  const std::size_t count = need(array.count_elements());
+  detail::huge_reserve(out, count);
+  const detail::background_prefault prefault(out.data(), count * sizeof(T));
   for_each_element(array, [&](od::value element) { read_one(element, out.emplace_back()); });
 }
 
