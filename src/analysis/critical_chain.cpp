@@ -27,10 +27,10 @@ struct chain_inputs {
 struct chain_context {
   const service_graph& g;
   const model_numbers& numbers;
-  const open_result& open;
-  double sojourn(link_index l) const { return open.stations.links[l.value()].sojourn; }
+  const station_result& stations;
+  double sojourn(link_index l) const { return stations.links[l.value()].sojourn; }
   double own(const chain_inputs& h, unit_index j) const {  // the unit's mean own time per item
-    return open.stations.units[j.value()].sojourn * (1.0 + h.rechecks[j.value()]);
+    return stations.units[j.value()].sojourn * (1.0 + h.rechecks[j.value()]);
   }
   // Value a sync link i -> j adds to a chain through it, per item of j.
   double through(const chain_inputs& h, link_index l, double upstream) const {
@@ -95,8 +95,17 @@ chain_inputs heaviest_chains(const chain_context& x) {
 
 std::vector<critical_chain> critical_chains(const service_graph& g, const model_numbers& numbers,
                                             const open_result& open) {
+  return critical_chains(g, numbers, open.stations);
+}
+
+std::vector<critical_chain> critical_chains(const service_graph& g, const model_numbers& numbers,
+                                            const station_result& stations) {
+  if (stations.units.size() != g.unit_count() || stations.links.size() != g.link_count())
+    throw error(error_code::invalid_argument,
+                fmt::format("critical_chains: station figures for {} units and {} links, but the graph has {} and {}",
+                            stations.units.size(), stations.links.size(), g.unit_count(), g.link_count()));
   const std::size_t n = g.unit_count();
-  const chain_context x{g, numbers, open};
+  const chain_context x{g, numbers, stations};
   const chain_inputs h = heaviest_chains(x);
 
   // What the slack pass needs of each out-link, in out-CSR order and the same for every

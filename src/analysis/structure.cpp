@@ -5,10 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <utility>
 
 #include "servicechain/analysis/capacity.hpp"
-#include "servicechain/analysis/open_network.hpp"
+#include "servicechain/analysis/stations.hpp"
 #include "servicechain/error.hpp"
 
 namespace servicechain {
@@ -27,10 +26,10 @@ structure_result analyze_structure(const service_graph& g, const model_numbers& 
   };
   if (g.unit_count() <= options.chains_unit_limit) r.chains = heaviest_chains(g, numbers, load, {.k = options.k});
   r.betweenness = betweenness(g, {.sample_size = betweenness_sample_size(g, options)});
-  // The open analysis takes these flows over (same result bit for bit): no second
-  // compute_load, and one load in memory at the peak instead of two.
+  // The chains need only the stations' sojourns (compute_load has filled the work they
+  // follow): the same bits as through analyze_open, without its lead times, costs and rework.
   if (saturated_units(g, numbers, load).empty())
-    r.critical_chains = critical_chains(g, numbers, analyze_open(g, numbers, std::move(load)));
+    r.critical_chains = critical_chains(g, numbers, analyze_stations(g, numbers, load));
   return r;
 }
 

@@ -98,6 +98,41 @@ TEST(CriticalChainTest, SlackOfAParallelInputByHand) {
   EXPECT_TRUE(near_rel(r.customers[0].lead_time, wa + wb + wc + wj, 1e-12));
 }
 
+// The same worked example from the station figures alone (what a caller needing only the
+// chains computes): the chain C -> B -> J carries 4/3 + 1/3 + 1/7 and A's slack is 2/3.
+TEST(CriticalChainTest, FromStationFiguresAloneByHand) {
+  sc::organization org;
+  org.add_unit({.id = "A", .service_time = 0.5});
+  org.add_unit({.id = "B", .service_time = 0.25});
+  org.add_unit({.id = "C", .servers = 2, .service_time = 1.0});
+  org.add_unit({.id = "J", .service_time = 0.125});
+  org.add_unit({.id = "cust", .external = true, .demand = 1});
+  org.add_link({.from = "A", .to = "J"});
+  org.add_link({.from = "B", .to = "J"});
+  org.add_link({.from = "C", .to = "B"});
+  org.add_link({.from = "J", .to = "cust"});
+  const auto g = sc::compile(org);
+  const auto stations = sc::analyze_stations(g, g.numbers(), sc::compute_load(g));
+  const auto chains = sc::critical_chains(g, g.numbers(), stations);
+  ASSERT_EQ(chains.size(), 1u);
+  EXPECT_EQ(ids(g, chains[0].units), (std::vector<std::string>{"C", "B", "J", "cust"}));
+  EXPECT_TRUE(near_rel(chains[0].lead_time, 4.0 / 3.0 + 1.0 / 3.0 + 1.0 / 7.0, 1e-12));
+  ASSERT_TRUE(chains[0].slack[g.index_of("A").value()].has_value());
+  EXPECT_TRUE(near_rel(*chains[0].slack[g.index_of("A").value()], 2.0 / 3.0, 1e-12));
+
+  // Station figures of another graph are refused, by their sizes.
+  sc::station_result other;
+  other.units.resize(2);
+  try {
+    (void)sc::critical_chains(g, g.numbers(), other);
+    ADD_FAILURE() << "expected servicechain.invalid_argument for station figures of 2 units";
+  } catch (const sc::error& e) {
+    EXPECT_EQ(e.code(), sc::error_code::invalid_argument);
+    EXPECT_NE(std::string(e.what()).find("2 units and 0 links, but the graph has 5 and 4"), std::string::npos)
+        << e.what();
+  }
+}
+
 // On random acyclic models the chain agrees with brute force over every simple chain.
 TEST(CriticalChainTest, MatchesBruteForceOnRandomDags) {
   std::mt19937_64 rng(11);

@@ -46,6 +46,14 @@ struct critical_chain {
 [[nodiscard]] std::vector<critical_chain> critical_chains(const service_graph& g, const model_numbers& numbers,
                                                           const open_result& open);
 
+/// @brief The same chains from the station figures alone (`analyze_stations` on flows
+/// with their work, as `analyze_open` computes them): what a caller that needs only the
+/// chains computes, without the open analysis's lead times, costs and rework.
+/// @throws servicechain::error (`servicechain.invalid_argument`) if `stations` is not
+///         sized for `g`; (`servicechain.not_converged`) as above.
+[[nodiscard]] std::vector<critical_chain> critical_chains(const service_graph& g, const model_numbers& numbers,
+                                                          const station_result& stations);
+
 /// @brief `critical_chains(g, g.numbers(), open)`.
 [[nodiscard]] std::vector<critical_chain> critical_chains(const service_graph& g, const open_result& open);
 
