@@ -44,6 +44,22 @@ double heaviest_simple_chain(const sc::service_graph& g, const sc::open_result& 
   return best(customer);
 }
 
+// J serves the customer with two sync inputs in sequence: A, and B, which itself waits
+// for C (worked by hand below).
+sc::organization parallel_inputs() {
+  sc::organization org;
+  org.add_unit({.id = "A", .service_time = 0.5});
+  org.add_unit({.id = "B", .service_time = 0.25});
+  org.add_unit({.id = "C", .servers = 2, .service_time = 1.0});
+  org.add_unit({.id = "J", .service_time = 0.125});
+  org.add_unit({.id = "cust", .external = true, .demand = 1});
+  org.add_link({.from = "A", .to = "J"});
+  org.add_link({.from = "B", .to = "J"});
+  org.add_link({.from = "C", .to = "B"});
+  org.add_link({.from = "J", .to = "cust"});
+  return org;
+}
+
 }  // namespace
 
 // The worked example is a single chain: it carries the whole lead time, 7.
@@ -69,17 +85,7 @@ TEST(CriticalChainTest, SingleChainCarriesTheWholeLeadTime) {
 //   J: s = 0.125           -> W = 1/7
 // Chains: C->B->J->cust carries 4/3 + 1/3 + 1/7, A->J->cust 1 + 1/7: A's slack is 2/3.
 TEST(CriticalChainTest, SlackOfAParallelInputByHand) {
-  sc::organization org;
-  org.add_unit({.id = "A", .service_time = 0.5});
-  org.add_unit({.id = "B", .service_time = 0.25});
-  org.add_unit({.id = "C", .servers = 2, .service_time = 1.0});
-  org.add_unit({.id = "J", .service_time = 0.125});
-  org.add_unit({.id = "cust", .external = true, .demand = 1});
-  org.add_link({.from = "A", .to = "J"});
-  org.add_link({.from = "B", .to = "J"});
-  org.add_link({.from = "C", .to = "B"});
-  org.add_link({.from = "J", .to = "cust"});
-  const auto g = sc::compile(org);
+  const auto g = sc::compile(parallel_inputs());
   const auto r = sc::analyze_open(g);
   const double wa = r.unit("A").sojourn, wb = r.unit("B").sojourn, wc = r.unit("C").sojourn, wj = r.unit("J").sojourn;
   // Closed forms: M/M/1 W = s/(1 − ρ); M/M/2 at ρ = 0.5: Wq = C s/(c(1 − ρ)), C = 1/3 -> W = 1 + 1/3.
@@ -101,17 +107,7 @@ TEST(CriticalChainTest, SlackOfAParallelInputByHand) {
 // The same worked example from the station figures alone (what a caller needing only the
 // chains computes): the chain C -> B -> J carries 4/3 + 1/3 + 1/7 and A's slack is 2/3.
 TEST(CriticalChainTest, FromStationFiguresAloneByHand) {
-  sc::organization org;
-  org.add_unit({.id = "A", .service_time = 0.5});
-  org.add_unit({.id = "B", .service_time = 0.25});
-  org.add_unit({.id = "C", .servers = 2, .service_time = 1.0});
-  org.add_unit({.id = "J", .service_time = 0.125});
-  org.add_unit({.id = "cust", .external = true, .demand = 1});
-  org.add_link({.from = "A", .to = "J"});
-  org.add_link({.from = "B", .to = "J"});
-  org.add_link({.from = "C", .to = "B"});
-  org.add_link({.from = "J", .to = "cust"});
-  const auto g = sc::compile(org);
+  const auto g = sc::compile(parallel_inputs());
   const auto stations = sc::analyze_stations(g, g.numbers(), sc::compute_load(g));
   const auto chains = sc::critical_chains(g, g.numbers(), stations);
   ASSERT_EQ(chains.size(), 1u);
