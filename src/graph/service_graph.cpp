@@ -366,9 +366,7 @@ void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, co
                       by_entry);
 }
 
-}  // namespace detail
-
-service_graph compile(const organization& org) {
+service_graph compile_model(const organization& org, organization* owned) {
   std::vector<diagnostic> problems;
   detail::resolved_model resolved = detail::check_model(org, problems);
   if (!problems.empty()) throw invalid_model_error(std::move(problems));
@@ -398,6 +396,8 @@ service_graph compile(const organization& org) {
     number_units.push_back(compile_unit(u));
   }
   g.directory_ = std::move(resolved.directory);
+  // Freed before the links' arrays are made, so that they reuse the memory (`org` is `*owned`).
+  if (owned) std::vector<unit>().swap(owned->units);
 
   // Links; group labels are interned.
   detail::huge_reserve(g.links_, org.links.size());
@@ -439,6 +439,7 @@ service_graph compile(const organization& org) {
     number_links.push_back(p);
     number_providers.push_back(t.provider.value());
   }
+  if (owned) std::vector<link>().swap(owned->links);  // the largest part of the model, no longer read
 
   g.out_ = build_csr(n, g.links_, /*by_provider=*/true);
   g.in_ = build_csr(n, g.links_, /*by_provider=*/false);
@@ -489,11 +490,19 @@ service_graph compile(const organization& org) {
 
   auto kernel = std::make_shared<detail::kernel_layout>();
   kernel_order(g, *kernel);
-  kernel->out = kernel_rows(g, *kernel, g.out_, numbers->out_requests_.get(), numbers->kernel_out_requests_.edit());
-  kernel->in = kernel_rows(g, *kernel, g.in_, numbers->in_requests_.get(), numbers->kernel_in_requests_.edit());
+  kernel->out =
+      servicechain::kernel_rows(g, *kernel, g.out_, numbers->out_requests_.get(), numbers->kernel_out_requests_.edit());
+  kernel->in =
+      servicechain::kernel_rows(g, *kernel, g.in_, numbers->in_requests_.get(), numbers->kernel_in_requests_.edit());
   g.kernel_ = std::move(kernel);
   g.numbers_ = std::move(numbers);
   return g;
 }
+
+}  // namespace detail
+
+service_graph compile(const organization& org) { return detail::compile_model(org, nullptr); }
+
+service_graph compile(organization&& org) { return detail::compile_model(org, &org); }
 
 }  // namespace servicechain

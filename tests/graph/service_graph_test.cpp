@@ -184,6 +184,65 @@ TEST(ServiceGraphTest, InvalidModelIsRejectedWithEveryProblem) {
   }
 }
 
+TEST(ServiceGraphTest, AGivenUpModelCompilesToTheSameGraphAndIsEmptied) {
+  // compile(organization&&) frees the model's units and links as it reads them: the graph
+  // must be the one compile(const organization&) makes, field by field.
+  sc::organization org;
+  org.add_unit({.id = "a", .service_time = 1});
+  org.add_unit({.id = "b", .name = "Bee", .servers = 2, .service_time = 0.5});
+  org.add_unit({.id = "cust", .external = true, .demand = 2});
+  org.add_link({.from = "a", .to = "b", .requests = 0.5, .group = "g"});
+  org.add_link({.from = "b", .to = "a", .requests = 0.8, .acceptance = 0.9});
+  org.add_link({.from = "a", .to = "cust", .group = "h", .service_time = 3});
+  org.add_link({.from = "b", .to = "cust", .priority = 2});
+  const auto kept = sc::compile(org);
+  sc::organization given = org;
+  const auto g = sc::compile(std::move(given));
+  EXPECT_TRUE(given.units.empty());
+  EXPECT_TRUE(given.links.empty());
+
+  ASSERT_EQ(g.unit_count(), kept.unit_count());
+  ASSERT_EQ(g.link_count(), kept.link_count());
+  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+    const sc::unit_index u{i};
+    EXPECT_EQ(g.id(u), kept.id(u));
+    EXPECT_EQ(g.display_name(u), kept.display_name(u));
+    EXPECT_EQ(g.is_external(u), kept.is_external(u));
+    EXPECT_EQ(g.order_position(u), kept.order_position(u));
+    EXPECT_EQ(g.numbers().unit(u).servers, kept.numbers().unit(u).servers);
+    EXPECT_EQ(g.numbers().unit(u).speed, kept.numbers().unit(u).speed);
+  }
+  for (std::uint32_t j = 0; j < g.link_count(); ++j) {
+    const sc::link_index l{j};
+    EXPECT_EQ(g.link(l).provider, kept.link(l).provider);
+    EXPECT_EQ(g.link(l).consumer, kept.link(l).consumer);
+    EXPECT_EQ(g.link(l).group, kept.link(l).group);
+    EXPECT_EQ(g.numbers().link(l).requests, kept.numbers().link(l).requests);
+    EXPECT_EQ(g.numbers().link(l).rejections, kept.numbers().link(l).rejections);
+    EXPECT_EQ(g.numbers().link(l).priority, kept.numbers().link(l).priority);
+    EXPECT_EQ(g.numbers().link(l).service_time, kept.numbers().link(l).service_time);
+  }
+  EXPECT_EQ(g.group_names(), kept.group_names());
+  EXPECT_EQ(g.numbers().link(sc::link_index{2}).service_time, 3.0);
+  EXPECT_TRUE(sc_test::near_rel(g.numbers().link(sc::link_index{1}).rejections, 0.1 / 0.9, 1e-15));
+  ASSERT_EQ(g.loops().size(), 1u);
+  EXPECT_TRUE(sc_test::near_rel(g.numbers().loop_gain(0), std::sqrt(0.4), 1e-12));  // R = [[0, .5], [.8, 0]]
+}
+
+TEST(ServiceGraphTest, AGivenUpInvalidModelIsRejectedWithEveryProblem) {
+  sc::organization org;
+  org.add_unit({.id = "a"});  // no service_time
+  org.add_unit({.id = "a", .service_time = 1});
+  org.add_link({.from = "a", .to = "nowhere"});
+  try {
+    (void)sc::compile(std::move(org));
+    FAIL() << "expected invalid_model_error";
+  } catch (const sc::invalid_model_error& e) {
+    EXPECT_GE(e.diagnostics().size(), 3u) << e.what();
+    EXPECT_THAT(e.what(), HasSubstr("'nowhere'"));
+  }
+}
+
 TEST(ServiceGraphTest, BglViewIsTheSameGraph) {
   const auto& c = sc_test::graph_case("random_40");
   const auto g = sc::compile(graph_case_model(c, 0.05));

@@ -127,7 +127,7 @@ class model_numbers {
   void scale_demand(double factor);
 
  private:
-  friend service_graph compile(const organization& org);
+  friend service_graph detail::compile_model(const organization& org, organization* owned);
   friend std::span<const double> detail::kernel_requests(const model_numbers& n, bool out) noexcept;
   model_numbers() = default;
   void update_link_service_count(const link_parameters& before, const link_parameters& after) noexcept;

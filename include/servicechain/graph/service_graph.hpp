@@ -174,6 +174,9 @@ struct bgl_cache;
 struct kernel_layout;
 /// The propagation kernel's adjacency in topological order (src/detail/kernel_layout.hpp).
 [[nodiscard]] const kernel_layout& kernel_layout_of(const service_graph& g) noexcept;
+/// Both `compile` overloads: `owned`, when given, is `org` itself, whose units and links are
+/// freed as soon as they have been read.
+[[nodiscard]] service_graph compile_model(const organization& org, organization* owned);
 }  // namespace detail
 
 class model_numbers;
@@ -298,7 +301,7 @@ class service_graph {
   [[nodiscard]] const detail::bgl_storage& bgl_storage() const;
 
  private:
-  friend service_graph compile(const organization& org);
+  friend service_graph detail::compile_model(const organization& org, organization* owned);
   friend const detail::kernel_layout& detail::kernel_layout_of(const service_graph& g) noexcept;
   service_graph();
 
@@ -329,6 +332,15 @@ class service_graph {
 /// @throws servicechain::invalid_model_error listing every validation problem.
 /// @throws servicechain::loop_gain_error listing every loop whose gain is ≥ 1.
 [[nodiscard]] service_graph compile(const organization& org);
+
+/// @brief As `compile(const organization&)`, for a model the caller no longer needs
+/// (`compile(load_organization(file))`): its units and links are freed as soon as they have
+/// been read, so that the graph's buffers reuse their memory. The peak memory drops by the
+/// model's size, and at 10⁶ units compile is faster, because memory a process has just freed
+/// is quicker to have again than memory it never had. On an error, `org` is left valid but
+/// unspecified (its units and links may be gone).
+/// @throws as `compile(const organization&)`.
+[[nodiscard]] service_graph compile(organization&& org);
 
 }  // namespace servicechain
 
