@@ -141,6 +141,26 @@ TEST(ReportStreamTest, WriterLaysOutAsDump2) {
   EXPECT_EQ(out.str(), expected.dump(2) + "\n");
 }
 
+TEST(ReportStreamTest, StringsOfEveryShortLengthAreEscapedWhereverTheByteIs) {
+  // The plain-text test reads short strings with overlapping words: a byte that needs an
+  // escape (or UTF-8 checking) must be seen at every position of every length up to 19.
+  for (const std::string odd : {"\"", "\\", "\x01", "\x1f", "\n", "\xc3\xa9"}) {
+    for (std::size_t length = 0; length < 20; ++length) {
+      for (std::size_t at = 0; at <= length; ++at) {
+        std::string s(length, 'x');
+        if (at < length) s.replace(at, 1, odd);  // at == length: the plain string
+        std::ostringstream out;
+        {
+          sc::detail::json_stream w(out);
+          w.string_value(s);
+          w.finish();
+        }
+        EXPECT_EQ(out.str(), nlohmann::json(s).dump() + "\n") << "length " << length << ", odd byte at " << at;
+      }
+    }
+  }
+}
+
 TEST(ReportStreamTest, WriterRejectsInvalidUtf8AsDumpDoes) {
   std::ostringstream out;
   sc::detail::json_stream w(out);
