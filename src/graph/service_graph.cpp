@@ -18,6 +18,7 @@
 #include "detail/id_image.hpp"
 #include "detail/kernel_layout.hpp"
 #include "detail/model_check.hpp"
+#include "detail/prefetch.hpp"
 #include "detail/reachability.hpp"
 #include "servicechain/error.hpp"
 #include "servicechain/graph/bgl.hpp"
@@ -83,11 +84,11 @@ void unit_directory::find_many(std::span<const std::string_view> ids,
   const std::size_t n = ids.size();
   auto prefetch_slot = [&](std::size_t k) {
     hash[k % ring] = hash_id(ids[k]);
-    __builtin_prefetch(&table_[hash[k % ring] & mask]);
+    detail::prefetch(&table_[hash[k % ring] & mask]);
   };
   auto prefetch_id = [&](std::size_t k) {
     const id_slot& slot = table_[hash[k % ring] & mask];
-    if (slot.entry != 0 && ids[k].size() > detail::max_inline_id) __builtin_prefetch(&ids_[slot.entry - 1]);
+    if (slot.entry != 0 && ids[k].size() > detail::max_inline_id) detail::prefetch(&ids_[slot.entry - 1]);
   };
   for (std::size_t k = 0; k < std::min(n, 2 * ahead); ++k) prefetch_slot(k);
   for (std::size_t k = 0; k < std::min(n, ahead); ++k) prefetch_id(k);

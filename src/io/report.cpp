@@ -1,6 +1,7 @@
 #include "servicechain/io/report.hpp"
-#include "detail/number_style.hpp"
 #include "detail/json_stream.hpp"
+#include "detail/number_style.hpp"
+#include "detail/prefetch.hpp"
 #include "detail/report_json.hpp"
 #include "detail/time_varying.hpp"
 
@@ -59,31 +60,23 @@ constexpr std::size_t entries_per_block = 4096;
 // Links come in model order and their ends anywhere among the units: each end's id and the
 // consumer's figures are a cache miss of their own (at 10⁶ units the largest single cost of
 // the links' rows). Those of the row this many rows on are asked for while a row is written,
-// so that the misses overlap. Both helpers are inlined by force: GCC 12 takes a function
-// holding only prefetches for one without effects, and drops its calls.
+// so that the misses overlap.
 constexpr std::size_t prefetch_rows_ahead = 16;
 
-[[gnu::always_inline]] inline void prefetch(const void* p) noexcept {
-#if defined(__GNUC__)
-  __builtin_prefetch(p);
-#else
-  (void)p;
-#endif
-}
-
-// What the row of link `l` reads at its ends (see prefetch_rows_ahead): nothing is read here.
+// What the row of link `l` reads at its ends (see prefetch_rows_ahead). Inlined by force, as
+// detail::prefetch says.
 [[gnu::always_inline]] inline void prefetch_link_row(const service_graph& g, const open_result* open,
                                                      std::uint32_t l) noexcept {
   const link_topology& t = g.link(link_index{l});
   const auto& ids = g.directory()->ids();
-  prefetch(&ids[t.provider.value()]);
-  prefetch(&ids[t.consumer.value()]);
+  detail::prefetch(&ids[t.provider.value()]);
+  detail::prefetch(&ids[t.consumer.value()]);
   if (!open) return;
   const std::uint32_t j = open->chain.link_consumer[l];
-  prefetch(&open->stations.units[j].sojourn);
-  prefetch(&open->stations.units[j].uniform);
+  detail::prefetch(&open->stations.units[j].sojourn);
+  detail::prefetch(&open->stations.units[j].uniform);
   const unit_matrix& visits = open->chain.sync_visits.size() ? open->chain.sync_visits : open->load.visits;
-  if (visits.size() != 0) prefetch(visits.data() + std::size_t{j} * static_cast<std::size_t>(visits.cols()));
+  if (visits.size() != 0) detail::prefetch(visits.data() + std::size_t{j} * static_cast<std::size_t>(visits.cols()));
 }
 
 // The bits of a double as an unsigned key that sorts largest first: negative numbers
