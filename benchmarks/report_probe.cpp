@@ -7,8 +7,9 @@
 //
 // `--report none` (the default) loads, compiles and analyzes and writes nothing: "the
 // analysis alone". Otherwise the report is written to a stream that discards it, R times
-// (the later times on warm memory), the analyze JSON report on T threads (0: one per core). Each phase's wall time,
-// the resident set and its peak so far (VmRSS, VmHWM, Linux) go to stderr.
+// (the later times on warm memory), the analyze JSON report on T threads (0: one per core).
+// Each phase's wall time, the resident set and its peak so far (VmRSS, VmHWM, Linux) go to
+// stderr.
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

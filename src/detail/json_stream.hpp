@@ -360,17 +360,22 @@ class json_stream {
     };
     const char* p = s.data();
     const std::size_t n = s.size();
-    auto load = [p]<typename Word>(std::size_t at, Word) {
-      Word w;
-      std::memcpy(&w, p + at, sizeof w);
+    auto load8 = [p](std::size_t at) {
+      std::uint64_t w;
+      std::memcpy(&w, p + at, 8);
+      return w;
+    };
+    auto load4 = [p](std::size_t at) {
+      std::uint32_t w;
+      std::memcpy(&w, p + at, 4);
       return std::uint64_t{w};
     };
     if (n >= 8) {
-      std::uint64_t found = bad(load(n - 8, std::uint64_t{}));  // the tail, overlapping the last word
-      for (std::size_t i = 0; i + 8 <= n; i += 8) found |= bad(load(i, std::uint64_t{}));
+      std::uint64_t found = bad(load8(n - 8));  // the tail, overlapping the last word
+      for (std::size_t i = 0; i + 8 <= n; i += 8) found |= bad(load8(i));
       return found == 0;
     }
-    if (n >= 4) return bad(load(0, std::uint32_t{}) | load(n - 4, std::uint32_t{}) << 32) == 0;
+    if (n >= 4) return bad(load4(0) | load4(n - 4) << 32) == 0;
     if (n == 0) return true;
     // 1 to 3 bytes: the first, middle and last cover them all; the other bytes are a plain 'a'.
     const auto byte = [p](std::size_t at) { return std::uint64_t{static_cast<unsigned char>(p[at])}; };
