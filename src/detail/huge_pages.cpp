@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -37,24 +38,33 @@ void advise_huge_pages(void* p, std::size_t bytes) noexcept {
 #endif
 }
 
-background_prefault::background_prefault(void* p, std::size_t bytes) noexcept {
+background_prefault::background_prefault(std::initializer_list<span> buffers) noexcept {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-  if (p == nullptr || bytes < prefault_threshold || std::thread::hardware_concurrency() < 2) return;
-  const huge_span span = huge_interior(p, bytes);
+  std::vector<huge_span> spans;
+  std::size_t total = 0;
   try {
-    thread_ = std::thread([this, span] {
-      // Back to front, one huge page a call: the caller fills the buffer front to back, so
+    for (const span& b : buffers) {
+      if (b.data == nullptr) continue;
+      spans.push_back(huge_interior(b.data, b.bytes));
+      total += b.bytes;
+    }
+    if (total < prefault_threshold || std::thread::hardware_concurrency() < 2) return;
+    thread_ = std::thread([this, spans = std::move(spans)] {
+      // Each buffer back to front, one huge page a call: its filler goes front to back, so
       // the two meet in the middle without faulting the same pages; a stop is seen soon, and
       // a refusal (an old kernel) ends it.
-      for (std::uintptr_t at = span.last; at > span.first && !stop_.load(std::memory_order_relaxed); at -= huge)
-        if (madvise(reinterpret_cast<void*>(at - huge), huge, MADV_POPULATE_WRITE) != 0) break;
+      for (const huge_span& s : spans)
+        for (std::uintptr_t at = s.last; at > s.first; at -= huge) {
+          if (stop_.load(std::memory_order_relaxed)) return;
+          if (madvise(reinterpret_cast<void*>(at - huge), huge, MADV_POPULATE_WRITE) != 0) return;
+        }
     });
   } catch (...) {
-    // No thread to be had: the caller faults the pages in itself, as without this object.
+    // No thread (or no memory for the list) to be had: the fillers fault the pages in
+    // themselves, as without this object.
   }
 #else
-  (void)p;
-  (void)bytes;
+  (void)buffers;
 #endif
 }
 

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <initializer_list>
 #include <thread>
 #include <vector>
 
@@ -35,7 +36,16 @@ void advise_huge_pages(void* p, std::size_t bytes) noexcept;
 /// or when the kernel refuses.
 class background_prefault {
  public:
-  background_prefault(void* p, std::size_t bytes) noexcept;
+  /// A buffer `[data, data + bytes)` to fault in.
+  struct span {
+    void* data;
+    std::size_t bytes;
+  };
+
+  background_prefault(void* p, std::size_t bytes) noexcept : background_prefault({span{p, bytes}}) {}
+  /// Several buffers, in the order given (each back to front): for buffers made ahead of the
+  /// steps that fill them, one after another. No thread below `prefault_threshold` bytes in all.
+  explicit background_prefault(std::initializer_list<span> buffers) noexcept;
   background_prefault(const background_prefault&) = delete;
   background_prefault& operator=(const background_prefault&) = delete;
   ~background_prefault();
@@ -56,6 +66,12 @@ void huge_reserve(std::vector<T, A>& v, std::size_t n) {
     v.reserve(n);
     advise_huge_pages(v.data(), n * sizeof(T));
   }
+}
+
+/// The reserved storage of `v`, all of its capacity, for `background_prefault`.
+template <typename T, typename A>
+background_prefault::span reserved(std::vector<T, A>& v) noexcept {
+  return {v.data(), v.capacity() * sizeof(T)};
 }
 
 /// `v.resize(n)`, with the new storage advised before it is value-initialized.

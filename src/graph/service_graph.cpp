@@ -368,28 +368,39 @@ void to_kernel_entries(const service_graph& g, const service_graph::csr& adj, co
 }
 
 service_graph compile_model(const organization& org, organization* owned) {
-  std::vector<diagnostic> problems;
-  detail::resolved_model resolved = detail::check_model(org, problems);
-  if (!problems.empty()) throw invalid_model_error(std::move(problems));
   constexpr std::size_t max_count = std::numeric_limits<std::uint32_t>::max() - 1;
   if (org.units.size() > max_count || org.links.size() > max_count) {
     throw error(error_code::too_large,
                 fmt::format("the model has {} units and {} links, but at most {} of each are supported",
                             org.units.size(), org.links.size(), max_count));
   }
-
   service_graph g;
+  auto numbers = std::shared_ptr<model_numbers>(new model_numbers());
+  auto& number_units = numbers->units_.edit();
+  auto& number_links = numbers->links_.edit();
+  auto& number_providers = numbers->provider_.edit();
+  // The arrays filled from the units and links are made first and faulted in on a second
+  // core, in the order they are filled, while the model is checked: fresh memory was most
+  // of what compiling cost at 10⁶ units (benchmarks/RESULTS.md).
+  detail::huge_reserve(g.names_, org.units.size());
+  detail::huge_reserve(number_units, org.units.size());
+  detail::huge_reserve(g.links_, org.links.size());
+  detail::huge_reserve(number_links, org.links.size());
+  detail::huge_reserve(number_providers, org.links.size());
+  using detail::reserved;
+  const detail::background_prefault prefault({reserved(g.names_), reserved(number_units), reserved(g.links_),
+                                              reserved(number_links), reserved(number_providers)});
+  std::vector<diagnostic> problems;
+  detail::resolved_model resolved = detail::check_model(org, problems);
+  if (!problems.empty()) throw invalid_model_error(std::move(problems));
+
   g.name_ = org.name;
   g.time_unit_ = org.time_unit;
   g.currency_ = org.currency;
   const std::size_t n = org.units.size();
-  auto numbers = std::shared_ptr<model_numbers>(new model_numbers());
   numbers->flows_revision_ = detail::new_flows_revision();
 
-  detail::huge_reserve(g.names_, n);
   g.external_.resize(n);
-  auto& number_units = numbers->units_.edit();
-  detail::huge_reserve(number_units, n);
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& u = org.units[i];
     g.names_.push_back(u.display_name());
@@ -397,19 +408,10 @@ service_graph compile_model(const organization& org, organization* owned) {
     number_units.push_back(compile_unit(u));
   }
   g.directory_ = std::move(resolved.directory);
-  // Freed before the links' arrays are made, so that they reuse the memory (`org` is `*owned`).
+  // Freed as soon as read, so that the arrays made after the links reuse the memory (`org` is `*owned`).
   if (owned) std::vector<unit>().swap(owned->units);
 
   // Links; group labels are interned.
-  detail::huge_reserve(g.links_, org.links.size());
-  auto& number_links = numbers->links_.edit();
-  auto& number_providers = numbers->provider_.edit();
-  detail::huge_reserve(number_links, org.links.size());
-  detail::huge_reserve(number_providers, org.links.size());
-  // The link parameters (64 bytes a link) are the largest array made here: faulted in on a
-  // second core while this loop fills them.
-  const detail::background_prefault prefault_links(number_links.data(),
-                                                   org.links.size() * sizeof(link_parameters));
   std::vector<std::pair<std::string_view, std::int32_t>> groups;
   for (std::size_t j = 0; j < org.links.size(); ++j) {
     const auto& l = org.links[j];
