@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "detail/huge_pages.hpp"
+#include "detail/result_storage.hpp"
 #include "detail/services.hpp"
 
 namespace servicechain {
@@ -81,10 +82,23 @@ void per_item_figures(const service_graph& g, const model_numbers& numbers, cons
 
 chain_result compute_chain(const service_graph& g, const model_numbers& numbers, const load_result& flows,
                            const station_result& st) {
+  return detail::compute_chain(g, numbers, flows, st, chain_result{});
+}
+
+void detail::reserve_chain(const service_graph& g, chain_result& r) {
+  huge_reserve(r.units, g.unit_count());
+  huge_reserve(r.link_sync_services_per_item, g.link_count());
+  huge_reserve(r.link_sync_requests, g.link_count());
+  huge_reserve(r.link_rejections, g.link_count());
+  huge_reserve(r.link_consumer, g.link_count());
+  huge_reserve(r.defect_risk, g.unit_count());
+}
+
+chain_result detail::compute_chain(const service_graph& g, const model_numbers& numbers, const load_result& flows,
+                                   const station_result& st, chain_result r) {
   const std::size_t n = g.unit_count();
   const std::size_t classes = g.class_count();
   const auto cols = static_cast<index_t>(classes);
-  chain_result r;
   r.directory = g.directory();
   detail::huge_resize(r.units, n);
 

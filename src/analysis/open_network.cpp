@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "detail/huge_pages.hpp"
+#include "detail/result_storage.hpp"
 #include "detail/services.hpp"
 #include "detail/work.hpp"
 #include "servicechain/analysis/capacity.hpp"
@@ -146,8 +147,9 @@ rework_cost link_rework(const service_graph& g, const model_numbers& numbers, co
   return rc;
 }
 
-std::vector<unit_performance> unit_summaries(const station_result& st, const chain_result& chain) {
-  auto units = detail::huge_vector<unit_performance>(st.units.size());
+// Fills `units` (whose storage may have been reserved ahead) with the stations' and chain's figures.
+void unit_summaries(const station_result& st, const chain_result& chain, std::vector<unit_performance>& units) {
+  detail::huge_assign(units, st.units.size(), unit_performance{});
   for (std::size_t i = 0; i < units.size(); ++i) {
     const auto& s = st.units[i];
     const auto& c = chain.units[i];
@@ -165,7 +167,6 @@ std::vector<unit_performance> unit_summaries(const station_result& st, const cha
                 .lead_time_per_item = c.lead_time_per_item,
                 .defect_free_per_item = c.defect_free_per_item};
   }
-  return units;
 }
 
 }  // namespace
@@ -216,11 +217,24 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
   open_result r;
   r.directory = g.directory();
   r.load = std::move(flows);
+  // The large result arrays are made here and faulted in on a second core while the steps
+  // run, in the order the steps fill them: fresh memory was most of this analysis' time at
+  // 10⁶ units (about 650 MB for one class; benchmarks/RESULTS.md).
+  station_result stations;
+  detail::reserve_stations(g, stations);
+  chain_result chain;
+  detail::reserve_chain(g, chain);
+  detail::huge_reserve(r.units, g.unit_count());
+  using detail::reserved;
+  const detail::background_prefault prefault(
+      {reserved(stations.units), reserved(stations.links), reserved(chain.units),
+       reserved(chain.link_sync_services_per_item), reserved(chain.link_sync_requests), reserved(chain.link_rejections),
+       reserved(chain.link_consumer), reserved(chain.defect_risk), reserved(r.units)});
   // The flows revision ignores service times: the busy-server time follows these numbers.
   detail::compute_work(g, numbers, r.load);
-  r.stations = analyze_stations(g, numbers, r.load, {.variability = options.variability});
-  r.chain = compute_chain(g, numbers, r.load, r.stations);
-  r.units = unit_summaries(r.stations, r.chain);
+  r.stations = detail::analyze_stations(g, numbers, r.load, {.variability = options.variability}, std::move(stations));
+  r.chain = detail::compute_chain(g, numbers, r.load, r.stations, std::move(chain));
+  unit_summaries(r.stations, r.chain, r.units);
   r.customers = std::move(r.chain.customers);
   r.chain.customers.clear();
   r.total_cost = r.chain.total_cost;

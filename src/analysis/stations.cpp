@@ -1,5 +1,6 @@
 #include "servicechain/analysis/stations.hpp"
 #include "detail/huge_pages.hpp"
+#include "detail/result_storage.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -320,11 +321,20 @@ void analyze_station_of(const service_graph& g, const model_numbers& numbers, co
 
 station_result analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,
                                 const station_options& options) {
+  return detail::analyze_stations(g, numbers, flows, options, station_result{});
+}
+
+void detail::reserve_stations(const service_graph& g, station_result& r) {
+  huge_reserve(r.units, g.unit_count());
+  huge_reserve(r.links, g.link_count());
+}
+
+station_result detail::analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,
+                                        const station_options& options, station_result r) {
   const std::size_t n = g.unit_count();
   if (auto saturated = saturated_units(g, numbers, flows); !saturated.empty()) {
     throw unstable_error(std::move(saturated));
   }
-  station_result r;
   r.directory = g.directory();
   detail::huge_resize(r.units, n);
   detail::huge_resize(r.links, g.link_count());
