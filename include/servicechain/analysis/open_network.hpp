@@ -164,6 +164,9 @@ struct open_result {
 /// @param g the compiled structure; @param numbers its numbers.
 /// @throws servicechain::unstable_error listing every unit with ρ ≥ 1 (its ρ, load and capacity).
 /// @throws servicechain::solver_error if a loop's system cannot be solved.
+/// @note On Linux with two cores or more, and for arrays of 64 MB and more in all, a helper
+/// thread faults the call's large arrays in (page tables only, no byte written) while it fills
+/// them; the thread is joined before the call returns.
 [[nodiscard]] open_result analyze_open(const service_graph& g, const model_numbers& numbers,
                                        const open_options& options = {});
 

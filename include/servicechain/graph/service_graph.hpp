@@ -331,6 +331,9 @@ class service_graph {
 /// `(I − R) y = d` has a unique non-negative solution.
 /// @throws servicechain::invalid_model_error listing every validation problem.
 /// @throws servicechain::loop_gain_error listing every loop whose gain is ≥ 1.
+/// @note On Linux with two cores or more, and for arrays of 64 MB and more in all, a helper
+/// thread faults the call's large arrays in (page tables only, no byte written) while it fills
+/// them; the thread is joined before the call returns.
 [[nodiscard]] service_graph compile(const organization& org);
 
 /// @brief As `compile(const organization&)`, for a model the caller no longer needs
