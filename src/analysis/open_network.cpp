@@ -220,16 +220,14 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
   // The large result arrays are made here and faulted in on a second core while the steps
   // run, in the order the steps fill them: fresh memory was most of this analysis' time at
   // 10⁶ units (about 650 MB for one class; benchmarks/RESULTS.md).
+  detail::reserved_buffers buffers;
   station_result stations;
-  detail::reserve_stations(g, stations);
+  detail::reserve_stations(g, stations, buffers);
   chain_result chain;
-  detail::reserve_chain(g, chain);
+  detail::reserve_chain(g, chain, buffers);
   detail::huge_reserve(r.units, g.unit_count());
-  using detail::reserved;
-  const detail::background_prefault prefault(
-      {reserved(stations.units), reserved(stations.links), reserved(chain.units),
-       reserved(chain.link_sync_services_per_item), reserved(chain.link_sync_requests), reserved(chain.link_rejections),
-       reserved(chain.link_consumer), reserved(chain.defect_risk), reserved(r.units)});
+  buffers.push_back(detail::reserved(r.units));
+  const detail::background_prefault prefault(buffers);
   // The flows revision ignores service times: the busy-server time follows these numbers.
   detail::compute_work(g, numbers, r.load);
   r.stations = detail::analyze_stations(g, numbers, r.load, {.variability = options.variability}, std::move(stations));

@@ -324,9 +324,10 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
   return detail::analyze_stations(g, numbers, flows, options, station_result{});
 }
 
-void detail::reserve_stations(const service_graph& g, station_result& r) {
+void detail::reserve_stations(const service_graph& g, station_result& r, reserved_buffers& buffers) {
   huge_reserve(r.units, g.unit_count());
   huge_reserve(r.links, g.link_count());
+  buffers.insert(buffers.end(), {reserved(r.units), reserved(r.links)});
 }
 
 station_result detail::analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,

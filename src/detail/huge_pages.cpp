@@ -38,7 +38,7 @@ void advise_huge_pages(void* p, std::size_t bytes) noexcept {
 #endif
 }
 
-background_prefault::background_prefault(std::initializer_list<span> buffers) noexcept {
+background_prefault::background_prefault(std::span<const span> buffers) noexcept {
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
   std::vector<huge_span> spans;
   std::size_t total = 0;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 #include <initializer_list>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -45,7 +46,9 @@ class background_prefault {
   background_prefault(void* p, std::size_t bytes) noexcept : background_prefault({span{p, bytes}}) {}
   /// Several buffers, in the order given (each back to front): for buffers made ahead of the
   /// steps that fill them, one after another. No thread below `prefault_threshold` bytes in all.
-  explicit background_prefault(std::initializer_list<span> buffers) noexcept;
+  explicit background_prefault(std::span<const span> buffers) noexcept;
+  explicit background_prefault(std::initializer_list<span> buffers) noexcept
+      : background_prefault(std::span<const span>(buffers.begin(), buffers.size())) {}
   background_prefault(const background_prefault&) = delete;
   background_prefault& operator=(const background_prefault&) = delete;
   ~background_prefault();

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "servicechain/servicechain.hpp"
 
@@ -20,11 +22,25 @@ sc::service_graph example(const std::string& name) {
 
 class ResultStorageTest : public ::testing::TestWithParam<const char*> {};
 
+// `v`'s reserved storage is among the buffers a step listed for faulting in ahead: an array
+// reserved but not listed would still be right, only slow, so no other test would see it.
+template <typename T>
+void expect_listed(const sc::detail::reserved_buffers& buffers, const std::vector<T>& v, const char* name) {
+  const bool listed = std::any_of(buffers.begin(), buffers.end(), [&](const auto& b) {
+    return b.data == v.data() && b.bytes == v.capacity() * sizeof(T);
+  });
+  EXPECT_TRUE(listed) << name << " (" << v.capacity() << " elements reserved) is not listed";
+}
+
 TEST_P(ResultStorageTest, StationsFillTheArraysReservedForThem) {
   const sc::service_graph g = example(GetParam());
   const sc::load_result load = sc::compute_load(g, g.numbers());
   sc::station_result storage;
-  sc::detail::reserve_stations(g, storage);
+  sc::detail::reserved_buffers buffers;
+  sc::detail::reserve_stations(g, storage, buffers);
+  EXPECT_EQ(buffers.size(), 2u);
+  expect_listed(buffers, storage.units, "units");
+  expect_listed(buffers, storage.links, "links");
   const auto* units = storage.units.data();
   const auto* links = storage.links.data();
   const sc::station_result r = sc::detail::analyze_stations(g, g.numbers(), load, {}, std::move(storage));
@@ -39,7 +55,15 @@ TEST_P(ResultStorageTest, ChainFillsTheArraysReservedForIt) {
   const sc::load_result load = sc::compute_load(g, g.numbers());
   const sc::station_result st = sc::analyze_stations(g, g.numbers(), load);
   sc::chain_result storage;
-  sc::detail::reserve_chain(g, storage);
+  sc::detail::reserved_buffers buffers;
+  sc::detail::reserve_chain(g, storage, buffers);
+  EXPECT_EQ(buffers.size(), 6u);
+  expect_listed(buffers, storage.units, "units");
+  expect_listed(buffers, storage.link_sync_services_per_item, "link_sync_services_per_item");
+  expect_listed(buffers, storage.link_sync_requests, "link_sync_requests");
+  expect_listed(buffers, storage.link_rejections, "link_rejections");
+  expect_listed(buffers, storage.link_consumer, "link_consumer");
+  expect_listed(buffers, storage.defect_risk, "defect_risk");
   const auto* units = storage.units.data();
   const auto* per_item = storage.link_sync_services_per_item.data();
   const auto* requests = storage.link_sync_requests.data();
