@@ -52,6 +52,9 @@ void per_item_figures(const service_graph& g, const model_numbers& numbers, cons
   auto b = detail::huge_zero<unit_matrix>(static_cast<index_t>(n), 3);
   for (std::uint32_t j = 0; j < n; ++j) b.row(j) << st.units[j].sojourn, r.units[j].cost_per_service, -r.defect_risk[j];
   for (std::size_t l = 0; l < g.link_count(); ++l) {
+    // Where every unit serves its links alike only the links with rework add to `b`: their
+    // rejections (8 bytes a link, copied above) are read, not the whole link (48).
+    if (all_uniform && r.link_rejections[l] == 0.0) continue;
     const auto& t = g.links()[l];
     const auto& p = numbers.links()[l];
     const auto i = t.provider.value(), j = t.consumer.value();
@@ -154,8 +157,10 @@ chain_result detail::compute_chain(const service_graph& g, const model_numbers& 
   // ---- per customer: one pass over the units accumulates every class's totals
   Eigen::VectorXd lead = Eigen::VectorXd::Zero(cols), cost = Eigen::VectorXd::Zero(cols);
   Eigen::VectorXd risk = Eigen::VectorXd::Zero(cols);
+  bool reorders = false;  // some unit's discipline is not FIFO
   for (std::uint32_t i = 0; i < n; ++i) {
     const auto& unit = st.units[i];
+    reorders = reorders || unit.queue_discipline != discipline::fifo;
     if (unit.uniform) {
       if (unit.sojourn != 0.0) lead += kappa.row(i).transpose() * unit.sojourn;
     } else {
@@ -170,8 +175,9 @@ chain_result detail::compute_chain(const service_graph& g, const model_numbers& 
   }
   // Under all-FIFO only the sojourns of the units whose discipline reorders change; the
   // weights κ do not depend on the sojourns, so L^fifo = L + Σ_l κ_lc (W^fifo_l − W_l).
+  // At a FIFO unit W^fifo_l = W_l: without a reordering unit the links need not be read.
   Eigen::VectorXd lead_fifo = lead;
-  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
+  for (std::uint32_t l = 0; reorders && l < g.link_count(); ++l) {
     const auto& ls = st.links[l];
     const double delta = ls.wait_fifo - ls.wait;
     if (delta == 0.0 || r.link_sync_services_per_item[l] == 0.0) continue;

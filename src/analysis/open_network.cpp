@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "detail/huge_pages.hpp"
+#include "detail/prefetch.hpp"
 #include "detail/result_storage.hpp"
 #include "detail/services.hpp"
 #include "detail/work.hpp"
@@ -147,6 +148,25 @@ rework_cost link_rework(const service_graph& g, const model_numbers& numbers, co
   return rc;
 }
 
+// Links with rework ahead of the one `link_rework` reads whose ends' rows are prefetched:
+// enough to cover a miss to memory at the loop's pace, few enough that the lines stay cached.
+constexpr std::size_t rework_ahead = 4;
+
+// The rows `link_rework` reads at the ends of link `l`.
+[[gnu::always_inline]] inline void prefetch_rework_rows(const service_graph& g, const open_result& r, link_index l) {
+  const auto& t = g.link(l);
+  const std::uint32_t i = t.provider.value(), j = t.consumer.value();
+  detail::prefetch(&r.stations.units[i]);
+  detail::prefetch(&r.stations.units[j]);
+  detail::prefetch(&r.units[i]);
+  detail::prefetch(&r.units[j]);
+  const unit_matrix& visits = r.chain.sync_visits.size() ? r.chain.sync_visits : r.load.visits;
+  const unit_matrix& weights = r.chain.sync_services.size() ? r.chain.sync_services : r.load.load_per_request;
+  detail::prefetch(&visits(j, 0));
+  detail::prefetch(&weights(i, 0));
+  detail::prefetch(&weights(j, 0));
+}
+
 // Fills `units` (whose storage may have been reserved ahead) with the stations' and chain's figures.
 void unit_summaries(const station_result& st, const chain_result& chain, std::vector<unit_performance>& units) {
   detail::huge_assign(units, st.units.size(), unit_performance{});
@@ -239,10 +259,16 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
   r.allocated_cost = r.chain.allocated_cost;
   r.unallocated_cost = r.chain.unallocated_cost;
 
+  // The links with rework, from the chain's copy of their rejections (8 bytes a link, not 48).
+  std::vector<std::uint32_t> reworked;
+  for (std::uint32_t l = 0; l < g.link_count(); ++l)
+    if (r.chain.link_rejections[l] != 0.0) reworked.push_back(l);
+  r.rework.reserve(reworked.size());
   std::optional<rework_scratch> scratch;  // made at the first link that needs it
-  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
-    if (numbers.link(link_index{l}).rejections != 0.0)
-      r.rework.push_back(link_rework(g, numbers, r, link_index{l}, scratch));
+  for (std::size_t k = 0; k < reworked.size(); ++k) {
+    // A link's ends are anywhere in the unit arrays: their rows are asked for some links ahead.
+    if (k + rework_ahead < reworked.size()) prefetch_rework_rows(g, r, link_index{reworked[k + rework_ahead]});
+    r.rework.push_back(link_rework(g, numbers, r, link_index{reworked[k]}, scratch));
   }
   for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
     r.units[i].aligned = g.reaches_customer(unit_index{i});
