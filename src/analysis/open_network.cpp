@@ -167,25 +167,32 @@ constexpr std::size_t rework_ahead = 4;
   detail::prefetch(&weights(j, 0));
 }
 
-// Fills `units` (whose storage may have been reserved ahead) with the stations' and chain's figures.
-void unit_summaries(const station_result& st, const chain_result& chain, std::vector<unit_performance>& units) {
-  detail::huge_assign(units, st.units.size(), unit_performance{});
-  for (std::size_t i = 0; i < units.size(); ++i) {
+// Fills `r.units` (whose storage may have been reserved ahead) with the stations' and chain's
+// figures and whether each unit serves a customer, and lists the units that do not, in one
+// pass that writes each summary once.
+void unit_summaries(const service_graph& g, const station_result& st, const chain_result& chain, open_result& r) {
+  auto& units = r.units;
+  units.clear();
+  detail::huge_reserve(units, st.units.size());
+  for (std::uint32_t i = 0; i < st.units.size(); ++i) {
     const auto& s = st.units[i];
     const auto& c = chain.units[i];
-    units[i] = {.load = s.load,
-                .utilization = s.utilization,
-                .busy_servers = s.busy_servers,
-                .arrival_scv = s.arrival_scv,
-                .p_wait = s.p_wait,
-                .wait = s.wait,
-                .sojourn = s.sojourn,
-                .queue_length = s.queue_length,
-                .number_in_unit = s.number_in_unit,
-                .cost_per_service = c.cost_per_service,
-                .cost_per_item = c.cost_per_item,
-                .lead_time_per_item = c.lead_time_per_item,
-                .defect_free_per_item = c.defect_free_per_item};
+    const bool aligned = g.reaches_customer(unit_index{i});
+    if (!aligned) r.misaligned.push_back(unit_index{i});
+    units.push_back({.load = s.load,
+                     .utilization = s.utilization,
+                     .busy_servers = s.busy_servers,
+                     .arrival_scv = s.arrival_scv,
+                     .p_wait = s.p_wait,
+                     .wait = s.wait,
+                     .sojourn = s.sojourn,
+                     .queue_length = s.queue_length,
+                     .number_in_unit = s.number_in_unit,
+                     .cost_per_service = c.cost_per_service,
+                     .cost_per_item = c.cost_per_item,
+                     .lead_time_per_item = c.lead_time_per_item,
+                     .defect_free_per_item = c.defect_free_per_item,
+                     .aligned = aligned});
   }
 }
 
@@ -252,7 +259,7 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
   detail::compute_work(g, numbers, r.load);
   r.stations = detail::analyze_stations(g, numbers, r.load, {.variability = options.variability}, std::move(stations));
   r.chain = detail::compute_chain(g, numbers, r.load, r.stations, std::move(chain));
-  unit_summaries(r.stations, r.chain, r.units);
+  unit_summaries(g, r.stations, r.chain, r);
   r.customers = std::move(r.chain.customers);
   r.chain.customers.clear();
   r.total_cost = r.chain.total_cost;
@@ -269,10 +276,6 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
     // A link's ends are anywhere in the unit arrays: their rows are asked for some links ahead.
     if (k + rework_ahead < reworked.size()) prefetch_rework_rows(g, r, link_index{reworked[k + rework_ahead]});
     r.rework.push_back(link_rework(g, numbers, r, link_index{reworked[k]}, scratch));
-  }
-  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    r.units[i].aligned = g.reaches_customer(unit_index{i});
-    if (!r.units[i].aligned) r.misaligned.push_back(unit_index{i});
   }
   return r;
 }
