@@ -53,7 +53,7 @@ void per_item_figures(const service_graph& g, const model_numbers& numbers, cons
   for (std::uint32_t j = 0; j < n; ++j) b.row(j) << st.units[j].sojourn, r.units[j].cost_per_service, -r.defect_risk[j];
   for (std::size_t l = 0; l < g.link_count(); ++l) {
     // Where every unit serves its links alike only the links with rework add to `b`: their
-    // rejections (8 bytes a link, copied above) are read, not the whole link (48).
+    // rejections (8 bytes a link, copied above) are read, not its parameters (64).
     if (all_uniform && r.link_rejections[l] == 0.0) continue;
     const auto& t = g.links()[l];
     const auto& p = numbers.links()[l];

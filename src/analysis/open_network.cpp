@@ -266,7 +266,8 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
   r.allocated_cost = r.chain.allocated_cost;
   r.unallocated_cost = r.chain.unallocated_cost;
 
-  // The links with rework, from the chain's copy of their rejections (8 bytes a link, not 48).
+  // The links with rework, from the chain's copy of their rejections (8 bytes a link, not
+  // the 64 of its parameters).
   std::vector<std::uint32_t> reworked;
   for (std::uint32_t l = 0; l < g.link_count(); ++l)
     if (r.chain.link_rejections[l] != 0.0) reworked.push_back(l);
