@@ -160,11 +160,15 @@ constexpr std::size_t rework_ahead = 4;
   detail::prefetch(&r.stations.units[j]);
   detail::prefetch(&r.units[i]);
   detail::prefetch(&r.units[j]);
+  // Row starts by address, not by element: a model without customers has no columns.
+  const auto row = [](const unit_matrix& m, std::uint32_t u) {
+    return m.data() + static_cast<Eigen::Index>(u) * m.cols();
+  };
   const unit_matrix& visits = r.chain.sync_visits.size() ? r.chain.sync_visits : r.load.visits;
   const unit_matrix& weights = r.chain.sync_services.size() ? r.chain.sync_services : r.load.load_per_request;
-  detail::prefetch(&visits(j, 0));
-  detail::prefetch(&weights(i, 0));
-  detail::prefetch(&weights(j, 0));
+  detail::prefetch(row(visits, j));
+  detail::prefetch(row(weights, i));
+  detail::prefetch(row(weights, j));
 }
 
 // Fills `r.units` (whose storage may have been reserved ahead) with the stations' and chain's
