@@ -89,15 +89,12 @@ chain_result compute_chain(const service_graph& g, const model_numbers& numbers,
 }
 
 void detail::reserve_chain(const service_graph& g, chain_result& r, reserved_buffers& buffers) {
-  huge_reserve(r.units, g.unit_count());
-  huge_reserve(r.link_sync_services_per_item, g.link_count());
-  huge_reserve(r.link_sync_requests, g.link_count());
-  huge_reserve(r.link_rejections, g.link_count());
-  huge_reserve(r.link_consumer, g.link_count());
-  huge_reserve(r.defect_risk, g.unit_count());
-  buffers.insert(buffers.end(),
-                 {reserved(r.units), reserved(r.link_sync_services_per_item), reserved(r.link_sync_requests),
-                  reserved(r.link_rejections), reserved(r.link_consumer), reserved(r.defect_risk)});
+  huge_reserve(r.units, g.unit_count(), buffers);
+  huge_reserve(r.link_sync_services_per_item, g.link_count(), buffers);
+  huge_reserve(r.link_sync_requests, g.link_count(), buffers);
+  huge_reserve(r.link_rejections, g.link_count(), buffers);
+  huge_reserve(r.link_consumer, g.link_count(), buffers);
+  huge_reserve(r.defect_risk, g.unit_count(), buffers);
 }
 
 chain_result detail::compute_chain(const service_graph& g, const model_numbers& numbers, const load_result& flows,

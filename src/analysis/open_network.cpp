@@ -256,8 +256,7 @@ open_result analyze_open(const service_graph& g, const model_numbers& numbers, l
   detail::reserve_stations(g, stations, buffers);
   chain_result chain;
   detail::reserve_chain(g, chain, buffers);
-  detail::huge_reserve(r.units, g.unit_count());
-  buffers.push_back(detail::reserved(r.units));
+  detail::huge_reserve(r.units, g.unit_count(), buffers);
   const detail::background_prefault prefault(buffers);
   // The flows revision ignores service times: the busy-server time follows these numbers.
   detail::compute_work(g, numbers, r.load);

@@ -325,9 +325,8 @@ station_result analyze_stations(const service_graph& g, const model_numbers& num
 }
 
 void detail::reserve_stations(const service_graph& g, station_result& r, reserved_buffers& buffers) {
-  huge_reserve(r.units, g.unit_count());
-  huge_reserve(r.links, g.link_count());
-  buffers.insert(buffers.end(), {reserved(r.units), reserved(r.links)});
+  huge_reserve(r.units, g.unit_count(), buffers);
+  huge_reserve(r.links, g.link_count(), buffers);
 }
 
 station_result detail::analyze_stations(const service_graph& g, const model_numbers& numbers, const load_result& flows,

@@ -71,10 +71,16 @@ void huge_reserve(std::vector<T, A>& v, std::size_t n) {
   }
 }
 
-/// The reserved storage of `v`, all of its capacity, for `background_prefault`.
+/// Buffers made ahead of the steps that fill them, in the order they will be filled, for
+/// one `background_prefault`.
+using reserved_buffers = std::vector<background_prefault::span>;
+
+/// `huge_reserve(v, n)`, then `v`'s reserved storage (all of its capacity) appended to
+/// `buffers`: an array is named once, where it is reserved.
 template <typename T, typename A>
-background_prefault::span reserved(std::vector<T, A>& v) noexcept {
-  return {v.data(), v.capacity() * sizeof(T)};
+void huge_reserve(std::vector<T, A>& v, std::size_t n, reserved_buffers& buffers) {
+  huge_reserve(v, n);
+  buffers.push_back({v.data(), v.capacity() * sizeof(T)});
 }
 
 /// `v.resize(n)`, with the new storage advised before it is value-initialized.

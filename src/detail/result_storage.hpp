@@ -3,16 +3,11 @@
 // so that `analyze_open` can fault all of its large arrays in on a second core from its start
 // (fresh memory was the largest cost of the open analysis at 10⁶ units: benchmarks/RESULTS.md).
 
-#include <vector>
-
 #include "detail/huge_pages.hpp"
 #include "servicechain/analysis/chain.hpp"
 #include "servicechain/analysis/stations.hpp"
 
 namespace servicechain::detail {
-
-/// The buffers a step has reserved, in the order it fills them, for `background_prefault`.
-using reserved_buffers = std::vector<background_prefault::span>;
 
 /// Reserves in `r` the per-unit and per-link arrays `analyze_stations` fills, and appends
 /// them to `buffers`.

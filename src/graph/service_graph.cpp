@@ -382,14 +382,13 @@ service_graph compile_model(const organization& org, organization* owned) {
   // The arrays filled from the units and links are made first and faulted in on a second
   // core, in the order they are filled, while the model is checked: fresh memory was most
   // of what compiling cost at 10⁶ units (benchmarks/RESULTS.md).
-  detail::huge_reserve(g.names_, org.units.size());
-  detail::huge_reserve(number_units, org.units.size());
-  detail::huge_reserve(g.links_, org.links.size());
-  detail::huge_reserve(number_links, org.links.size());
-  detail::huge_reserve(number_providers, org.links.size());
-  using detail::reserved;
-  const detail::background_prefault prefault({reserved(g.names_), reserved(number_units), reserved(g.links_),
-                                              reserved(number_links), reserved(number_providers)});
+  detail::reserved_buffers buffers;
+  detail::huge_reserve(g.names_, org.units.size(), buffers);
+  detail::huge_reserve(number_units, org.units.size(), buffers);
+  detail::huge_reserve(g.links_, org.links.size(), buffers);
+  detail::huge_reserve(number_links, org.links.size(), buffers);
+  detail::huge_reserve(number_providers, org.links.size(), buffers);
+  const detail::background_prefault prefault(buffers);
   std::vector<diagnostic> problems;
   detail::resolved_model resolved = detail::check_model(org, problems);
   if (!problems.empty()) throw invalid_model_error(std::move(problems));
