@@ -15,20 +15,17 @@
 #include <charconv>
 #include <cmath>
 #include <concepts>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
+#include "detail/ordered_blocks.hpp"
 #include "detail/report_json.hpp"
 #include "servicechain/graph/service_graph.hpp"
 
@@ -419,72 +416,17 @@ class quoted_keys {
 /// throws is rethrown here once every worker has stopped.
 template <typename Element>
 void write_elements(json_stream& w, std::size_t count, std::size_t block, unsigned threads, Element element) {
-  block = std::max<std::size_t>(block, 1);
   if (threads <= 1 || count <= block) {
     for (std::size_t i = 0; i < count; ++i) element(w, i);
     return;
   }
-  struct slot {
-    std::unique_ptr<json_stream> fragment;
-    bool ready = false;
-    std::exception_ptr error;
-  };
-  const std::size_t blocks = (count + block - 1) / block;
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, blocks));  // no idle workers
-  std::vector<slot> slots(2 * std::size_t{threads});  // block b goes to slot b mod size
-  for (auto& s : slots) s.fragment = std::make_unique<json_stream>(json_stream::fragment_of{w});
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool stop = false;
-  auto work = [&](std::size_t first_block) {
-    for (std::size_t b = first_block; b < blocks; b += threads) {
-      slot& s = slots[b % slots.size()];
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return stop || !s.ready; });  // until the block before in this slot is written
-        if (stop) return;
-      }
-      std::exception_ptr error;
-      try {
-        s.fragment->restart();
-        for (std::size_t i = b * block; i < std::min(count, (b + 1) * block); ++i) element(*s.fragment, i);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      {
-        const std::lock_guard lock(mutex);
-        s.error = error;
-        s.ready = true;
-      }
-      changed.notify_all();
-      if (error) return;
-    }
-  };
-  std::exception_ptr error;
-  {
-    std::vector<std::jthread> workers;
-    for (unsigned t = 0; t < threads; ++t) workers.emplace_back(work, t);
-    for (std::size_t b = 0; b < blocks && !error; ++b) {
-      slot& s = slots[b % slots.size()];
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return s.ready; });
-      }
-      try {
-        if (s.error) std::rethrow_exception(s.error);
-        w.append(*s.fragment);
-      } catch (...) {
-        error = std::current_exception();
-      }
-      {
-        const std::lock_guard lock(mutex);
-        s.ready = false;
-        if (error) stop = true;
-      }
-      changed.notify_all();
-    }
-  }  // the workers are joined here
-  if (error) std::rethrow_exception(error);
+  ordered_blocks(
+      count, block, threads, [&] { return std::make_unique<json_stream>(json_stream::fragment_of{w}); },
+      [&](json_stream& fragment, std::size_t first, std::size_t last) {
+        fragment.restart();
+        for (std::size_t i = first; i < last; ++i) element(fragment, i);
+      },
+      [&](const json_stream& fragment) { w.append(fragment); });
 }
 
 /// Opens a report's top-level object with the members every report starts with: the

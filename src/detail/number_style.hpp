@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -11,16 +12,31 @@
 
 namespace servicechain::detail {
 
+/// Appends `format_number(value, significant)`'s text to `out`, without a string of its own.
+void append_number(std::string& out, double value, int significant = 4);
+
+/// Appends the shortest text that reads back as `value` (fmt's `{}`) to `out`.
+inline void append_exact(std::string& out, double value) { fmt::format_to(std::back_inserter(out), "{}", value); }
+
 struct number_style {
   bool exact = false;
   [[nodiscard]] std::string operator()(double v, int significant = 4) const {
-    return exact ? fmt::format("{}", v) : format_number(v, significant);
+    std::string s;
+    append(s, v, significant);
+    return s;
   }
   /// An empty optional: `-` for people, an empty cell for tools.
   [[nodiscard]] std::string operator()(const std::optional<double>& v, int significant = 4) const {
     return v ? (*this)(*v, significant) : none();
   }
   [[nodiscard]] std::string none() const { return exact ? "" : "-"; }
+  /// Appends `(*this)(v, significant)` to `out`.
+  void append(std::string& out, double v, int significant = 4) const {
+    if (exact)
+      append_exact(out, v);
+    else
+      append_number(out, v, significant);
+  }
 };
 
 }  // namespace servicechain::detail

@@ -3,6 +3,7 @@
 #include "detail/number_style.hpp"
 #include "detail/prefetch.hpp"
 #include "detail/report_json.hpp"
+#include "detail/table_stream.hpp"
 #include "detail/time_varying.hpp"
 
 #include <fmt/format.h>
@@ -31,10 +32,6 @@ using json = detail::report_json;
 json optional_number(const std::optional<double>& v) { return detail::json_number(v); }
 
 using detail::number_style;
-
-std::string servers_text(const unit_parameters& p) {
-  return p.unlimited_servers ? std::string("unlimited") : fmt::format("{}", static_cast<long long>(p.servers));
-}
 
 bool any_reordering(const open_result& open) {
   return std::any_of(open.stations.units.begin(), open.stations.units.end(),
@@ -327,88 +324,130 @@ void write_report_json(std::ostream& out, const service_graph& g, const model_nu
 
 // ------------------------------------------------------------------ tables (text and CSV)
 
-struct report_tables {
-  text_table units, customers, links;
-  text_table performance{{"unit"}}, service{{"customer"}};  // filled only with an open analysis
+using detail::table_rows;
+using detail::table_shape;
+
+// The report's tables with a row per unit or link, each a shape and the rows of one slot,
+// for both layouts: text rounds numbers for people, CSV keeps every digit (the rows' style).
+// They are written as they are made (detail/table_stream.hpp), never held.
+class analysis_tables {
+ public:
+  analysis_tables(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                  const load_result& load, const open_result* open)
+      : g_(g), numbers_(numbers), cap_(cap), load_(load), open_(open), order_(report_order(g, numbers, cap)) {
+    const std::string per_time = "/" + g.time_unit(), time = g.time_unit();
+    const std::string money = g.currency().empty() ? "cost" : g.currency();
+    units_ = {
+        {"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers", "headroom", "saturation scale"}};
+    performance_ = {{"unit", "P(wait)", "wait (" + time + ")", "sojourn (" + time + ")", "Lq", "L",
+                     "cost/service (" + money + ")", "aligned"}};
+    links_ = {{"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"}, 2};
+    if (open) links_.headers.push_back("rework cost (" + money + per_time + ")");
+  }
+
+  [[nodiscard]] std::size_t unit_slots() const { return order_.size(); }
+  [[nodiscard]] const table_shape& units() const { return units_; }
+  void unit_row(table_rows& rows, std::size_t k) const {
+    const unit_index u = order_[k];
+    const auto& p = numbers_.unit(u);
+    const auto& c = cap_.units[u.value()];
+    rows.text(g_.id(u));
+    if (p.unlimited_servers)
+      rows.text("unlimited");
+    else
+      rows.integer(static_cast<long long>(p.servers));
+    rows.number(c.load);
+    if (p.unlimited_servers)
+      rows.none();
+    else
+      rows.number(c.utilization, 3);
+    rows.number(c.busy_servers).number(c.headroom, 3).number(c.saturation_scale, 3).end_row();
+  }
+
+  [[nodiscard]] const table_shape& performance() const { return performance_; }
+  void performance_row(table_rows& rows, std::size_t k) const {
+    const unit_index u = order_[k];
+    const auto& perf = open_->units[u.value()];
+    rows.text(g_.id(u)).number(perf.p_wait, 3).number(perf.wait).number(perf.sojourn).number(perf.queue_length);
+    rows.number(perf.number_in_unit).number(perf.cost_per_service).text(perf.aligned ? "yes" : "NO").end_row();
+  }
+
+  [[nodiscard]] const table_shape& links() const { return links_; }
+  void link_row(table_rows& rows, std::size_t l) const {
+    const auto& p = g_.link(link_index{static_cast<std::uint32_t>(l)});
+    rows.text(g_.id(p.provider)).text(g_.id(p.consumer)).number(load_.link_flow[l]).number(load_.link_rework_flow[l]);
+    if (open_) {
+      const rework_cost* rc = rework_of(open_, static_cast<std::uint32_t>(l));
+      rows.number(rc ? rc->extra_cost : 0.0);
+    }
+    rows.end_row();
+  }
+
+  // The small tables, a row per customer.
+  [[nodiscard]] text_table customers(number_style num) const {
+    const std::string per_time = "/" + g_.time_unit();
+    text_table t({"customer", "demand (" + per_time + ")", "max demand (" + per_time + ")",
+                  "max demand alone (" + per_time + ")", "limited by"});
+    for (const auto& cc : cap_.customers)
+      t.add_row({g_.id(cc.customer), num(cc.demand), num(cc.max_demand), num(cc.max_demand_alone),
+                 cc.limiting_unit ? g_.id(*cc.limiting_unit) : num.none()});
+    return t;
+  }
+  [[nodiscard]] text_table service(number_style num) const {
+    const std::string money = g_.currency().empty() ? "cost" : g_.currency();
+    std::vector<std::string> headers{"customer", "lead time (" + g_.time_unit() + ")", "cost to serve (" + money + ")",
+                                     "defect-free"};
+    const bool reordered = any_reordering(*open_);
+    if (reordered) headers.insert(headers.begin() + 2, "lead time if all FIFO (" + g_.time_unit() + ")");
+    text_table t(std::move(headers));
+    for (std::size_t c = 0; c < cap_.customers.size(); ++c) {
+      const auto& cp = open_->customers[c];
+      std::vector<std::string> row{g_.id(cap_.customers[c].customer), num(cp.lead_time), num(cp.cost_to_serve),
+                                   num(cp.defect_free, 4)};
+      if (reordered) row.insert(row.begin() + 2, num(cp.lead_time_fifo));
+      t.add_row(std::move(row));
+    }
+    return t;
+  }
+
+ private:
+  const service_graph& g_;
+  const model_numbers& numbers_;
+  const capacity_result& cap_;
+  const load_result& load_;
+  const open_result* open_;
+  std::vector<unit_index> order_;
+  table_shape units_, performance_, links_;
 };
 
-report_tables make_tables(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
-                          const open_result* open, number_style num) {
-  const std::string per_time = "/" + g.time_unit();
-  const std::string time = g.time_unit();
-  const std::string money = g.currency().empty() ? "cost" : g.currency();
-  std::vector<std::string> unit_headers{"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers",
-                                        "headroom", "saturation scale"};
-  std::vector<std::string> performance_headers{"unit", "P(wait)", "wait (" + time + ")", "sojourn (" + time + ")",
-                                               "Lq", "L", "cost/service (" + money + ")", "aligned"};
-  std::vector<std::string> customer_headers{"customer", "demand (" + per_time + ")", "max demand (" + per_time + ")",
-                                            "max demand alone (" + per_time + ")", "limited by"};
-  std::vector<std::string> service_headers{"customer", "lead time (" + time + ")", "cost to serve (" + money + ")",
-                                           "defect-free"};
-  const bool reordered = open && any_reordering(*open);
-  if (reordered) service_headers.insert(service_headers.begin() + 2, "lead time if all FIFO (" + time + ")");
-  std::vector<std::string> link_headers{"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"};
-  if (open) link_headers.push_back("rework cost (" + money + per_time + ")");
-  report_tables t{text_table(unit_headers), text_table(customer_headers), text_table(link_headers, 2),
-                  text_table(performance_headers), text_table(service_headers)};
-
-  for (unit_index u : report_order(g, numbers, cap)) {
-    const auto& p = numbers.unit(u);
-    const auto& c = cap.units[u.value()];
-    std::vector<std::string> row{g.id(u), servers_text(p), num(c.load),
-                                 p.unlimited_servers ? num.none() : num(c.utilization, 3), num(c.busy_servers),
-                                 num(c.headroom, 3), num(c.saturation_scale, 3)};
-    t.units.add_row(std::move(row));
-    if (open) {
-      const auto& perf = open->units[u.value()];
-      t.performance.add_row({g.id(u), num(perf.p_wait, 3), num(perf.wait), num(perf.sojourn), num(perf.queue_length),
-                             num(perf.number_in_unit), num(perf.cost_per_service), perf.aligned ? "yes" : "NO"});
-    }
-  }
-  for (std::size_t c = 0; c < cap.customers.size(); ++c) {
-    const auto& cc = cap.customers[c];
-    std::vector<std::string> row{g.id(cc.customer), num(cc.demand), num(cc.max_demand), num(cc.max_demand_alone),
-                                 cc.limiting_unit ? g.id(*cc.limiting_unit) : num.none()};
-    t.customers.add_row(std::move(row));
-    if (open) {
-      const auto& cp = open->customers[c];
-      std::vector<std::string> row{g.id(cc.customer), num(cp.lead_time), num(cp.cost_to_serve), num(cp.defect_free, 4)};
-      if (reordered) row.insert(row.begin() + 2, num(cp.lead_time_fifo));
-      t.service.add_row(std::move(row));
-    }
-  }
-  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
-    const auto& p = g.link(link_index{l});
-    std::vector<std::string> row{g.id(p.provider), g.id(p.consumer), num(load.link_flow[l]),
-                                 num(load.link_rework_flow[l])};
-    if (open) {
-      const rework_cost* rc = rework_of(open, l);
-      row.push_back(num(rc ? rc->extra_cost : 0.0));
-    }
-    t.links.add_row(std::move(row));
-  }
-  return t;
-}
-
 // Who pays for a priority: the per-link waits of every unit whose discipline reorders its
-// queue, beside the waits under FIFO. Empty when every unit serves first come, first served.
-std::string discipline_table(const service_graph& g, const model_numbers& numbers, const open_result& open) {
+// queue, beside the waits under FIFO. Nothing when every unit serves first come, first served.
+void write_discipline_table(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                            const open_result& open, unsigned threads) {
+  auto reorders = [&](std::uint32_t i) {
+    return !g.is_external(unit_index{i}) && open.stations.units[i].queue_discipline != discipline::fifo;
+  };
+  bool any = false;
+  for (std::uint32_t i = 0; i < g.unit_count() && !any; ++i) any = reorders(i) && !g.out_links(unit_index{i}).empty();
+  if (!any) return;
   const std::string time = g.time_unit();
-  text_table t({"unit", "discipline", "for (link to)", "class", "load (/" + time + ")", "wait (" + time + ")",
-                "wait if FIFO (" + time + ")", "method"});
-  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
+  const table_shape shape{{"unit", "discipline", "for (link to)", "class", "load (/" + time + ")",
+                           "wait (" + time + ")", "wait if FIFO (" + time + ")", "method"}};
+  out << "Who comes first: waits by link at units that do not serve FIFO\n";
+  detail::write_text_table(out, shape, g.unit_count(), threads, [&](table_rows& rows, std::size_t slot) {
+    const auto i = static_cast<std::uint32_t>(slot);
+    if (!reorders(i)) return;
     const unit_index u{i};
     const auto& unit = open.stations.units[i];
-    if (g.is_external(u) || unit.queue_discipline == discipline::fifo) continue;
+    const std::string discipline =
+        std::string(to_string(unit.queue_discipline)) + (numbers.unit(u).preemptive ? " (preemptive)" : "");
     for (link_index l : g.out_links(u)) {
       const auto& ls = open.stations.links[l.value()];
-      t.add_row({g.id(u),
-                 std::string(to_string(unit.queue_discipline)) + (numbers.unit(u).preemptive ? " (preemptive)" : ""),
-                 g.id(g.link(l).consumer), fmt::format("{}", ls.service_class), format_number(ls.load),
-                 format_number(ls.wait), format_number(ls.wait_fifo), std::string(unit.method)});
+      rows.text(g.id(u)).text(discipline).text(g.id(g.link(l).consumer)).integer(ls.service_class);
+      rows.number(ls.load).number(ls.wait).number(ls.wait_fifo).text(unit.method).end_row();
     }
-  }
-  return t.row_count() == 0 ? std::string() : fmt::format("Who comes first: waits by link at units that do not serve FIFO\n{}\n", t.to_text());
+  });
+  out << '\n';
 }
 
 // A text waterfall: each contribution is a bar starting where the previous one ended.
@@ -443,111 +482,156 @@ std::string waterfall(const service_graph& g, const open_result& open, std::size
                      t.to_text());
 }
 
-std::string report_text(const service_graph& g, const model_numbers& numbers, const capacity_result& cap, const load_result& load,
-                        const open_result* open, const report_options& options) {
-  const number_style num{.exact = false};
-  const auto t = make_tables(g, numbers, cap, load, open, num);
-  const std::string money = g.currency().empty() ? "" : " " + g.currency();
-  std::string out = fmt::format("Model: {}  (time unit: {}{})\n\n", g.name().empty() ? "(unnamed)" : g.name(),
-                                g.time_unit(), g.currency().empty() ? "" : ", currency: " + g.currency());
-  out += fmt::format("Capacity by unit (bottleneck first)\n{}\n", t.units.to_text());
-  out += fmt::format("Capacity by customer\n{}\n", t.customers.to_text());
-  if (open) {
-    out += fmt::format("Waiting and cost by unit\n{}\n", t.performance.to_text());
-    out += fmt::format("What each customer receives\n{}\n", t.service.to_text());
-    out += discipline_table(g, numbers, *open);
-    for (std::size_t c = 0; c < g.class_count(); ++c) {
-      if (open->customers[c].lead_time > 0) out += waterfall(g, *open, c, options.waterfall_units) + "\n";
-    }
-    if (!open->rework.empty()) {
-      std::vector<std::string> headers{"link", "rework flow (/" + g.time_unit() + ")", "extra load (/" + g.time_unit() + ")",
-                                       "extra cost (" + (money.empty() ? std::string("cost") : g.currency()) + "/" +
-                                           g.time_unit() + ")"};
-      // A column per customer, or with many customers a table with a row per link and customer.
-      const bool columns = g.class_count() <= many_customers;
-      if (columns)
-        for (unit_index c : g.customers()) headers.push_back("extra lead time " + g.id(c) + " (" + g.time_unit() + ")");
-      text_table rework(headers);
-      text_table by_customer({"link", "customer", "extra lead time (" + g.time_unit() + ")"}, 2);
-      for (const auto& rc : open->rework) {
-        const auto& p = g.link(rc.link);
-        std::vector<std::string> row{g.id(p.provider) + " -> " + g.id(p.consumer), num(rc.rework_flow),
-                                     num(rc.extra_load), num(rc.extra_cost)};
-        if (columns)
-          for (double v : rc.extra_lead_time) row.push_back(num(v));
-        for (std::size_t c = 0; c < rc.extra_lead_time.size() && !columns; ++c)
-          if (rc.extra_lead_time[c] != 0) by_customer.add_row({row[0], g.id(g.customers()[c]), num(rc.extra_lead_time[c])});
-        rework.add_row(std::move(row));
-      }
-      out += fmt::format("Cost of poor internal service (links with acceptance < 1)\n{}\n", rework.to_text());
-      if (!columns && by_customer.row_count() > 0)
-        out += fmt::format("Lead time the rejections add, by customer\n{}\n", by_customer.to_text());
-    }
-    if (!open->misaligned.empty()) {
-      out += "Misaligned units (no chain to any external customer):";
-      for (unit_index u : open->misaligned)
-        out += fmt::format(" {} ({}{}/{})", g.id(u), num(numbers.unit(u).cost_per_time), money, g.time_unit());
-      out += "\n";
-    }
-    out += fmt::format("Total cost {}{}/{}: allocated to customers {}, unallocated {}.\n", num(open->total_cost),
-                       money, g.time_unit(), num(open->allocated_cost), num(open->unallocated_cost));
-  }
-  out += fmt::format("\nLinks\n{}\n", t.links.to_text());
-  if (cap.bottleneck) {
-    const auto& b = cap.units[cap.bottleneck->value()];
-    out += fmt::format("Bottleneck: {} (utilization {}); every demand can grow by a factor of {} before it saturates.\n",
-                       g.id(*cap.bottleneck), num(b.utilization, 3), num(cap.max_demand_scale, 4));
-  } else {
-    out += "No unit with finite servers carries load.\n";
-  }
-  if (const std::string varying = time_varying_warning(g, numbers); !varying.empty())
-    out += fmt::format("Note: {}.\n", varying);
-  if (!cap.stable()) {
-    out += fmt::format("UNSTABLE: {} saturated unit{}:", cap.saturated.size(), cap.saturated.size() == 1 ? "" : "s");
-    for (const auto& s : cap.saturated) out += fmt::format(" {} (utilization {})", s.id, num(s.utilization, 4));
-    out += "\n";
-  }
-  return out;
+// The cost of poor internal service: a row per link with rework; the lead time it adds by
+// customer in columns, or with many customers in a table of its own, a row per link and customer.
+void write_rework_tables(std::ostream& out, const service_graph& g, const open_result& open, unsigned threads) {
+  const std::string unit = g.time_unit();
+  table_shape shape{{"link", "rework flow (/" + unit + ")", "extra load (/" + unit + ")",
+                     "extra cost (" + (g.currency().empty() ? std::string("cost") : g.currency()) + "/" + unit + ")"}};
+  const bool columns = g.class_count() <= many_customers;
+  if (columns)
+    for (unit_index c : g.customers()) shape.headers.push_back("extra lead time " + g.id(c) + " (" + unit + ")");
+  auto link_text = [&](const rework_cost& rc) {
+    const auto& p = g.link(rc.link);
+    return g.id(p.provider) + " -> " + g.id(p.consumer);
+  };
+  out << "Cost of poor internal service (links with acceptance < 1)\n";
+  detail::write_text_table(out, shape, open.rework.size(), threads, [&](table_rows& rows, std::size_t k) {
+    const auto& rc = open.rework[k];
+    rows.text(link_text(rc)).number(rc.rework_flow).number(rc.extra_load).number(rc.extra_cost);
+    if (columns)
+      for (double v : rc.extra_lead_time) rows.number(v);
+    rows.end_row();
+  });
+  out << '\n';
+  const bool any = std::any_of(open.rework.begin(), open.rework.end(), [](const rework_cost& rc) {
+    return std::any_of(rc.extra_lead_time.begin(), rc.extra_lead_time.end(), [](double v) { return v != 0; });
+  });
+  if (columns || !any) return;
+  out << "Lead time the rejections add, by customer\n";
+  detail::write_text_table(
+      out, {{"link", "customer", "extra lead time (" + unit + ")"}, 2}, open.rework.size(), threads,
+      [&](table_rows& rows, std::size_t k) {
+        const auto& rc = open.rework[k];
+        for (std::size_t c = 0; c < rc.extra_lead_time.size(); ++c)
+          if (rc.extra_lead_time[c] != 0)
+            rows.text(link_text(rc)).text(g.id(g.customers()[c])).number(rc.extra_lead_time[c]).end_row();
+      });
+  out << '\n';
 }
 
-// Each section goes to the stream as soon as it is formatted.
-void write_report_csv(std::ostream& out, const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
-                      const load_result& load, const open_result* open) {
+void write_report_text(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                       const capacity_result& cap, const load_result& load, const open_result* open,
+                       const report_options& options, unsigned threads) {
+  const number_style num{.exact = false};
+  const analysis_tables t(g, numbers, cap, load, open);
+  const std::string money = g.currency().empty() ? "" : " " + g.currency();
+  out << fmt::format("Model: {}  (time unit: {}{})\n\n", g.name().empty() ? "(unnamed)" : g.name(), g.time_unit(),
+                     g.currency().empty() ? "" : ", currency: " + g.currency());
+  auto unit_row = [&](table_rows& rows, std::size_t k) { t.unit_row(rows, k); };
+  out << "Capacity by unit (bottleneck first)\n";
+  detail::write_text_table(out, t.units(), t.unit_slots(), threads, unit_row);
+  out << "\nCapacity by customer\n" << t.customers(num).to_text() << '\n';
+  if (open) {
+    out << "Waiting and cost by unit\n";
+    detail::write_text_table(out, t.performance(), t.unit_slots(), threads,
+                             [&](table_rows& rows, std::size_t k) { t.performance_row(rows, k); });
+    out << "\nWhat each customer receives\n" << t.service(num).to_text() << '\n';
+    write_discipline_table(out, g, numbers, *open, threads);
+    for (std::size_t c = 0; c < g.class_count(); ++c) {
+      if (open->customers[c].lead_time > 0) out << waterfall(g, *open, c, options.waterfall_units) << '\n';
+    }
+    if (!open->rework.empty()) write_rework_tables(out, g, *open, threads);
+    if (!open->misaligned.empty()) {
+      std::string line = "Misaligned units (no chain to any external customer):";
+      for (unit_index u : open->misaligned)
+        line += fmt::format(" {} ({}{}/{})", g.id(u), num(numbers.unit(u).cost_per_time), money, g.time_unit());
+      out << line << '\n';
+    }
+    out << fmt::format("Total cost {}{}/{}: allocated to customers {}, unallocated {}.\n", num(open->total_cost), money,
+                       g.time_unit(), num(open->allocated_cost), num(open->unallocated_cost));
+  }
+  out << "\nLinks\n";
+  detail::write_text_table(out, t.links(), g.link_count(), threads,
+                           [&](table_rows& rows, std::size_t l) { t.link_row(rows, l); });
+  out << '\n';
+  if (cap.bottleneck) {
+    const auto& b = cap.units[cap.bottleneck->value()];
+    out << fmt::format(
+        "Bottleneck: {} (utilization {}); every demand can grow by a factor of {} before it saturates.\n",
+        g.id(*cap.bottleneck), num(b.utilization, 3), num(cap.max_demand_scale, 4));
+  } else {
+    out << "No unit with finite servers carries load.\n";
+  }
+  if (const std::string varying = time_varying_warning(g, numbers); !varying.empty())
+    out << fmt::format("Note: {}.\n", varying);
+  if (!cap.stable()) {
+    out << fmt::format("UNSTABLE: {} saturated unit{}:", cap.saturated.size(), cap.saturated.size() == 1 ? "" : "s");
+    for (const auto& s : cap.saturated) out << fmt::format(" {} (utilization {})", s.id, num(s.utilization, 4));
+    out << '\n';
+  }
+}
+
+// Each section goes to the stream as its rows are made.
+void write_report_csv(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                      const capacity_result& cap, const load_result& load, const open_result* open, unsigned threads) {
   const number_style num{.exact = true};
-  const auto t = make_tables(g, numbers, cap, load, open, num);
-  out << "# units\n" << t.units.to_csv() << "\n# customers\n" << t.customers.to_csv() << "\n# links\n"
-      << t.links.to_csv();
+  const analysis_tables t(g, numbers, cap, load, open);
+  out << "# units\n";
+  detail::write_csv_table(out, t.units(), t.unit_slots(), num, threads,
+                          [&](table_rows& rows, std::size_t k) { t.unit_row(rows, k); });
+  out << "\n# customers\n" << t.customers(num).to_csv() << "\n# links\n";
+  detail::write_csv_table(out, t.links(), g.link_count(), num, threads,
+                          [&](table_rows& rows, std::size_t l) { t.link_row(rows, l); });
   if (!open) return;
-  out << "\n# unit_performance\n" << t.performance.to_csv() << "\n# customer_service\n" << t.service.to_csv();
-  text_table by_unit({"customer", "unit", "lead_time", "wait", "service", "cost", "defect_share"});
-  text_table by_link({"customer", "from", "to", "lead_time", "share"}, 3);
-  for (std::size_t c = 0; c < g.class_count(); ++c) {
-    for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-      const unit_index u{i};
-      const double w = open->lead_time_wait(u, c), s = open->lead_time_service(u, c);
-      const double cost = open->cost_by_unit(u, c), share = open->defect_share(u, c);
-      if (w == 0 && s == 0 && cost == 0 && share == 0) continue;
-      by_unit.add_row({g.id(g.customers()[c]), g.id(unit_index{i}), num(w + s), num(w), num(s), num(cost), num(share)});
-    }
-    for (std::uint32_t l = 0; l < g.link_count(); ++l) {
-      const double v = open->lead_time_through(link_index{l}, c);
-      if (v == 0) continue;
-      const auto& p = g.link(link_index{l});
-      const double lead = open->customers[c].lead_time;
-      by_link.add_row({g.id(g.customers()[c]), g.id(p.provider), g.id(p.consumer), num(v), num(lead > 0 ? v / lead : 0.0)});
-    }
-  }
-  text_table rework({"from", "to", "customer", "rework_flow", "extra_load", "extra_cost", "extra_lead_time"});
-  for (const auto& rc : open->rework) {
-    const auto& p = g.link(rc.link);
-    for (std::size_t c = 0; c < g.class_count(); ++c)
-      rework.add_row({g.id(p.provider), g.id(p.consumer), g.id(g.customers()[c]), num(rc.rework_flow),
-                      num(rc.extra_load), num(rc.extra_cost), num(rc.extra_lead_time[c])});
-  }
+  out << "\n# unit_performance\n";
+  detail::write_csv_table(out, t.performance(), t.unit_slots(), num, threads,
+                          [&](table_rows& rows, std::size_t k) { t.performance_row(rows, k); });
+  out << "\n# customer_service\n" << t.service(num).to_csv();
+  // Tidy tables, a row per customer and unit or link (class by class) that has a share.
+  const std::size_t n = g.unit_count(), links = g.link_count();
+  out << "\n# contributions_by_unit\n";
+  detail::write_csv_table(
+      out, {{"customer", "unit", "lead_time", "wait", "service", "cost", "defect_share"}}, g.class_count() * n, num,
+      threads, [&](table_rows& rows, std::size_t slot) {
+        const std::size_t c = slot / n;
+        const unit_index u{static_cast<std::uint32_t>(slot % n)};
+        const double w = open->lead_time_wait(u, c), s = open->lead_time_service(u, c);
+        const double cost = open->cost_by_unit(u, c), share = open->defect_share(u, c);
+        if (w == 0 && s == 0 && cost == 0 && share == 0) return;
+        rows.text(g.id(g.customers()[c])).text(g.id(u)).number(w + s).number(w).number(s).number(cost).number(share);
+        rows.end_row();
+      });
+  out << "\n# lead_time_by_link\n";
+  detail::write_csv_table(out, {{"customer", "from", "to", "lead_time", "share"}, 3}, g.class_count() * links, num,
+                          threads, [&](table_rows& rows, std::size_t slot) {
+                            const std::size_t c = slot / links;
+                            const link_index l{static_cast<std::uint32_t>(slot % links)};
+                            const double v = open->lead_time_through(l, c);
+                            if (v == 0) return;
+                            const auto& p = g.link(l);
+                            const double lead = open->customers[c].lead_time;
+                            rows.text(g.id(g.customers()[c])).text(g.id(p.provider)).text(g.id(p.consumer));
+                            rows.number(v).number(lead > 0 ? v / lead : 0.0).end_row();
+                          });
+  out << "\n# rework\n";
+  detail::write_csv_table(out,
+                          {{"from", "to", "customer", "rework_flow", "extra_load", "extra_cost", "extra_lead_time"}},
+                          open->rework.size(), num, threads, [&](table_rows& rows, std::size_t k) {
+                            const auto& rc = open->rework[k];
+                            const auto& p = g.link(rc.link);
+                            for (std::size_t c = 0; c < g.class_count(); ++c) {
+                              rows.text(g.id(p.provider)).text(g.id(p.consumer)).text(g.id(g.customers()[c]));
+                              rows.number(rc.rework_flow)
+                                  .number(rc.extra_load)
+                                  .number(rc.extra_cost)
+                                  .number(rc.extra_lead_time[c])
+                                  .end_row();
+                            }
+                          });
   text_table totals({"total_cost", "allocated_cost", "unallocated_cost"});
   totals.add_row({num(open->total_cost), num(open->allocated_cost), num(open->unallocated_cost)});
-  out << "\n# contributions_by_unit\n" << by_unit.to_csv() << "\n# lead_time_by_link\n" << by_link.to_csv()
-      << "\n# rework\n" << rework.to_csv() << "\n# totals\n" << totals.to_csv();
+  out << "\n# totals\n" << totals.to_csv();
 }
 
 }  // namespace
@@ -562,17 +646,18 @@ std::optional<report_format> parse_report_format(std::string_view name) noexcept
 void write_analysis_report(std::ostream& out, const service_graph& g, const model_numbers& numbers,
                            const capacity_result& capacity, const load_result& load, const open_result* open,
                            report_format format, const report_options& options) {
+  const unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   switch (format) {
     case report_format::json:
-      write_report_json(out, g, numbers, capacity, load, open, options.threads);
+      write_report_json(out, g, numbers, capacity, load, open, threads);
       return;
     case report_format::csv:
-      write_report_csv(out, g, numbers, capacity, load, open);
+      write_report_csv(out, g, numbers, capacity, load, open, threads);
       return;
     case report_format::table:
-      break;
+      write_report_text(out, g, numbers, capacity, load, open, options, threads);
+      return;
   }
-  out << report_text(g, numbers, capacity, load, open, options);
 }
 
 std::string analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity, const load_result& load,

@@ -4,35 +4,37 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
+#include "detail/table_stream.hpp"
 #include "servicechain/error.hpp"
 
 namespace servicechain {
 
-namespace {
-
-// Display width in code points, so that headers such as "ρ" align.
-std::size_t display_width(const std::string& s) {
+std::size_t detail::display_width(std::string_view s) noexcept {
   return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char ch) {
     return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
   }));
 }
 
-std::string csv_cell(const std::string& cell) {
-  if (cell.find_first_of(",\"\n\r") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char ch : cell) {
-    if (ch == '"') quoted += '"';
-    quoted += ch;
+void detail::append_csv_cell(std::string& out, std::string_view cell) {
+  if (cell.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out.append(cell);
+    return;
   }
-  return quoted + "\"";
+  out += '"';
+  for (char ch : cell) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  out += '"';
 }
 
-// A plain CSV column name from a display header: `load (/hour)` -> `load_per_hour`,
-// `P(wait)` -> `p_wait`, `cost/service (EUR)` -> `cost_per_service_eur`. ASCII letters are
-// lower-cased, digits and non-ASCII (UTF-8) bytes kept, every other run of characters
-// becomes one `_`; '/' reads "per". So the unit of a column stays in its name.
-std::string csv_column_name(const std::string& header, std::size_t column) {
+// `load (/hour)` -> `load_per_hour`, `P(wait)` -> `p_wait`, `cost/service (EUR)` ->
+// `cost_per_service_eur`. ASCII letters are lower-cased, digits and non-ASCII (UTF-8) bytes
+// kept, every other run of characters becomes one `_`; '/' reads "per". So the unit of a
+// column stays in its name.
+std::string detail::csv_column_name(std::string_view header, std::size_t column) {
   std::string name;
   bool gap = false;
   auto put = [&](char ch) {
@@ -57,7 +59,22 @@ std::string csv_column_name(const std::string& header, std::size_t column) {
   return name.empty() ? fmt::format("column_{}", column + 1) : name;
 }
 
-}  // namespace
+void detail::append_text_rule(std::string& out, std::span<const std::size_t> width) {
+  std::size_t total = 0;
+  for (std::size_t w : width) total += w;
+  total += 2 * (width.empty() ? 0 : width.size() - 1);
+  out.append(total, '-');
+  out += '\n';
+}
+
+void detail::check_row(const table_shape& shape, const table_rows& rows, std::size_t r) {
+  if (rows.cell_count(r) != shape.headers.size()) {
+    throw error(
+        error_code::invalid_argument,
+        fmt::format("table: a row has {} cells, but the table has {} columns (first header '{}')", rows.cell_count(r),
+                    shape.headers.size(), shape.headers.empty() ? std::string() : shape.headers.front()));
+  }
+}
 
 text_table::text_table(std::vector<std::string> headers, std::size_t left_aligned)
     : headers_(std::move(headers)), left_aligned_(left_aligned) {}
@@ -68,69 +85,71 @@ void text_table::add_row(std::vector<std::string> cells) {
                 fmt::format("text_table: a row has {} cells, but the table has {} columns", cells.size(),
                             headers_.size()));
   }
-  rows_.push_back(std::move(cells));
+  for (const auto& cell : cells) {
+    text_ += cell;
+    cell_end_.push_back(text_.size());
+  }
+  ++rows_;
+}
+
+std::string_view text_table::cell(std::size_t row, std::size_t column) const noexcept {
+  const std::size_t k = row * headers_.size() + column;
+  const std::size_t begin = k == 0 ? 0 : cell_end_[k - 1];
+  return std::string_view(text_).substr(begin, cell_end_[k] - begin);
 }
 
 std::string text_table::to_text() const {
   std::vector<std::size_t> width(headers_.size());
   for (std::size_t c = 0; c < headers_.size(); ++c) {
-    width[c] = display_width(headers_[c]);
-    for (const auto& row : rows_) width[c] = std::max(width[c], display_width(row[c]));
+    width[c] = detail::display_width(headers_[c]);
+    for (std::size_t r = 0; r < rows_; ++r) width[c] = std::max(width[c], detail::display_width(cell(r, c)));
   }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      const std::string pad(width[c] - display_width(cells[c]), ' ');
-      if (c > 0) out += "  ";
-      out += c < left_aligned_ ? cells[c] + pad : pad + cells[c];
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out + "\n";
-  };
-  std::string out = line(headers_);
-  std::size_t total = 0;
-  for (std::size_t w : width) total += w;
-  total += 2 * (width.empty() ? 0 : width.size() - 1);
-  std::string rule;
-  for (std::size_t i = 0; i < total; ++i) rule += "-";
-  out += rule + "\n";
-  for (const auto& row : rows_) out += line(row);
+  std::string out;
+  detail::append_text_line(out, width, left_aligned_, [&](std::size_t c) { return std::string_view(headers_[c]); });
+  detail::append_text_rule(out, width);
+  for (std::size_t r = 0; r < rows_; ++r)
+    detail::append_text_line(out, width, left_aligned_, [&](std::size_t c) { return cell(r, c); });
   return out;
 }
 
 std::string text_table::to_csv() const {
-  auto line = [](const std::vector<std::string>& cells) {
-    std::string out;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      if (c > 0) out += ',';
-      out += csv_cell(cells[c]);
-    }
-    return out + "\n";
-  };
-  std::vector<std::string> names;
-  for (std::size_t c = 0; c < headers_.size(); ++c) names.push_back(csv_column_name(headers_[c], c));
-  std::string out = line(names);
-  for (const auto& row : rows_) out += line(row);
+  std::string out;
+  detail::append_csv_line(out, headers_.size(), [&](std::size_t c) { return detail::csv_column_name(headers_[c], c); });
+  for (std::size_t r = 0; r < rows_; ++r)
+    detail::append_csv_line(out, headers_.size(), [&](std::size_t c) { return cell(r, c); });
   return out;
 }
 
 std::string format_number(double value, int significant) {
-  if (value == 0.0) return "0";
-  if (!std::isfinite(value)) return value > 0 ? "inf" : (value < 0 ? "-inf" : "nan");
+  std::string s;
+  detail::append_number(s, value, significant);
+  return s;
+}
+
+void detail::append_number(std::string& out, double value, int significant) {
+  if (value == 0.0) {
+    out += '0';
+    return;
+  }
+  if (!std::isfinite(value)) {
+    out += value > 0 ? "inf" : (value < 0 ? "-inf" : "nan");
+    return;
+  }
   const double magnitude = std::abs(value);
   if (magnitude >= 1e-4 && magnitude < 1e9) {
     // Fixed notation with `significant` significant digits, trailing zeros trimmed.
     const int digits_before = magnitude >= 1 ? static_cast<int>(std::floor(std::log10(magnitude))) + 1 : 0;
     int decimals = std::max(0, significant - digits_before);
     if (magnitude < 1) decimals = significant - static_cast<int>(std::floor(std::log10(magnitude))) - 1;
-    std::string s = fmt::format("{:.{}f}", value, decimals);
-    if (s.find('.') != std::string::npos) {
-      while (s.back() == '0') s.pop_back();
-      if (s.back() == '.') s.pop_back();
+    const std::size_t start = out.size();
+    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, decimals);
+    if (out.find('.', start) != std::string::npos) {
+      while (out.back() == '0') out.pop_back();
+      if (out.back() == '.') out.pop_back();
     }
-    return s;
+    return;
   }
-  return fmt::format("{:.{}g}", value, significant);
+  fmt::format_to(std::back_inserter(out), "{:.{}g}", value, significant);
 }
 
 }  // namespace servicechain

@@ -2,7 +2,9 @@
 /// @file
 /// @brief A small text table: aligned plain text for people, CSV for tools.
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace servicechain {
@@ -23,7 +25,7 @@ class text_table {
   /// @throws servicechain::error (`servicechain.invalid_argument`) on a wrong cell count.
   void add_row(std::vector<std::string> cells);
   /// @brief Number of rows, the header excluded.
-  [[nodiscard]] std::size_t row_count() const noexcept { return rows_.size(); }
+  [[nodiscard]] std::size_t row_count() const noexcept { return rows_; }
   /// @brief Aligned text: text columns left-aligned, numbers right-aligned, a rule under the headers.
   [[nodiscard]] std::string to_text() const;
   /// @brief RFC 4180 CSV: one header line of plain column names, then one line per row;
@@ -34,9 +36,15 @@ class text_table {
   [[nodiscard]] std::string to_csv() const;
 
  private:
+  [[nodiscard]] std::string_view cell(std::size_t row, std::size_t column) const noexcept;
+
   std::vector<std::string> headers_;
   std::size_t left_aligned_;
-  std::vector<std::vector<std::string>> rows_;
+  // The cells row by row in one buffer, each ending where cell_end_ says: a table of 10⁶
+  // rows held as one string per cell took many times the bytes of its text.
+  std::string text_;
+  std::vector<std::size_t> cell_end_;
+  std::size_t rows_ = 0;
 };
 
 /// @brief A number for a table cell: up to `significant` significant digits, no exponent
