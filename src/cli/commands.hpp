@@ -5,8 +5,11 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
+#include <streambuf>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -98,12 +101,13 @@ self_registered add_needs_command(CLI::App& app);     // servicechain needs
 /// `--table` and `--output-dir` on a subcommand with `--format csv` (src/cli/csv_output.cpp).
 void add_csv_options(CLI::App& sub, command_options& options);
 /// Prints a report: as it is, or (CSV) one table of it or every table to its own file;
-/// `single` names the table of a CSV report that has no `# name` sections.
+/// `single` names the table of a CSV report that has no `# name` sections. The same as
+/// write_report with a `write` that writes `report`.
 int print_report(const std::string& report, const command_options& options, const std::string& single);
-/// Writes a report: JSON and whole CSV reports straight to stdout as `write` formats them
-/// (memory independent of the report's size); tables (fitted to the terminal) and the
-/// `--table` / `--output-dir` CSV forms through `print_report`. Throws io_error when
-/// stdout cannot be written.
+/// Writes a report as `write` formats it, never holding it whole: JSON and whole CSV reports
+/// straight to stdout; text through `fitted_text` (each table fitted to the terminal once
+/// its last row has come); with `--table` or `--output-dir`, the CSV report split into its
+/// tables line by line. Throws io_error when stdout or a file cannot be written.
 int write_report(const std::function<void(std::ostream&)>& write, const command_options& options,
                  const std::string& single);
 /// The width tables must fit: $COLUMNS if set, else the terminal's when stdout is one,
@@ -113,6 +117,43 @@ std::size_t terminal_width();
 /// repeating the key columns (src/cli/text_layout.cpp; `width` 0: no limit), and, unless
 /// `all`, without the rows whose figures are all zero (a line says how many).
 std::string fit_tables(const std::string& text, std::size_t width, bool all);
+
+/// A stream buffer that writes to `out` what fit_tables would make of the text written to
+/// it, as it goes: a line at a time, a table once its last row has come. Memory holds the
+/// largest table, not the report. finish() writes what is still held (the last table and
+/// line); a text not given to finish() is not all written.
+class fitted_text : public std::streambuf {
+ public:
+  fitted_text(std::ostream& out, std::size_t width, bool all);
+  fitted_text(const fitted_text&) = delete;
+  fitted_text& operator=(const fitted_text&) = delete;
+  ~fitted_text() override;
+  void finish();
+
+ protected:
+  int_type overflow(int_type ch) override;
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
+
+ private:
+  struct table_state;
+  void line(std::string_view l);
+  void end_table();
+  void emit_line(std::string_view l);
+  void emit(std::string_view text);
+  void flush_written();
+
+  static constexpr std::size_t flush_size = std::size_t{1} << 16;  // bytes handed to `out` at once
+
+  std::ostream* out_;
+  std::size_t width_;
+  bool all_;
+  std::string partial_;  // the line being written, up to its newline
+  std::string pending_;  // the last line outside a table: the header of one if a rule follows
+  bool has_pending_ = false, in_table_ = false;
+  bool held_newline_ = false;  // the newline after the last line written, dropped if the text has none
+  std::string written_;        // fitted text not yet handed to `out`
+  std::unique_ptr<table_state> table_;
+};
 
 /// An exit code (2, usage) after naming it on stderr if `argv[1]` is neither an option
 /// nor a subcommand of `app`; `std::nullopt` otherwise.

@@ -5,14 +5,17 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <optional>
-#include <sstream>
+#include <streambuf>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,39 +26,136 @@ namespace servicechain::cli {
 
 namespace {
 
-bool is_section_line(const std::string& line) {
-  if (line.size() < 3 || line.compare(0, 2, "# ") != 0) return false;
-  for (std::size_t k = 2; k < line.size(); ++k) {
-    const char ch = line[k];
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_')) return false;
-  }
-  return true;
-}
+// The tables of a CSV report, split as the report is written: `# name` lines start a table;
+// a report without them is one table named `single`; blank lines are dropped. One table
+// (the first of its name) goes to stdout, or each table to DIR/<name>.csv; only the line
+// being written is held.
+class csv_sections : public std::streambuf {
+ public:
+  csv_sections(std::string single, std::string wanted, std::optional<std::filesystem::path> dir)
+      : single_(std::move(single)), wanted_(std::move(wanted)), dir_(std::move(dir)) {}
 
-// The tables of a CSV report: `# name` lines start a table; a report without them is one
-// table named `single`. Blank lines between tables are dropped.
-std::vector<std::pair<std::string, std::string>> csv_tables(const std::string& report, const std::string& single) {
-  std::vector<std::pair<std::string, std::string>> tables;
-  std::size_t pos = 0;
-  while (pos < report.size()) {
-    std::size_t end = report.find('\n', pos);
-    if (end == std::string::npos) end = report.size();
-    const std::string line = report.substr(pos, end - pos);
-    pos = end + 1;
-    if (is_section_line(line)) {
-      tables.emplace_back(line.substr(2), "");
-    } else if (!line.empty() || (!tables.empty() && tables.back().second.empty())) {
-      if (tables.empty()) tables.emplace_back(single, "");
-      if (!line.empty()) tables.back().second += line + "\n";
+  // What is left of the report, then the outcome: the exit code, with the list of files
+  // written or what went wrong printed.
+  int finish() {
+    if (!partial_.empty()) line(partial_);
+    partial_.clear();
+    close_file();
+    if (dir_) {
+      for (const auto& f : written_) fmt::print("{}\n", f);
+      return exit_ok;
+    }
+    if (found_) return exit_ok;
+    std::string names;
+    for (const auto& n : names_) names += (names.empty() ? "" : ", ") + n;
+    fmt::print(stderr, "servicechain: --table {}: no such table here; the tables are: {}\n", wanted_, names);
+    return exit_usage;
+  }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
+    const char c = traits_type::to_char_type(ch);
+    xsputn(&c, 1);
+    return ch;
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::string_view text(s, static_cast<std::size_t>(n));
+    while (!text.empty()) {
+      const std::size_t end = text.find('\n');
+      if (end == std::string_view::npos) {
+        partial_.append(text);
+        break;
+      }
+      partial_.append(text.substr(0, end));
+      line(partial_);
+      partial_.clear();
+      text.remove_prefix(end + 1);
+    }
+    return n;
+  }
+
+ private:
+  static bool is_section_line(std::string_view line) {
+    if (line.size() < 3 || line.substr(0, 2) != "# ") return false;
+    return std::all_of(line.begin() + 2, line.end(),
+                       [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'; });
+  }
+  void line(std::string_view l) {
+    if (is_section_line(l)) {
+      start(std::string(l.substr(2)));
+      return;
+    }
+    if (l.empty()) return;
+    if (names_.empty()) start(single_);
+    if (dir_) {
+      file_.write(l.data(), static_cast<std::streamsize>(l.size()));
+      file_.put('\n');
+    } else if (printing_) {
+      std::fwrite(l.data(), 1, l.size(), stdout);
+      std::fputc('\n', stdout);
     }
   }
-  return tables;
+  void start(std::string name) {
+    names_.push_back(name);
+    if (dir_) {
+      close_file();
+      file_path_ = *dir_ / (name + ".csv");
+      file_.open(file_path_, std::ios::binary | std::ios::trunc);  // mode 0666 less the umask, as usual
+      return;
+    }
+    printing_ = !found_ && name == wanted_;
+    found_ = found_ || printing_;
+  }
+  void close_file() {
+    if (!file_.is_open()) return;
+    file_.close();
+    if (!file_) throw io_error(fmt::format("{}: cannot write the file", file_path_.string()));
+    written_.push_back(file_path_.string());
+  }
+
+  std::string single_, wanted_;
+  std::optional<std::filesystem::path> dir_;
+  std::string partial_;
+  std::vector<std::string> names_;  // the tables so far, in order
+  bool printing_ = false, found_ = false;
+  std::ofstream file_;
+  std::filesystem::path file_path_;
+  std::vector<std::string> written_;
+};
+
+// `--table` and `--output-dir` ask for a CSV report, and not both; `std::nullopt` if so,
+// otherwise the exit code after saying what is wrong.
+std::optional<int> check_table_options(const command_options& options) {
+  if (options.format != "csv") {
+    fmt::print(stderr, "servicechain: --table and --output-dir need --format csv\n");
+    return exit_usage;
+  }
+  if (!options.table.empty() && !options.output_dir.empty()) {
+    fmt::print(stderr, "servicechain: --table and --output-dir exclude each other\n");
+    return exit_usage;
+  }
+  return std::nullopt;
 }
 
-std::string table_names(const std::vector<std::pair<std::string, std::string>>& tables) {
-  std::string names;
-  for (const auto& t : tables) names += (names.empty() ? "" : ", ") + t.first;
-  return names;
+// The CSV report `write` makes, split into its tables as --table or --output-dir ask.
+int write_csv_tables(const std::function<void(std::ostream&)>& write, const command_options& options,
+                     const std::string& single) {
+  if (const auto code = check_table_options(options)) return *code;
+  std::optional<std::filesystem::path> dir;
+  if (!options.output_dir.empty()) {
+    dir = std::filesystem::path{options.output_dir};
+    std::error_code ec;
+    std::filesystem::create_directories(*dir, ec);
+    if (ec)
+      throw io_error(fmt::format("--output-dir {}: cannot create the directory: {}", options.output_dir, ec.message()));
+  }
+  csv_sections sections(single, options.table, std::move(dir));
+  std::ostream out(&sections);
+  write(out);
+  const int code = sections.finish();
+  std::fflush(stdout);
+  return code;
 }
 
 }  // namespace
@@ -76,55 +176,21 @@ organization load_model(const std::string& path) {
 }
 
 int print_report(const std::string& report, const command_options& options, const std::string& single) {
-  if (options.table.empty() && options.output_dir.empty()) {
-    const std::string text = options.format == "table" ? fit_tables(report, terminal_width(), options.all) : report;
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return exit_ok;
-  }
-  if (options.format != "csv") {
-    fmt::print(stderr, "servicechain: --table and --output-dir need --format csv\n");
-    return exit_usage;
-  }
-  if (!options.table.empty() && !options.output_dir.empty()) {
-    fmt::print(stderr, "servicechain: --table and --output-dir exclude each other\n");
-    return exit_usage;
-  }
-  const auto tables = csv_tables(report, single);
-  if (!options.table.empty()) {
-    for (const auto& [name, csv] : tables) {
-      if (name != options.table) continue;
-      std::fwrite(csv.data(), 1, csv.size(), stdout);
-      return exit_ok;
-    }
-    fmt::print(stderr, "servicechain: --table {}: no such table here; the tables are: {}\n", options.table,
-               table_names(tables));
-    return exit_usage;
-  }
-  const std::filesystem::path dir{options.output_dir};
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw io_error(fmt::format("--output-dir {}: cannot create the directory: {}", options.output_dir, ec.message()));
-  std::vector<std::string> written;
-  for (const auto& [name, csv] : tables) {
-    const std::filesystem::path file = dir / (name + ".csv");
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);  // mode 0666 less the umask, as usual
-    out << csv;
-    out.close();
-    if (!out) throw io_error(fmt::format("{}: cannot write the file", file.string()));
-    written.push_back(file.string());
-  }
-  for (const auto& f : written) fmt::print("{}\n", f);
-  return exit_ok;
+  return write_report([&](std::ostream& out) { out.write(report.data(), static_cast<std::streamsize>(report.size())); },
+                      options, single);
 }
 
 int write_report(const std::function<void(std::ostream&)>& write, const command_options& options,
                  const std::string& single) {
-  if (options.format == "table" || !options.table.empty() || !options.output_dir.empty()) {
-    std::ostringstream report;
-    write(report);
-    return print_report(report.str(), options, single);
+  if (!options.table.empty() || !options.output_dir.empty()) return write_csv_tables(write, options, single);
+  if (options.format == "table") {
+    fitted_text fitted(std::cout, terminal_width(), options.all);
+    std::ostream text(&fitted);
+    write(text);
+    fitted.finish();
+  } else {
+    write(std::cout);
   }
-  write(std::cout);
   std::cout.flush();
   if (!std::cout) throw io_error("cannot write the report to standard output");
   return exit_ok;

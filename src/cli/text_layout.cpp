@@ -7,6 +7,10 @@
 // two positions that are blank on every line of the table separate them (text_table puts
 // two spaces between columns); a column whose header is blank (the inside of a waterfall
 // bar) belongs to the column after it. Widths count code points, as text_table does.
+//
+// The text is fitted as it is written (fitted_text), a table at a time, each held as one
+// buffer of its lines: a report of 10⁶ units is 5·10⁶ table lines, which as a string per
+// code point took 20 GB.
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -15,7 +19,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <ostream>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -26,11 +34,13 @@ namespace {
 
 using glyphs = std::vector<std::string>;  // one UTF-8 code point each
 
-glyphs split_glyphs(const std::string& line) {
+bool continuation(char ch) { return (static_cast<unsigned char>(ch) & 0xC0) == 0x80; }
+
+glyphs split_glyphs(std::string_view line) {
   glyphs out;
   for (char ch : line) {
-    if ((static_cast<unsigned char>(ch) & 0xC0) == 0x80 && !out.empty()) {
-      out.back() += ch;  // a continuation byte
+    if (continuation(ch) && !out.empty()) {
+      out.back() += ch;
     } else {
       out.emplace_back(1, ch);
     }
@@ -38,18 +48,69 @@ glyphs split_glyphs(const std::string& line) {
   return out;
 }
 
-bool is_rule(const std::string& line) {
-  return line.size() >= 3 && line.find_first_not_of('-') == std::string::npos;
+// Code points of `line` (a continuation byte at the start counts as one, as split_glyphs does).
+// Branch-free, so that it runs over the millions of lines of a large table at memory speed.
+std::size_t glyph_count(std::string_view line) {
+  std::size_t n = 0;
+  for (char ch : line) n += !continuation(ch);
+  return n + (!line.empty() && continuation(line.front()));
+}
+
+// Whether every byte of `line` is ASCII (one byte, one code point), as a reduction that
+// vectorizes.
+bool is_ascii(std::string_view line) {
+  unsigned char any = 0;
+  for (char ch : line) any |= static_cast<unsigned char>(ch);
+  return any < 0x80;
+}
+
+bool is_rule(std::string_view line) {
+  return line.size() >= 3 && line.find_first_not_of('-') == std::string_view::npos;
 }
 
 struct span {
   std::size_t begin, end;  // [begin, end) in code points
 };
 
-std::string cut(const glyphs& line, span s) {
+// The bytes of code points [s.begin, s.end) of `line` that it has (none past its end);
+// `ascii`: whether is_ascii(line), known to callers that cut one line many times.
+std::string_view cut_view(std::string_view line, span s, bool ascii) {
+  if (ascii) {
+    const std::size_t begin = std::min(s.begin, line.size());
+    return line.substr(begin, std::min(s.end, line.size()) - begin);
+  }
+  std::size_t glyph = 0, first = line.size(), last = line.size();
+  for (std::size_t k = 0; k < line.size(); ++k) {
+    if (k > 0 && continuation(line[k])) continue;
+    if (glyph == s.begin) first = k;
+    if (glyph == s.end) {
+      last = k;
+      break;
+    }
+    ++glyph;
+  }
+  return first >= last ? std::string_view() : line.substr(first, last - first);
+}
+
+std::string_view cut_view(std::string_view line, span s) { return cut_view(line, s, is_ascii(line)); }
+
+// Code points [s.begin, s.end) of `line`, spaces past its end.
+void append_cut(std::string& out, std::string_view line, span s) {
+  const std::string_view have = cut_view(line, s);
+  out.append(have);
+  out.append(s.end - s.begin - glyph_count(have), ' ');
+}
+
+std::string cut(std::string_view line, span s) {
   std::string out;
-  for (std::size_t k = s.begin; k < s.end; ++k) out += k < line.size() ? line[k] : " ";
+  append_cut(out, line, s);
   return out;
+}
+
+std::string_view trim(std::string_view s) {
+  const auto first = s.find_first_not_of(' ');
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(' ') - first + 1);
 }
 
 std::string rtrim(std::string s) {
@@ -57,16 +118,51 @@ std::string rtrim(std::string s) {
   return s;
 }
 
+// The lines of one table, header first, the rule not among them, in one buffer.
+class table_lines {
+ public:
+  void add(std::string_view line) {
+    text_.append(line);
+    end_.push_back(text_.size());
+  }
+  [[nodiscard]] std::size_t size() const { return end_.size(); }
+  std::string_view operator[](std::size_t r) const {
+    const std::size_t begin = r == 0 ? 0 : end_[r - 1];
+    return std::string_view(text_).substr(begin, end_[r] - begin);
+  }
+  [[nodiscard]] std::size_t widest() const {
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < size(); ++r) w = std::max(w, glyph_count((*this)[r]));
+    return w;
+  }
+  void clear() {
+    text_.clear();
+    end_.clear();
+  }
+
+ private:
+  std::string text_;
+  std::vector<std::size_t> end_;
+};
+
+// The rows of `lines` to print (indices; the header, 0, is always among them).
+using row_list = std::vector<std::size_t>;
+
 // True if every non-blank cell of the column, below the header, is a number (or `-`).
-bool numeric_column(const std::vector<glyphs>& lines, span s) {
-  for (std::size_t r = 1; r < lines.size(); ++r) {
-    const std::string cell = cut(lines[r], s);
-    const auto first = cell.find_first_not_of(' ');
-    if (first == std::string::npos) continue;
-    const std::string v = rtrim(cell.substr(first));
-    if (v.find_first_not_of("0123456789.+-e%") != std::string::npos || v == "e") return false;
+bool numeric_column(const table_lines& lines, const row_list& rows, span s) {
+  for (std::size_t k = 1; k < rows.size(); ++k) {
+    const std::string_view line = lines[rows[k]];
+    const std::string_view v = trim(cut_view(line, s, is_ascii(line)));
+    if (v.empty()) continue;
+    if (v.find_first_not_of("0123456789.+-e%") != std::string_view::npos || v == "e") return false;
   }
   return true;
+}
+
+std::string joined(glyphs::const_iterator first, glyphs::const_iterator last) {
+  std::string out;
+  for (; first != last; ++first) out += *first;
+  return out;
 }
 
 // Words of `text` in lines of at most `width` code points (a longer word is cut).
@@ -86,53 +182,68 @@ std::vector<std::string> wrap_words(const std::string& text, std::size_t width) 
        }()) {
     if (word.empty()) continue;
     if (!line.empty() && line.size() + 1 + word.size() > width) {
-      out.push_back(cut(line, {0, line.size()}));
+      out.push_back(joined(line.begin(), line.end()));
       line.clear();
     }
     if (!line.empty()) line.emplace_back(" ");
     line.insert(line.end(), word.begin(), word.end());
     while (line.size() > width) {
-      out.push_back(cut(line, {0, width}));
+      out.push_back(joined(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(width)));
       line.erase(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(width));
     }
   }
-  if (!line.empty() || out.empty()) out.push_back(cut(line, {0, line.size()}));
+  if (!line.empty() || out.empty()) out.push_back(joined(line.begin(), line.end()));
   return out;
 }
 
 // A table whose first column is too wide to repeat (a chain of units): that column is
 // wrapped at spaces onto continuation lines, the other columns beside its first line.
-std::vector<std::string> wrap_key(const std::vector<glyphs>& lines, const std::vector<span>& columns,
-                                  std::size_t width) {
-  if (columns.size() < 2) return {};
+void wrap_key(const table_lines& lines, const row_list& rows, const std::vector<span>& columns, std::size_t width,
+              std::string& out) {
   const span rest{columns[1].begin, columns.back().end};
-  const std::size_t rest_width = rest.end - rest.begin;
-  if (rest_width + 2 + 16 > width) return {};
-  const std::size_t room = width - 2 - rest_width;
-  std::vector<std::string> out;
-  for (std::size_t r = 0; r < lines.size(); ++r) {
+  const std::size_t room = width - 2 - (rest.end - rest.begin);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const std::string_view line = lines[rows[k]];
     // The first line beside the other columns; continuation lines indented by two.
-    auto pieces = wrap_words(rtrim(cut(lines[r], columns[0])), room);
+    auto pieces = wrap_words(rtrim(cut(line, columns[0])), room);
     std::string more;
-    for (std::size_t k = 1; k < pieces.size(); ++k) more += (more.empty() ? "" : " ") + pieces[k];
-    out.push_back(rtrim(pieces[0] + std::string(room - split_glyphs(pieces[0]).size() + 2, ' ') + cut(lines[r], rest)));
+    for (std::size_t p = 1; p < pieces.size(); ++p) more += (more.empty() ? "" : " ") + pieces[p];
+    out += rtrim(pieces[0] + std::string(room - glyph_count(pieces[0]) + 2, ' ') + cut(line, rest));
+    out += '\n';
     if (!more.empty())
-      for (const auto& piece : wrap_words(more, room - 2)) out.push_back(std::string{"  "} + piece);
-    if (r == 0) out.emplace_back(width, '-');
+      for (const auto& piece : wrap_words(more, room - 2)) out += "  " + piece + "\n";
+    if (k == 0) out += std::string(width, '-') + "\n";
   }
-  return out;
+}
+
+// Whether wrap_key can lay the table out in `width`.
+bool key_wraps(const std::vector<span>& columns, std::size_t width) {
+  return columns.size() >= 2 && (columns.back().end - columns[1].begin) + 2 + 16 <= width;
 }
 
 // The columns of a table (header first): runs of at least two positions blank on every
 // line separate them; a column with a blank header joins the next one (the inside of a
 // waterfall bar).
-std::vector<span> find_columns(const std::vector<glyphs>& lines) {
+std::vector<span> find_columns(const table_lines& lines, const row_list& rows) {
   std::size_t total = 0;
-  for (const auto& l : lines) total = std::max(total, l.size());
-  std::vector<bool> blank(total, true);
-  for (const auto& l : lines)
-    for (std::size_t k = 0; k < l.size(); ++k)
-      if (l[k] != " ") blank[k] = false;
+  for (std::size_t r : rows) total = std::max(total, glyph_count(lines[r]));
+  std::vector<char> blank(total, 1);
+  for (std::size_t r : rows) {
+    const std::string_view l = lines[r];
+    if (is_ascii(l)) {
+      for (std::size_t k = 0; k < l.size(); ++k) blank[k] &= static_cast<char>(l[k] == ' ');
+      continue;
+    }
+    std::size_t glyph = 0;
+    for (std::size_t k = 0; k < l.size(); ++k) {
+      if (k > 0 && continuation(l[k])) {
+        blank[glyph - 1] = 0;  // part of a wider code point
+        continue;
+      }
+      if (l[k] != ' ') blank[glyph] = 0;
+      ++glyph;
+    }
+  }
   std::vector<span> columns;
   std::size_t k = 0;
   while (k < total) {
@@ -142,10 +253,10 @@ std::vector<span> find_columns(const std::vector<glyphs>& lines) {
     while (k < total && !(blank[k] && (k + 1 == total || blank[k + 1]))) ++k;
     columns.push_back({begin, k});
   }
-  const glyphs& header = lines.front();
+  const std::string_view header = lines[rows.front()];
   std::vector<span> merged;
   for (std::size_t c = 0; c < columns.size(); ++c) {
-    const bool header_blank = rtrim(cut(header, columns[c])).empty();
+    const bool header_blank = trim(cut_view(header, columns[c])).empty();
     if (header_blank && c + 1 < columns.size()) {
       columns[c + 1].begin = columns[c].begin;
       continue;
@@ -161,14 +272,14 @@ std::vector<span> find_columns(const std::vector<glyphs>& lines) {
 
 // The key columns: the leading columns that are not all numbers (what the row is about:
 // unit, customer, link, discipline, …); at least one, and never every column.
-std::size_t key_count(const std::vector<glyphs>& lines, const std::vector<span>& columns) {
+std::size_t key_count(const table_lines& lines, const row_list& rows, const std::vector<span>& columns) {
   std::size_t keys = 0;
-  while (keys + 1 < columns.size() && (keys == 0 || !numeric_column(lines, columns[keys]))) ++keys;
+  while (keys + 1 < columns.size() && (keys == 0 || !numeric_column(lines, rows, columns[keys]))) ++keys;
   return std::max<std::size_t>(keys, 1);
 }
 
-bool is_zero(std::string cell) {
-  cell = rtrim(cell.substr(std::min(cell.size(), cell.find_first_not_of(' '))));
+bool is_zero(std::string_view cell) {
+  cell = trim(cell);
   if (cell.empty()) return false;
   std::size_t k = cell[0] == '-' ? 1 : 0;
   if (k == cell.size() || cell[k] != '0') return false;
@@ -179,31 +290,36 @@ bool is_zero(std::string cell) {
   return k == cell.size();
 }
 
-// Per line of the table (header first), whether to keep it: rows whose every cell outside
-// the key columns is zero are dropped.
-std::vector<bool> nonzero_rows(const std::vector<glyphs>& lines) {
-  std::vector<bool> keep(lines.size(), true);
-  const auto columns = find_columns(lines);
-  if (lines.size() < 2 || columns.size() < 2) return keep;
-  const std::size_t keys = key_count(lines, columns);
+// The rows of the table to keep (header first): rows whose every cell outside the key
+// columns is zero are dropped.
+row_list nonzero_rows(const table_lines& lines) {
+  row_list all(lines.size());
+  for (std::size_t r = 0; r < all.size(); ++r) all[r] = r;
+  const auto columns = find_columns(lines, all);
+  if (lines.size() < 2 || columns.size() < 2) return all;
+  const std::size_t keys = key_count(lines, all, columns);
+  row_list keep{0};
   for (std::size_t r = 1; r < lines.size(); ++r) {
     bool zero = true;
-    for (std::size_t c = keys; c < columns.size() && zero; ++c) zero = is_zero(cut(lines[r], columns[c]));
-    keep[r] = !zero;
+    const std::string_view line = lines[r];
+    const bool ascii = is_ascii(line);
+    for (std::size_t c = keys; c < columns.size() && zero; ++c) zero = is_zero(cut_view(line, columns[c], ascii));
+    if (!zero) keep.push_back(r);
   }
   return keep;
 }
 
-// The table `lines` (header first, no rule) in blocks of columns no wider than `width`,
-// each repeating the key columns; empty if it already fits or cannot be made to.
-std::vector<std::string> fold(const std::vector<glyphs>& lines, std::size_t width) {
+// The rows `rows` of the table (header first, no rule) appended to `out` in blocks of
+// columns no wider than `width`, each repeating the key columns; false (nothing appended)
+// if it already fits or cannot be made to.
+bool fold(const table_lines& lines, const row_list& rows, std::size_t width, std::string& out) {
   std::size_t total = 0;
-  for (const auto& l : lines) total = std::max(total, l.size());
-  if (total <= width) return {};
-  const std::vector<span> merged = find_columns(lines);
-  if (merged.empty()) return {};
+  for (std::size_t r : rows) total = std::max(total, glyph_count(lines[r]));
+  if (total <= width) return false;
+  const std::vector<span> merged = find_columns(lines, rows);
+  if (merged.empty()) return false;
   // As many key columns as leave room for the widest other column.
-  std::size_t keys = key_count(lines, merged);
+  std::size_t keys = key_count(lines, rows, merged);
   auto widest_after = [&](std::size_t from) {
     std::size_t w = 0;
     for (std::size_t c = from; c < merged.size(); ++c) w = std::max(w, merged[c].end - merged[c].begin);
@@ -212,11 +328,16 @@ std::vector<std::string> fold(const std::vector<glyphs>& lines, std::size_t widt
   while (keys > 1 && merged[keys - 1].end - merged[0].begin + 2 + widest_after(keys) > width) --keys;
   const span key{merged[0].begin, merged[keys - 1].end};
   const std::size_t key_width = key.end - key.begin;
-  if (key_width + 2 + widest_after(keys) > width) return wrap_key(lines, merged, width);
-  if (merged.size() - keys < 2) return {};
+  if (key_width + 2 + widest_after(keys) > width) {
+    if (!key_wraps(merged, width)) return false;
+    wrap_key(lines, rows, merged, width, out);
+    return true;
+  }
+  if (merged.size() - keys < 2) return false;
 
-  std::vector<std::string> out;
   std::size_t c = keys;
+  bool first_block = true;
+  std::string line;
   while (c < merged.size()) {
     std::vector<span> block;
     std::size_t used = key_width;
@@ -224,15 +345,22 @@ std::vector<std::string> fold(const std::vector<glyphs>& lines, std::size_t widt
       used += 2 + (merged[c].end - merged[c].begin);
       block.push_back(merged[c++]);
     }
-    if (!out.empty()) out.emplace_back();
-    for (std::size_t r = 0; r < lines.size(); ++r) {
-      std::string line = cut(lines[r], key);
-      for (const span& s : block) line += "  " + cut(lines[r], s);
-      out.push_back(rtrim(line));
-      if (r == 0) out.emplace_back(used, '-');
+    if (!first_block) out += '\n';
+    first_block = false;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      line.clear();
+      append_cut(line, lines[rows[k]], key);
+      for (const span& s : block) {
+        line += "  ";
+        append_cut(line, lines[rows[k]], s);
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out += line;
+      out += '\n';
+      if (k == 0) out += std::string(used, '-') + "\n";
     }
   }
-  return out;
+  return true;
 }
 
 }  // namespace
@@ -248,66 +376,138 @@ std::size_t terminal_width() {
   return 0;
 }
 
+// ---- fitted_text: lines are handled as they end; a table is held from its header to the
+// line after its last row.
+
+struct fitted_text::table_state {
+  table_lines lines;  // header and rows
+  std::string rule;
+};
+
+fitted_text::fitted_text(std::ostream& out, std::size_t width, bool all)
+    : out_(&out), width_(width), all_(all), table_(std::make_unique<table_state>()) {}
+
+fitted_text::~fitted_text() = default;
+
+fitted_text::int_type fitted_text::overflow(int_type ch) {
+  if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
+  const char c = traits_type::to_char_type(ch);
+  xsputn(&c, 1);
+  return ch;
+}
+
+std::streamsize fitted_text::xsputn(const char* s, std::streamsize n) {
+  if (width_ == 0 && all_) {  // nothing to fit
+    out_->write(s, n);
+    return n;
+  }
+  std::string_view text(s, static_cast<std::size_t>(n));
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    if (end == std::string_view::npos) {
+      partial_.append(text);
+      break;
+    }
+    if (partial_.empty()) {
+      line(text.substr(0, end));
+    } else {
+      partial_.append(text.substr(0, end));
+      line(partial_);
+      partial_.clear();
+    }
+    text.remove_prefix(end + 1);
+  }
+  return n;
+}
+
+void fitted_text::line(std::string_view l) {
+  if (in_table_) {
+    if (!l.empty() && glyph_count(l) <= table_->rule.size()) {  // a longer line is not a row
+      table_->lines.add(l);
+      return;
+    }
+    end_table();
+  }
+  if (has_pending_ && !pending_.empty() && is_rule(l)) {
+    table_->lines.clear();
+    table_->lines.add(pending_);
+    table_->rule.assign(l);
+    has_pending_ = false;
+    in_table_ = true;
+    return;
+  }
+  if (has_pending_) emit_line(pending_);
+  pending_.assign(l);
+  has_pending_ = true;
+}
+
+void fitted_text::end_table() {
+  in_table_ = false;
+  const table_lines& lines = table_->lines;
+  row_list rows(lines.size());
+  for (std::size_t r = 0; r < rows.size(); ++r) rows[r] = r;
+  if (!all_) rows = nonzero_rows(lines);
+  const std::size_t hidden = lines.size() - rows.size();
+  std::string text;
+  if (!(width_ > 0 && fold(lines, rows, width_, text))) {
+    if (hidden == 0) {  // as it came
+      emit_line(lines[0]);
+      emit_line(table_->rule);
+      for (std::size_t r = 1; r < lines.size(); ++r) emit_line(lines[r]);
+      return;
+    }
+    text = std::string(lines[0]) + "\n" + table_->rule + "\n";
+    for (std::size_t k = 1; k < rows.size(); ++k) (text += lines[rows[k]]) += '\n';
+  }
+  if (hidden > 0)
+    text +=
+        fmt::format("({} {} with only zeros not shown; --all shows every row)\n", hidden, hidden == 1 ? "row" : "rows");
+  emit(text);
+}
+
+void fitted_text::emit_line(std::string_view l) {
+  if (held_newline_) written_ += '\n';
+  written_.append(l);
+  held_newline_ = true;
+  if (written_.size() >= flush_size) flush_written();
+}
+
+void fitted_text::emit(std::string_view text) {
+  if (text.empty()) return;
+  if (held_newline_) written_ += '\n';
+  held_newline_ = text.back() == '\n';
+  if (held_newline_) text.remove_suffix(1);
+  written_.append(text);
+  if (written_.size() >= flush_size) flush_written();
+}
+
+void fitted_text::flush_written() {
+  out_->write(written_.data(), static_cast<std::streamsize>(written_.size()));
+  written_.clear();
+}
+
+void fitted_text::finish() {
+  if (width_ == 0 && all_) return;
+  const bool newline_at_end = partial_.empty();
+  if (!partial_.empty()) {
+    line(partial_);
+    partial_.clear();
+  }
+  if (in_table_) end_table();
+  if (has_pending_) emit_line(pending_);
+  has_pending_ = false;
+  if (held_newline_ && newline_at_end) written_ += '\n';
+  held_newline_ = false;
+  flush_written();
+}
+
 std::string fit_tables(const std::string& text, std::size_t width, bool all) {
   if (width == 0 && all) return text;
-  std::vector<std::string> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  std::string out;
-  std::size_t i = 0;
-  while (i < lines.size()) {
-    if (i + 1 < lines.size() && !lines[i].empty() && is_rule(lines[i + 1])) {
-      // Rows run to the next empty line; a longer line than the rule is not a row.
-      std::vector<glyphs> table{split_glyphs(lines[i])};
-      std::vector<std::size_t> source{i};  // line of each table line in `lines`
-      const std::size_t rule = lines[i + 1].size();
-      std::size_t j = i + 2;
-      while (j < lines.size() && !lines[j].empty()) {
-        glyphs row = split_glyphs(lines[j]);
-        if (row.size() > rule) break;
-        table.push_back(std::move(row));
-        source.push_back(j++);
-      }
-      std::size_t hidden = 0;
-      if (!all) {
-        const auto keep = nonzero_rows(table);
-        std::vector<glyphs> kept;
-        std::vector<std::size_t> kept_source;
-        for (std::size_t r = 0; r < table.size(); ++r) {
-          if (keep[r]) {
-            kept.push_back(std::move(table[r]));
-            kept_source.push_back(source[r]);
-          }
-        }
-        hidden = table.size() - kept.size();
-        table = std::move(kept);
-        source = std::move(kept_source);
-      }
-      const auto folded = width > 0 ? fold(table, width) : std::vector<std::string>{};
-      if (!folded.empty() || hidden > 0) {
-        if (!folded.empty()) {
-          for (const auto& l : folded) out += l + "\n";
-        } else {
-          out += lines[i] + "\n" + lines[i + 1] + "\n";
-          for (std::size_t r = 1; r < source.size(); ++r) out += lines[source[r]] + "\n";
-        }
-        if (hidden > 0)
-          out += fmt::format("({} {} with only zeros not shown; --all shows every row)\n", hidden,
-                             hidden == 1 ? "row" : "rows");
-        i = j;
-        continue;
-      }
-    }
-    out += lines[i] + "\n";
-    ++i;
-  }
-  if (!text.empty() && text.back() != '\n') out.pop_back();
-  return out;
+  std::ostringstream out;
+  fitted_text fitted(out, width, all);
+  fitted.sputn(text.data(), static_cast<std::streamsize>(text.size()));
+  fitted.finish();
+  return std::move(out).str();
 }
 
 }  // namespace servicechain::cli

@@ -9,12 +9,15 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
-#include "servicechain/analysis/structure.hpp"
-#include "detail/number_style.hpp"
 #include "detail/json_stream.hpp"
+#include "detail/number_style.hpp"
 #include "detail/report_json.hpp"
+#include "detail/table_stream.hpp"
+#include "servicechain/analysis/structure.hpp"
 #include "servicechain/io/json.hpp"
 #include "servicechain/io/table.hpp"
 
@@ -232,120 +235,216 @@ void write_structure_json(std::ostream& out, const service_graph& g, const struc
 }
 
 using detail::number_style;
+using detail::table_rows;
+using detail::table_shape;
 
-struct structure_tables {
-  text_table line_of_sight, chains, loops, gatekeepers, articulation, brokers, choices, splits, misaligned;
+// The tables of the text and CSV reports, each a shape and the rows of one slot (a unit, a
+// customer's unit, …), written as they are made (detail/table_stream.hpp); numbers in the
+// rows' style (rounded for people, every digit for tools).
+class structure_tables {
+ public:
+  structure_tables(const service_graph& g, const structure_result& s)
+      : g_(g), s_(s), brokers_(broker_order(g, s.betweenness)) {
+    per_time_ = "/" + g.time_unit();
+    gatekeeper_start_.push_back(0);
+    for (const auto& cg : s.gatekeepers) gatekeeper_start_.push_back(gatekeeper_start_.back() + cg.gatekeepers.size());
+  }
+
+  // Line of sight for people: a column per customer, or with many customers a row per unit
+  // and customer it works for.
+  [[nodiscard]] table_shape line_of_sight_shape() const {
+    table_shape shape{{"unit", "load (" + per_time_ + ")"}};
+    if (many_rows())
+      shape.headers.insert(shape.headers.end(), {"customer", "share"});
+    else
+      for (auto c : g_.customers()) shape.headers.push_back("share " + g_.id(c));
+    return shape;
+  }
+  void line_of_sight_row(table_rows& rows, std::size_t i) const {
+    const unit_index u{static_cast<std::uint32_t>(i)};
+    if (g_.is_external(u)) return;
+    const auto& los = s_.line_of_sight;
+    if (many_rows()) {
+      if (!los.has_load(u)) rows.text(g_.id(u)).number(0.0).none().none().end_row();
+      for (std::size_t c = 0; c < g_.class_count() && los.has_load(u); ++c) {
+        const double share = los.share_of(u, c);
+        if (share > 0)
+          rows.text(g_.id(u)).number(los.load[i]).text(g_.id(g_.customers()[c])).number(share, 3).end_row();
+      }
+      return;
+    }
+    rows.text(g_.id(u)).number(los.load[i]);
+    for (std::size_t c = 0; c < g_.class_count(); ++c) {
+      if (los.has_load(u))
+        rows.number(los.share_of(u, c), 3);
+      else
+        rows.none();
+    }
+    rows.end_row();
+  }
+  // Line of sight for tools: a row per unit and customer.
+  void line_of_sight_tidy_row(table_rows& rows, std::size_t slot) const {
+    const std::size_t classes = g_.class_count();
+    const unit_index u{static_cast<std::uint32_t>(slot / classes)};
+    const std::size_t c = slot % classes;
+    if (g_.is_external(u)) return;
+    rows.text(g_.id(u)).text(g_.id(g_.customers()[c])).number(s_.line_of_sight.load[u.value()]);
+    if (s_.line_of_sight.has_load(u))
+      rows.number(s_.line_of_sight.share_of(u, c));
+    else
+      rows.none();
+    rows.end_row();
+  }
+
+  [[nodiscard]] table_shape chains_shape() const {
+    return {{"chain (unit > ... > customer)", "rank", "flow (" + per_time_ + ")", "share"}};
+  }
+  void chain_rows(table_rows& rows, std::size_t slot) const {
+    const auto& list = s_.chains->chains[slot / g_.class_count()][slot % g_.class_count()];
+    for (std::size_t r = 0; r < list.size(); ++r)
+      rows.text(chain_text(g_, list[r]))
+          .integer(static_cast<long long>(r + 1))
+          .number(list[r].flow)
+          .number(list[r].share, 3)
+          .end_row();
+  }
+
+  static table_shape loops_shape() { return {{"loop", "units", "gain", "amplification", "fragile"}}; }
+  void loop_row(table_rows& rows, std::size_t k) const {
+    const auto& loop = s_.loops[k];
+    std::string units;
+    for (auto u : loop.units) units += (units.empty() ? "" : " ") + g_.id(u);
+    rows.integer(static_cast<long long>(k + 1)).text(units).number(loop.gain).number(loop.amplification);
+    rows.text(loop.fragile ? "yes" : "no").end_row();
+  }
+
+  static table_shape gatekeepers_shape() { return {{"customer", "gatekeeper", "gated units"}}; }
+  [[nodiscard]] std::size_t gatekeeper_count() const { return gatekeeper_start_.back(); }
+  void gatekeeper_row(table_rows& rows, std::size_t k) const {
+    const auto c = static_cast<std::size_t>(std::upper_bound(gatekeeper_start_.begin(), gatekeeper_start_.end(), k) -
+                                            gatekeeper_start_.begin() - 1);
+    const auto& cg = s_.gatekeepers[c];
+    const auto& keeper = cg.gatekeepers[k - gatekeeper_start_[c]];
+    rows.text(g_.id(cg.customer))
+        .text(g_.id(keeper.unit))
+        .integer(static_cast<long long>(keeper.gated_units))
+        .end_row();
+  }
+
+  static table_shape articulation_shape() { return {{"articulation point"}}; }
+  void articulation_row(table_rows& rows, std::size_t k) const {
+    rows.text(g_.id(s_.articulation_points[k])).end_row();
+  }
+
+  [[nodiscard]] table_shape brokers_shape() const {
+    table_shape shape{{"unit", "betweenness", "raw"}};
+    if (!s_.betweenness.exact) shape.headers.push_back("std. error (raw)");
+    return shape;
+  }
+  [[nodiscard]] std::size_t broker_count() const { return brokers_.size(); }
+  void broker_row(table_rows& rows, std::size_t k) const {
+    const auto i = brokers_[k].value();
+    rows.text(g_.id(brokers_[k])).number(s_.betweenness.normalized[i]).number(s_.betweenness.raw[i]);
+    if (!s_.betweenness.exact) rows.number(s_.betweenness.standard_error[i]);
+    rows.end_row();
+  }
+
+  [[nodiscard]] text_table choices(number_style num) const {
+    const auto& cap = s_.capacity_with_choices;
+    std::string cut;
+    for (const auto& l : cap.limiting_units) cut += (cut.empty() ? "" : " ") + g_.id(l.unit);
+    text_table t({"figure", "value"});
+    t.add_row({"throughput, splits as given (" + per_time_ + ")", num(cap.fixed_split_value)});
+    t.add_row({"throughput, splits re-optimized (" + per_time_ + ")", num(cap.value)});
+    t.add_row({"demand scale, splits as given", num(cap.fixed_split_demand_scale)});
+    t.add_row({"demand scale, splits re-optimized", num(cap.demand_scale)});
+    t.add_row({"limiting units", cut.empty() ? num.none() : cut});
+    return t;
+  }
+
+  [[nodiscard]] table_shape splits_shape() const {
+    return {{"from", "to", "group", "given requests", "optimal requests", "flow (" + per_time_ + ")"}};
+  }
+  void split_row(table_rows& rows, std::size_t k) const {
+    const auto& sp = s_.capacity_with_choices.splits[k];
+    const auto& p = g_.link(sp.link);
+    rows.text(g_.id(p.provider)).text(g_.id(p.consumer)).text(g_.group_names()[static_cast<std::size_t>(p.group)]);
+    rows.number(sp.given_requests).number(sp.optimal_requests).number(sp.flow).end_row();
+  }
+
+  [[nodiscard]] table_shape misaligned_shape() const {
+    const std::string money = g_.currency().empty() ? per_time_ : g_.currency() + per_time_;
+    return {{"unit", "reason", "load (" + per_time_ + ")", "rework share", "cost (" + money + ")"}};
+  }
+  void misaligned_row(table_rows& rows, std::size_t k) const {
+    const auto& m = s_.misaligned[k];
+    rows.text(g_.id(m.unit))
+        .text(reason_name(m.reason))
+        .number(m.load)
+        .number(m.rework_share, 3)
+        .number(m.cost)
+        .end_row();
+  }
+
+ private:
+  [[nodiscard]] bool many_rows() const { return g_.class_count() > many_customers; }
+
+  const service_graph& g_;
+  const structure_result& s_;
+  std::vector<unit_index> brokers_;
+  std::string per_time_;
+  std::vector<std::size_t> gatekeeper_start_;  // where each customer's gatekeepers start, in one list of all
 };
 
-structure_tables make_tables(const service_graph& g, const structure_result& s, number_style num) {
-  const std::string per_time = "/" + g.time_unit();
-  // A column per customer, or with many customers a row per unit and customer it works for.
-  const bool los_rows = g.class_count() > many_customers;
-  std::vector<std::string> los_headers{"unit", "load (" + per_time + ")"};
-  if (los_rows) {
-    los_headers.insert(los_headers.end(), {"customer", "share"});
-  } else {
-    for (auto c : g.customers()) los_headers.push_back("share " + g.id(c));
+// `title`, then the table made by `make`, then an empty line; `none` instead when it has no row.
+template <typename Make>
+void text_section(std::ostream& out, std::string_view title, std::string_view none, const table_shape& shape,
+                  std::size_t slots, bool empty, unsigned threads, const Make& make) {
+  if (empty) {
+    out << none;
+    return;
   }
-  const std::string money = g.currency().empty() ? per_time : g.currency() + per_time;
-  structure_tables t{
-      text_table(los_headers),
-      text_table({"chain (unit > ... > customer)", "rank", "flow (" + per_time + ")", "share"}),
-      text_table({"loop", "units", "gain", "amplification", "fragile"}),
-      text_table({"customer", "gatekeeper", "gated units"}),
-      text_table({"articulation point"}),
-      s.betweenness.exact ? text_table({"unit", "betweenness", "raw"})
-                          : text_table({"unit", "betweenness", "raw", "std. error (raw)"}),
-      text_table({"figure", "value"}),
-      text_table({"from", "to", "group", "given requests", "optimal requests", "flow (" + per_time + ")"}),
-      text_table({"unit", "reason", "load (" + per_time + ")", "rework share", "cost (" + money + ")"}),
-  };
-  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    const unit_index u{i};
-    if (g.is_external(u)) continue;
-    if (los_rows) {
-      if (!s.line_of_sight.has_load(u)) t.line_of_sight.add_row({g.id(u), num(0.0), num.none(), num.none()});
-      for (std::size_t c = 0; c < g.class_count() && s.line_of_sight.has_load(u); ++c) {
-        const double share = s.line_of_sight.share_of(u, c);
-        if (share > 0)
-          t.line_of_sight.add_row({g.id(u), num(s.line_of_sight.load[i]), g.id(g.customers()[c]), num(share, 3)});
-      }
-      continue;
-    }
-    std::vector<std::string> row{g.id(u), num(s.line_of_sight.load[i])};
-    for (std::size_t c = 0; c < g.class_count(); ++c)
-      row.push_back(s.line_of_sight.has_load(u) ? num(s.line_of_sight.share_of(unit_index{i}, c), 3)
-                                                : std::string(num.exact ? "" : "-"));
-    t.line_of_sight.add_row(std::move(row));
-  }
-  if (s.chains) {
-    for (std::uint32_t i = 0; i < g.unit_count(); ++i)
-      for (std::size_t c = 0; c < g.class_count(); ++c) {
-        const auto& list = s.chains->chains[i][c];
-        for (std::size_t r = 0; r < list.size(); ++r)
-          t.chains.add_row(
-              {chain_text(g, list[r]), fmt::format("{}", r + 1), num(list[r].flow), num(list[r].share, 3)});
-      }
-  }
-  for (std::size_t k = 0; k < s.loops.size(); ++k) {
-    std::string units;
-    for (auto u : s.loops[k].units) units += (units.empty() ? "" : " ") + g.id(u);
-    t.loops.add_row({fmt::format("{}", k + 1), units, num(s.loops[k].gain), num(s.loops[k].amplification),
-                     s.loops[k].fragile ? "yes" : "no"});
-  }
-  for (const auto& cg : s.gatekeepers)
-    for (const auto& k : cg.gatekeepers)
-      t.gatekeepers.add_row({g.id(cg.customer), g.id(k.unit), fmt::format("{}", k.gated_units)});
-  for (auto u : s.articulation_points) t.articulation.add_row({g.id(u)});
-  for (auto u : broker_order(g, s.betweenness)) {
-    std::vector<std::string> row{g.id(u), num(s.betweenness.normalized[u.value()]), num(s.betweenness.raw[u.value()])};
-    if (!s.betweenness.exact) row.push_back(num(s.betweenness.standard_error[u.value()]));
-    t.brokers.add_row(std::move(row));
-  }
-  const auto& cap = s.capacity_with_choices;
-  std::string cut;
-  for (const auto& l : cap.limiting_units) cut += (cut.empty() ? "" : " ") + g.id(l.unit);
-  t.choices.add_row({"throughput, splits as given (" + per_time + ")", num(cap.fixed_split_value)});
-  t.choices.add_row({"throughput, splits re-optimized (" + per_time + ")", num(cap.value)});
-  t.choices.add_row({"demand scale, splits as given", num(cap.fixed_split_demand_scale)});
-  t.choices.add_row({"demand scale, splits re-optimized", num(cap.demand_scale)});
-  t.choices.add_row({"limiting units", cut.empty() ? std::string(num.exact ? "" : "-") : cut});
-  for (const auto& sp : cap.splits) {
-    const auto& p = g.link(sp.link);
-    t.splits.add_row({g.id(p.provider), g.id(p.consumer), g.group_names()[static_cast<std::size_t>(p.group)],
-                      num(sp.given_requests), num(sp.optimal_requests), num(sp.flow)});
-  }
-  for (const auto& m : s.misaligned)
-    t.misaligned.add_row(
-        {g.id(m.unit), std::string(reason_name(m.reason)), num(m.load), num(m.rework_share, 3), num(m.cost)});
-  return t;
+  out << title << '\n';
+  detail::write_text_table(out, shape, slots, threads, make);
+  out << '\n';
 }
 
-std::string structure_text(const service_graph& g, const structure_result& s, std::size_t chain_limit) {
-  const auto t = make_tables(g, s, number_style{.exact = false});
-  std::string out =
-      fmt::format("Model: {}  (time unit: {})\n\n", g.name().empty() ? "(unnamed)" : g.name(), g.time_unit());
-  out += "Line of sight: share of each unit's load by customer\n" + t.line_of_sight.to_text() + "\n";
+void write_structure_text(std::ostream& out, const service_graph& g, const structure_result& s, std::size_t chain_limit,
+                          unsigned threads) {
+  const structure_tables t(g, s);
+  out << fmt::format("Model: {}  (time unit: {})\n\n", g.name().empty() ? "(unnamed)" : g.name(), g.time_unit());
+  out << "Line of sight: share of each unit's load by customer\n";
+  detail::write_text_table(out, t.line_of_sight_shape(), g.unit_count(), threads,
+                           [&](table_rows& rows, std::size_t i) { t.line_of_sight_row(rows, i); });
+  out << '\n';
   if (s.chains) {
-    out += "Heaviest chains to each customer\n" + t.chains.to_text() + "\n";
+    out << "Heaviest chains to each customer\n";
+    detail::write_text_table(out, t.chains_shape(), g.unit_count() * g.class_count(), threads,
+                             [&](table_rows& rows, std::size_t slot) { t.chain_rows(rows, slot); });
+    out << '\n';
   } else {
-    out += fmt::format("Heaviest chains: omitted above {} units (ask per unit through the library)\n\n", chain_limit);
+    out << fmt::format("Heaviest chains: omitted above {} units (ask per unit through the library)\n\n", chain_limit);
   }
-  out += t.loops.row_count() > 0 ? "Loops of mutual service\n" + t.loops.to_text() + "\n"
-                                 : std::string("Loops of mutual service: none\n\n");
-  out += t.gatekeepers.row_count() > 0
-             ? "Gatekeepers (units through which every chain of others passes)\n" + t.gatekeepers.to_text() + "\n"
-             : std::string("Gatekeepers: none\n\n");
-  out += t.articulation.row_count() > 0 ? "Articulation points\n" + t.articulation.to_text() + "\n"
-                                        : std::string("Articulation points: none\n\n");
-  out +=
-      fmt::format("Brokers: betweenness ({}, normalized by (n-1)(n-2))\n",
-                  s.betweenness.exact ? "exact" : fmt::format("sampled from {} sources", s.betweenness.sources_used)) +
-      t.brokers.to_text() + "\n";
-  out += "Capacity with choices\n" + t.choices.to_text() + "\n";
-  if (t.splits.row_count() > 0) out += "Optimal splits of substitutable providers\n" + t.splits.to_text() + "\n";
+  text_section(out, "Loops of mutual service", "Loops of mutual service: none\n\n", t.loops_shape(), s.loops.size(),
+               s.loops.empty(), threads, [&](table_rows& rows, std::size_t k) { t.loop_row(rows, k); });
+  text_section(out, "Gatekeepers (units through which every chain of others passes)", "Gatekeepers: none\n\n",
+               t.gatekeepers_shape(), t.gatekeeper_count(), t.gatekeeper_count() == 0, threads,
+               [&](table_rows& rows, std::size_t k) { t.gatekeeper_row(rows, k); });
+  text_section(out, "Articulation points", "Articulation points: none\n\n", t.articulation_shape(),
+               s.articulation_points.size(), s.articulation_points.empty(), threads,
+               [&](table_rows& rows, std::size_t k) { t.articulation_row(rows, k); });
+  out << fmt::format(
+      "Brokers: betweenness ({}, normalized by (n-1)(n-2))\n",
+      s.betweenness.exact ? "exact" : fmt::format("sampled from {} sources", s.betweenness.sources_used));
+  detail::write_text_table(out, t.brokers_shape(), t.broker_count(), threads,
+                           [&](table_rows& rows, std::size_t k) { t.broker_row(rows, k); });
+  out << "\nCapacity with choices\n" << t.choices(number_style{.exact = false}).to_text() << '\n';
+  const auto& splits = s.capacity_with_choices.splits;
+  if (!splits.empty())
+    text_section(out, "Optimal splits of substitutable providers", "", t.splits_shape(), splits.size(), false, threads,
+                 [&](table_rows& rows, std::size_t k) { t.split_row(rows, k); });
   if (s.critical_chains) {
-    out += "Critical chain per customer (deepest provider first; slack = how much longer a unit's\n"
+    out << "Critical chain per customer (deepest provider first; slack = how much longer a unit's\n"
            "heaviest chain could take before it becomes critical)\n";
     for (const auto& cc : *s.critical_chains) {
       std::string chain;
@@ -353,77 +452,97 @@ std::string structure_text(const service_graph& g, const structure_result& s, st
         if (!chain.empty()) chain += " > ";
         chain += g.id(u);
       }
-      out += fmt::format("  {}: {}  ({} {})\n", g.id(cc.customer), chain, format_number(cc.lead_time), g.time_unit());
+      out << fmt::format("  {}: {}  ({} {})\n", g.id(cc.customer), chain, format_number(cc.lead_time), g.time_unit());
     }
-    out += "\n";
+    out << '\n';
   } else {
-    out += "Critical chain: none (a unit is saturated; see servicechain analyze)\n\n";
+    out << "Critical chain: none (a unit is saturated; see servicechain analyze)\n\n";
   }
-  out += t.misaligned.row_count() > 0 ? "Misaligned units\n" + t.misaligned.to_text()
-                                      : std::string("Misaligned units: none\n");
-  if (out.back() != '\n') out += '\n';
-  return out;
+  if (s.misaligned.empty()) {
+    out << "Misaligned units: none\n";
+    return;
+  }
+  out << "Misaligned units\n";
+  detail::write_text_table(out, t.misaligned_shape(), s.misaligned.size(), threads,
+                           [&](table_rows& rows, std::size_t k) { t.misaligned_row(rows, k); });
 }
 
-std::string structure_csv(const service_graph& g, const structure_result& s) {
-  const auto t = make_tables(g, s, number_style{.exact = true});
+void write_structure_csv(std::ostream& out, const service_graph& g, const structure_result& s, unsigned threads) {
+  const number_style num{.exact = true};
+  const structure_tables t(g, s);
+  auto table = [&](std::string_view name, const table_shape& shape, std::size_t slots, const auto& make) {
+    out << "# " << name << '\n';
+    detail::write_csv_table(out, shape, slots, num, threads, make);
+  };
   // Tidy: one row per unit and customer (the text table has a column per customer).
-  text_table line_of_sight({"unit", "customer", "load (/" + g.time_unit() + ")", "share"}, 2);
-  for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-    const unit_index u{i};
-    if (g.is_external(u)) continue;
-    for (std::size_t c = 0; c < g.class_count(); ++c)
-      line_of_sight.add_row({g.id(u), g.id(g.customers()[c]), fmt::format("{}", s.line_of_sight.load[i]),
-                             s.line_of_sight.has_load(u) ? fmt::format("{}", s.line_of_sight.share_of(u, c)) : ""});
+  table("line_of_sight", {{"unit", "customer", "load (/" + g.time_unit() + ")", "share"}, 2},
+        g.unit_count() * g.class_count(),
+        [&](table_rows& rows, std::size_t slot) { t.line_of_sight_tidy_row(rows, slot); });
+  if (s.chains) {
+    out << '\n';
+    table("chains", t.chains_shape(), g.unit_count() * g.class_count(),
+          [&](table_rows& rows, std::size_t slot) { t.chain_rows(rows, slot); });
   }
-  std::string out = "# line_of_sight\n" + line_of_sight.to_csv();
-  if (s.chains) out += "\n# chains\n" + t.chains.to_csv();
-  out += "\n# loops\n" + t.loops.to_csv();
+  out << '\n';
+  table("loops", t.loops_shape(), s.loops.size(), [&](table_rows& rows, std::size_t k) { t.loop_row(rows, k); });
+  out << '\n';
+  table("gatekeepers", t.gatekeepers_shape(), t.gatekeeper_count(),
+        [&](table_rows& rows, std::size_t k) { t.gatekeeper_row(rows, k); });
   // Every immediate dominator, as in the JSON report.
-  text_table idoms({"customer", "unit", "immediate_dominator"});
-  for (const auto& cg : s.gatekeepers)
-    for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-      const auto& idom = cg.tree.immediate_dominator[i];
-      if (idom && unit_index{i} != cg.customer) idoms.add_row({g.id(cg.customer), g.id(unit_index{i}), g.id(*idom)});
-    }
-  out += "\n# gatekeepers\n" + t.gatekeepers.to_csv();
-  out += "\n# immediate_dominators\n" + idoms.to_csv();
-  out += "\n# articulation_points\n" + t.articulation.to_csv();
-  out += "\n# betweenness\n" + t.brokers.to_csv();
-  out += "\n# max_flow\n" + t.choices.to_csv();
-  out += "\n# splits\n" + t.splits.to_csv();
-  out += "\n# misaligned\n" + t.misaligned.to_csv();
-  if (s.critical_chains) {
-    text_table critical({"customer", "unit", "on_chain", "slack"});
-    for (const auto& cc : *s.critical_chains) {
-      for (std::uint32_t i = 0; i < g.unit_count(); ++i) {
-        if (!cc.slack[i]) continue;
-        const bool on_chain = std::find(cc.units.begin(), cc.units.end(), unit_index{i}) != cc.units.end();
-        critical.add_row({g.id(cc.customer), g.id(unit_index{i}), on_chain ? "true" : "false",
-                          fmt::format("{}", *cc.slack[i])});
-      }
-    }
-    out += "\n# critical_chain\n";
-    out += critical.to_csv();
-  }
-  return out;
+  out << '\n';
+  const std::size_t n = g.unit_count();
+  table("immediate_dominators", {{"customer", "unit", "immediate_dominator"}}, s.gatekeepers.size() * n,
+        [&](table_rows& rows, std::size_t slot) {
+          const auto& cg = s.gatekeepers[slot / n];
+          const unit_index u{static_cast<std::uint32_t>(slot % n)};
+          const auto& idom = cg.tree.immediate_dominator[u.value()];
+          if (idom && u != cg.customer) rows.text(g.id(cg.customer)).text(g.id(u)).text(g.id(*idom)).end_row();
+        });
+  out << '\n';
+  table("articulation_points", t.articulation_shape(), s.articulation_points.size(),
+        [&](table_rows& rows, std::size_t k) { t.articulation_row(rows, k); });
+  out << '\n';
+  table("betweenness", t.brokers_shape(), t.broker_count(),
+        [&](table_rows& rows, std::size_t k) { t.broker_row(rows, k); });
+  out << "\n# max_flow\n" << t.choices(num).to_csv() << '\n';
+  table("splits", t.splits_shape(), s.capacity_with_choices.splits.size(),
+        [&](table_rows& rows, std::size_t k) { t.split_row(rows, k); });
+  out << '\n';
+  table("misaligned", t.misaligned_shape(), s.misaligned.size(),
+        [&](table_rows& rows, std::size_t k) { t.misaligned_row(rows, k); });
+  if (!s.critical_chains) return;
+  out << '\n';
+  const auto& chains = *s.critical_chains;
+  table("critical_chain", {{"customer", "unit", "on_chain", "slack"}}, chains.size() * n,
+        [&](table_rows& rows, std::size_t slot) {
+          const auto& cc = chains[slot / n];
+          const unit_index u{static_cast<std::uint32_t>(slot % n)};
+          if (!cc.slack[u.value()]) return;
+          const bool on_chain = std::find(cc.units.begin(), cc.units.end(), u) != cc.units.end();
+          rows.text(g.id(cc.customer))
+              .text(g.id(u))
+              .text(on_chain ? "true" : "false")
+              .number(*cc.slack[u.value()])
+              .end_row();
+        });
 }
 
 }  // namespace
 
 void write_structure_report(std::ostream& out, const service_graph& g, const structure_result& s, report_format format,
                             std::size_t chains_unit_limit) {
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   switch (format) {
     case report_format::json:
       write_structure_json(out, g, s);
       return;
     case report_format::csv:
-      out << structure_csv(g, s);
+      write_structure_csv(out, g, s, threads);
       return;
     case report_format::table:
-      break;
+      write_structure_text(out, g, s, chains_unit_limit, threads);
+      return;
   }
-  out << structure_text(g, s, chains_unit_limit);
 }
 
 std::string structure_report(const service_graph& g, const structure_result& s, report_format format,
