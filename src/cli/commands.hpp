@@ -118,11 +118,26 @@ std::size_t terminal_width();
 /// `all`, without the rows whose figures are all zero (a line says how many).
 std::string fit_tables(const std::string& text, std::size_t width, bool all);
 
+/// A stream buffer that hands the text written to it to line(), a line at a time (without
+/// its newline), holding only the line being written.
+class line_buffer : public std::streambuf {
+ protected:
+  virtual void line(std::string_view l) = 0;
+  /// Hands the text after the last newline to line(), if there is some; true if there was
+  /// (the text did not end with a newline).
+  bool end_last_line();
+  int_type overflow(int_type ch) override;
+  std::streamsize xsputn(const char* s, std::streamsize n) override;
+
+ private:
+  std::string partial_;  // the line being written, up to its newline
+};
+
 /// A stream buffer that writes to `out` what fit_tables would make of the text written to
 /// it, as it goes: a line at a time, a table once its last row has come. Memory holds the
 /// largest table, not the report. finish() writes what is still held (the last table and
 /// line); a text not given to finish() is not all written.
-class fitted_text : public std::streambuf {
+class fitted_text : public line_buffer {
  public:
   fitted_text(std::ostream& out, std::size_t width, bool all);
   fitted_text(const fitted_text&) = delete;
@@ -131,12 +146,11 @@ class fitted_text : public std::streambuf {
   void finish();
 
  protected:
-  int_type overflow(int_type ch) override;
   std::streamsize xsputn(const char* s, std::streamsize n) override;
+  void line(std::string_view l) override;
 
  private:
   struct table_state;
-  void line(std::string_view l);
   void end_table();
   void emit_line(std::string_view l);
   void emit(std::string_view text);
@@ -147,7 +161,6 @@ class fitted_text : public std::streambuf {
   std::ostream* out_;
   std::size_t width_;
   bool all_;
-  std::string partial_;  // the line being written, up to its newline
   std::string pending_;  // the last line outside a table: the header of one if a rule follows
   bool has_pending_ = false, in_table_ = false;
   bool held_newline_ = false;  // the newline after the last line written, dropped if the text has none

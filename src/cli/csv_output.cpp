@@ -30,7 +30,7 @@ namespace {
 // a report without them is one table named `single`; blank lines are dropped. One table
 // (the first of its name) goes to stdout, or each table to DIR/<name>.csv; only the line
 // being written is held.
-class csv_sections : public std::streambuf {
+class csv_sections : public line_buffer {
  public:
   csv_sections(std::string single, std::string wanted, std::optional<std::filesystem::path> dir)
       : single_(std::move(single)), wanted_(std::move(wanted)), dir_(std::move(dir)) {}
@@ -38,8 +38,7 @@ class csv_sections : public std::streambuf {
   // What is left of the report, then the outcome: the exit code, with the list of files
   // written or what went wrong printed.
   int finish() {
-    if (!partial_.empty()) line(partial_);
-    partial_.clear();
+    end_last_line();
     close_file();
     if (dir_) {
       for (const auto& f : written_) fmt::print("{}\n", f);
@@ -53,35 +52,7 @@ class csv_sections : public std::streambuf {
   }
 
  protected:
-  int_type overflow(int_type ch) override {
-    if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
-    const char c = traits_type::to_char_type(ch);
-    xsputn(&c, 1);
-    return ch;
-  }
-  std::streamsize xsputn(const char* s, std::streamsize n) override {
-    std::string_view text(s, static_cast<std::size_t>(n));
-    while (!text.empty()) {
-      const std::size_t end = text.find('\n');
-      if (end == std::string_view::npos) {
-        partial_.append(text);
-        break;
-      }
-      partial_.append(text.substr(0, end));
-      line(partial_);
-      partial_.clear();
-      text.remove_prefix(end + 1);
-    }
-    return n;
-  }
-
- private:
-  static bool is_section_line(std::string_view line) {
-    if (line.size() < 3 || line.substr(0, 2) != "# ") return false;
-    return std::all_of(line.begin() + 2, line.end(),
-                       [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'; });
-  }
-  void line(std::string_view l) {
+  void line(std::string_view l) override {
     if (is_section_line(l)) {
       start(std::string(l.substr(2)));
       return;
@@ -95,6 +66,13 @@ class csv_sections : public std::streambuf {
       std::fwrite(l.data(), 1, l.size(), stdout);
       std::fputc('\n', stdout);
     }
+  }
+
+ private:
+  static bool is_section_line(std::string_view line) {
+    if (line.size() < 3 || line.substr(0, 2) != "# ") return false;
+    return std::all_of(line.begin() + 2, line.end(),
+                       [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'; });
   }
   void start(std::string name) {
     names_.push_back(name);
@@ -116,7 +94,6 @@ class csv_sections : public std::streambuf {
 
   std::string single_, wanted_;
   std::optional<std::filesystem::path> dir_;
-  std::string partial_;
   std::vector<std::string> names_;  // the tables so far, in order
   bool printing_ = false, found_ = false;
   std::ofstream file_;

@@ -389,18 +389,14 @@ fitted_text::fitted_text(std::ostream& out, std::size_t width, bool all)
 
 fitted_text::~fitted_text() = default;
 
-fitted_text::int_type fitted_text::overflow(int_type ch) {
+line_buffer::int_type line_buffer::overflow(int_type ch) {
   if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
   const char c = traits_type::to_char_type(ch);
   xsputn(&c, 1);
   return ch;
 }
 
-std::streamsize fitted_text::xsputn(const char* s, std::streamsize n) {
-  if (width_ == 0 && all_) {  // nothing to fit
-    out_->write(s, n);
-    return n;
-  }
+std::streamsize line_buffer::xsputn(const char* s, std::streamsize n) {
   std::string_view text(s, static_cast<std::size_t>(n));
   while (!text.empty()) {
     const std::size_t end = text.find('\n');
@@ -418,6 +414,21 @@ std::streamsize fitted_text::xsputn(const char* s, std::streamsize n) {
     text.remove_prefix(end + 1);
   }
   return n;
+}
+
+bool line_buffer::end_last_line() {
+  if (partial_.empty()) return false;
+  line(partial_);
+  partial_.clear();
+  return true;
+}
+
+std::streamsize fitted_text::xsputn(const char* s, std::streamsize n) {
+  if (width_ == 0 && all_) {  // nothing to fit
+    out_->write(s, n);
+    return n;
+  }
+  return line_buffer::xsputn(s, n);
 }
 
 void fitted_text::line(std::string_view l) {
@@ -488,11 +499,7 @@ void fitted_text::flush_written() {
 
 void fitted_text::finish() {
   if (width_ == 0 && all_) return;
-  const bool newline_at_end = partial_.empty();
-  if (!partial_.empty()) {
-    line(partial_);
-    partial_.clear();
-  }
+  const bool newline_at_end = !end_last_line();
   if (in_table_) end_table();
   if (has_pending_) emit_line(pending_);
   has_pending_ = false;
