@@ -10,10 +10,13 @@
 #include <span>
 #include <sstream>
 #include <string>
+#include <thread>
 
-#include "detail/number_style.hpp"
+#include "detail/capacity_cells.hpp"
 #include "detail/json_stream.hpp"
+#include "detail/number_style.hpp"
 #include "detail/report_json.hpp"
+#include "detail/table_stream.hpp"
 #include "servicechain/io/table.hpp"
 
 namespace servicechain {
@@ -140,100 +143,141 @@ void write_closed_json(std::ostream& out, const service_graph& g, const model_nu
   w.finish();
 }
 
-struct closed_tables {
-  text_table customers, units, links;
+using detail::table_rows;
+using detail::table_shape;
+
+// The tables of the text and CSV reports: customers (a row each, held), units and links
+// (written as their rows are made, detail/table_stream.hpp); numbers in the rows' style.
+class closed_tables {
+ public:
+  closed_tables(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
+                const load_result& load, const closed_result& r, bool exact)
+      : g_(g), numbers_(numbers), cap_(cap), load_(load), r_(r), order_(busiest_first(g, numbers, cap)) {
+    const std::string per_time = "/" + g.time_unit();
+    units_ = {{"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers", "queue length"}};
+    // Text only: the CSV has the queue by unit and customer as rows (lead_time_by_unit).
+    columns_ = !exact && r.customers.size() <= per_customer_columns;
+    if (columns_)
+      for (const auto& cc : r.customers) units_.headers.push_back("queue " + g.id(cc.customer));
+    links_ = {{"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"}, 2};
+  }
+
+  [[nodiscard]] text_table customers(number_style num) const {
+    const std::string time = g_.time_unit(), per_time = "/" + g_.time_unit();
+    text_table t({"customer", "kind", "population", "think time (" + time + ")", "demand (" + per_time + ")",
+                  "throughput (" + per_time + ")", "throughput low", "throughput high", "lead time (" + time + ")",
+                  "lead time low", "lead time high", "knee population"},
+                 2);
+    auto bound = [&](double v) { return std::isfinite(v) ? num(v) : num.none(); };
+    for (const closed_customer& cc : r_.customers) {
+      t.add_row({g_.id(cc.customer), cc.closed ? "closed" : "open",
+                 cc.closed ? fmt::format("{}", cc.population) : num.none(), cc.closed ? num(cc.think_time) : num.none(),
+                 cc.closed ? num.none() : num(numbers_.unit(cc.customer).demand), num(cc.throughput),
+                 bound(cc.throughput_bounds.first), bound(cc.throughput_bounds.second), num(cc.lead_time),
+                 bound(cc.lead_time_bounds.first), bound(cc.lead_time_bounds.second),
+                 cc.closed ? num(cc.knee_population) : num.none()});
+    }
+    return t;
+  }
+
+  [[nodiscard]] const table_shape& units() const { return units_; }
+  [[nodiscard]] std::size_t unit_slots() const { return order_.size(); }
+  void unit_row(table_rows& rows, std::size_t k) const {
+    const unit_index u = order_[k];
+    detail::append_capacity_cells(rows, g_, numbers_, cap_, u);
+    rows.number(r_.queue_length(u));
+    if (columns_)
+      for (std::size_t k2 = 0; k2 < r_.customers.size(); ++k2) rows.number(r_.queue_length(u, k2));
+    rows.end_row();
+  }
+
+  [[nodiscard]] const table_shape& links() const { return links_; }
+  void link_row(table_rows& rows, std::size_t l) const {
+    const auto& p = g_.link(link_index{static_cast<std::uint32_t>(l)});
+    rows.text(g_.id(p.provider)).text(g_.id(p.consumer)).number(load_.link_flow[l]).number(load_.link_rework_flow[l]);
+    rows.end_row();
+  }
+
+ private:
+  const service_graph& g_;
+  const model_numbers& numbers_;
+  const capacity_result& cap_;
+  const load_result& load_;
+  const closed_result& r_;
+  std::vector<unit_index> order_;
+  bool columns_ = false;
+  table_shape units_, links_;
 };
 
-closed_tables make_tables(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
-                          const load_result& load, const closed_result& r, number_style num) {
-  const std::string time = g.time_unit(), per_time = "/" + g.time_unit();
-  closed_tables t{text_table({"customer", "kind", "population", "think time (" + time + ")", "demand (" + per_time + ")",
-                              "throughput (" + per_time + ")", "throughput low", "throughput high",
-                              "lead time (" + time + ")", "lead time low", "lead time high", "knee population"},
-                             2),
-                  text_table({}), text_table({"from", "to", "flow (" + per_time + ")", "rework flow (" + per_time + ")"}, 2)};
-  auto bound = [&](double v) { return std::isfinite(v) ? num(v) : num.none(); };
-  for (const closed_customer& cc : r.customers) {
-    t.customers.add_row({g.id(cc.customer), cc.closed ? "closed" : "open",
-                         cc.closed ? fmt::format("{}", cc.population) : num.none(),
-                         cc.closed ? num(cc.think_time) : num.none(),
-                         cc.closed ? num.none() : num(numbers.unit(cc.customer).demand), num(cc.throughput),
-                         bound(cc.throughput_bounds.first), bound(cc.throughput_bounds.second), num(cc.lead_time),
-                         bound(cc.lead_time_bounds.first), bound(cc.lead_time_bounds.second),
-                         cc.closed ? num(cc.knee_population) : num.none()});
-  }
-  std::vector<std::string> unit_headers{"unit", "servers", "load (" + per_time + ")", "utilization", "busy servers",
-                                        "queue length"};
-  // Text only: the CSV has the queue by unit and customer as rows (lead_time_by_unit).
-  const bool columns = !num.exact && r.customers.size() <= per_customer_columns;
-  if (columns)
-    for (const auto& cc : r.customers) unit_headers.push_back("queue " + g.id(cc.customer));
-  t.units = text_table(unit_headers);
-  for (unit_index u : busiest_first(g, numbers, cap)) {
-    const auto& p = numbers.unit(u);
-    const auto& c = cap.units[u.value()];
-    std::vector<std::string> row{g.id(u),
-                                 p.unlimited_servers ? "unlimited" : fmt::format("{}", static_cast<long long>(p.servers)),
-                                 num(c.load), p.unlimited_servers ? num.none() : num(c.utilization, 3),
-                                 num(c.busy_servers), num(r.queue_length(u))};
-    if (columns)
-      for (std::size_t k = 0; k < r.customers.size(); ++k) row.push_back(num(r.queue_length(u, k)));
-    t.units.add_row(std::move(row));
-  }
-  for (std::uint32_t l = 0; l < g.link_count(); ++l) {
-    const auto& p = g.link(link_index{l});
-    t.links.add_row({g.id(p.provider), g.id(p.consumer), num(load.link_flow[l]), num(load.link_rework_flow[l])});
-  }
-  return t;
-}
-
 // Residence times of one customer, largest first: the exact decomposition of its lead time.
-text_table lead_time_by_unit(const service_graph& g, const closed_result& r, std::size_t c, number_style num) {
-  text_table t({"unit", "residence time (" + g.time_unit() + ")", "share", "queue length"});
+void write_lead_time_by_unit(std::ostream& out, const service_graph& g, const closed_result& r, std::size_t c,
+                             unsigned threads) {
   std::vector<unit_index> units = r.station_units;
   std::stable_sort(units.begin(), units.end(),
                    [&](unit_index a, unit_index b) { return r.residence_time(a, c) > r.residence_time(b, c); });
   const double total = r.customers[c].lead_time;
-  for (unit_index u : units) {
-    const double v = r.residence_time(u, c);
-    if (v == 0) continue;
-    t.add_row({g.id(u), num(v), total > 0 ? num(100 * v / total, 3) + "%" : num.none(), num(r.queue_length(u, c))});
-  }
-  return t;
+  detail::write_text_table(out, {{"unit", "residence time (" + g.time_unit() + ")", "share", "queue length"}},
+                           units.size(), threads, [&](table_rows& rows, std::size_t k) {
+                             const unit_index u = units[k];
+                             const double v = r.residence_time(u, c);
+                             if (v == 0) return;
+                             rows.text(g.id(u)).number(v);
+                             if (total > 0)
+                               rows.text(format_number(100 * v / total, 3) + "%");
+                             else
+                               rows.none();
+                             rows.number(r.queue_length(u, c)).end_row();
+                           });
 }
 
-std::string closed_text(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
-                        const load_result& load, const closed_result& r) {
+void write_closed_text(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                       const capacity_result& cap, const load_result& load, const closed_result& r, unsigned threads) {
   const number_style num{.exact = false};
-  const auto t = make_tables(g, numbers, cap, load, r, num);
-  std::string out = fmt::format("Model: {}  (time unit: {})\nMean-value analysis: {}\n\n",
-                                g.name().empty() ? "(unnamed)" : g.name(), g.time_unit(), r.method);
-  out += fmt::format("What each customer receives (lead time excludes think time)\n{}\n", t.customers.to_text());
-  out += fmt::format("Units at these throughputs (busiest first)\n{}\n", t.units.to_text());
+  const closed_tables t(g, numbers, cap, load, r, false);
+  out << fmt::format("Model: {}  (time unit: {})\nMean-value analysis: {}\n\n",
+                     g.name().empty() ? "(unnamed)" : g.name(), g.time_unit(), r.method);
+  out << "What each customer receives (lead time excludes think time)\n" << t.customers(num).to_text() << '\n';
+  out << "Units at these throughputs (busiest first)\n";
+  detail::write_text_table(out, t.units(), t.unit_slots(), threads,
+                           [&](table_rows& rows, std::size_t k) { t.unit_row(rows, k); });
+  out << '\n';
   for (std::size_t c = 0; c < r.customers.size(); ++c) {
     if (r.customers[c].lead_time <= 0) continue;
-    out += fmt::format("Lead time of {}: {} {}, by unit\n{}\n", g.id(r.customers[c].customer),
-                       num(r.customers[c].lead_time), g.time_unit(), lead_time_by_unit(g, r, c, num).to_text());
+    out << fmt::format("Lead time of {}: {} {}, by unit\n", g.id(r.customers[c].customer),
+                       num(r.customers[c].lead_time), g.time_unit());
+    write_lead_time_by_unit(out, g, r, c, threads);
+    out << '\n';
   }
-  out += fmt::format("Links\n{}\n", t.links.to_text());
+  out << "Links\n";
+  detail::write_text_table(out, t.links(), g.link_count(), threads,
+                           [&](table_rows& rows, std::size_t l) { t.link_row(rows, l); });
+  out << '\n';
   if (cap.bottleneck)
-    out += fmt::format("Bottleneck: {} (utilization {}).\n", g.id(*cap.bottleneck),
+    out << fmt::format("Bottleneck: {} (utilization {}).\n", g.id(*cap.bottleneck),
                        num(cap.units[cap.bottleneck->value()].utilization, 3));
-  for (const auto& a : r.approximations) out += fmt::format("Approximation: {}\n", a);
-  for (const auto& w : closed_model_warnings(g, numbers)) out += fmt::format("Note: {}\n", w);
-  return out;
+  for (const auto& a : r.approximations) out << fmt::format("Approximation: {}\n", a);
+  for (const auto& w : closed_model_warnings(g, numbers)) out << fmt::format("Note: {}\n", w);
 }
 
-std::string closed_csv(const service_graph& g, const model_numbers& numbers, const capacity_result& cap,
-                       const load_result& load, const closed_result& r) {
+void write_closed_csv(std::ostream& out, const service_graph& g, const model_numbers& numbers,
+                      const capacity_result& cap, const load_result& load, const closed_result& r, unsigned threads) {
   const number_style num{.exact = true};
-  const auto t = make_tables(g, numbers, cap, load, r, num);
-  text_table by_unit({"customer", "unit", "residence_time", "queue_length"}, 2);
-  for (std::size_t c = 0; c < r.customers.size(); ++c)
-    for (unit_index u : r.station_units)
-      by_unit.add_row({g.id(r.customers[c].customer), g.id(u), num(r.residence_time(u, c)), num(r.queue_length(u, c))});
-  return fmt::format("# customers\n{}\n# units\n{}\n# lead_time_by_unit\n{}\n# links\n{}", t.customers.to_csv(),
-                     t.units.to_csv(), by_unit.to_csv(), t.links.to_csv());
+  const closed_tables t(g, numbers, cap, load, r, true);
+  out << "# customers\n" << t.customers(num).to_csv() << "\n# units\n";
+  detail::write_csv_table(out, t.units(), t.unit_slots(), num, threads,
+                          [&](table_rows& rows, std::size_t k) { t.unit_row(rows, k); });
+  out << "\n# lead_time_by_unit\n";
+  const std::size_t stations = r.station_units.size();
+  detail::write_csv_table(out, {{"customer", "unit", "residence_time", "queue_length"}, 2},
+                          r.customers.size() * stations, num, threads, [&](table_rows& rows, std::size_t slot) {
+                            const std::size_t c = slot / stations;
+                            const unit_index u = r.station_units[slot % stations];
+                            rows.text(g.id(r.customers[c].customer)).text(g.id(u)).number(r.residence_time(u, c));
+                            rows.number(r.queue_length(u, c)).end_row();
+                          });
+  out << "\n# links\n";
+  detail::write_csv_table(out, t.links(), g.link_count(), num, threads,
+                          [&](table_rows& rows, std::size_t l) { t.link_row(rows, l); });
 }
 
 // ------------------------------------------------------------------ mix
@@ -317,17 +361,18 @@ std::vector<std::string> closed_model_warnings(const service_graph& g, const mod
 void write_closed_analysis_report(std::ostream& out, const service_graph& g, const model_numbers& numbers,
                                   const capacity_result& capacity, const load_result& load, const closed_result& closed,
                                   report_format format) {
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   switch (format) {
     case report_format::json:
       write_closed_json(out, g, numbers, capacity, load, closed);
       return;
     case report_format::csv:
-      out << closed_csv(g, numbers, capacity, load, closed);
+      write_closed_csv(out, g, numbers, capacity, load, closed, threads);
       return;
     case report_format::table:
-      break;
+      write_closed_text(out, g, numbers, capacity, load, closed, threads);
+      return;
   }
-  out << closed_text(g, numbers, capacity, load, closed);
 }
 
 std::string closed_analysis_report(const service_graph& g, const model_numbers& numbers, const capacity_result& capacity,

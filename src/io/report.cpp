@@ -1,4 +1,5 @@
 #include "servicechain/io/report.hpp"
+#include "detail/capacity_cells.hpp"
 #include "detail/json_stream.hpp"
 #include "detail/number_style.hpp"
 #include "detail/prefetch.hpp"
@@ -349,19 +350,9 @@ class analysis_tables {
   [[nodiscard]] const table_shape& units() const { return units_; }
   void unit_row(table_rows& rows, std::size_t k) const {
     const unit_index u = order_[k];
-    const auto& p = numbers_.unit(u);
     const auto& c = cap_.units[u.value()];
-    rows.text(g_.id(u));
-    if (p.unlimited_servers)
-      rows.text("unlimited");
-    else
-      rows.integer(static_cast<long long>(p.servers));
-    rows.number(c.load);
-    if (p.unlimited_servers)
-      rows.none();
-    else
-      rows.number(c.utilization, 3);
-    rows.number(c.busy_servers).number(c.headroom, 3).number(c.saturation_scale, 3).end_row();
+    detail::append_capacity_cells(rows, g_, numbers_, cap_, u);
+    rows.number(c.headroom, 3).number(c.saturation_scale, 3).end_row();
   }
 
   [[nodiscard]] const table_shape& performance() const { return performance_; }
