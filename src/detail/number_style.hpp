@@ -2,6 +2,7 @@
 // Internal: how reports print numbers. Tables for people round to a few significant
 // digits; CSV for tools keeps every digit (the shortest text that round-trips).
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <iterator>
@@ -16,7 +17,9 @@ namespace servicechain::detail {
 void append_number(std::string& out, double value, int significant = 4);
 
 /// Appends the shortest text that reads back as `value` (fmt's `{}`) to `out`.
-inline void append_exact(std::string& out, double value) { fmt::format_to(std::back_inserter(out), "{}", value); }
+inline void append_exact(std::string& out, double value) {
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), value);  // compiled: no format string parsed per number
+}
 
 struct number_style {
   bool exact = false;

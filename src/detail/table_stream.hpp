@@ -58,7 +58,7 @@ class table_rows {
     return end_cell();
   }
   table_rows& integer(long long v) {
-    fmt::format_to(std::back_inserter(text_), "{}", v);
+    fmt::format_to(std::back_inserter(text_), FMT_COMPILE("{}"), v);
     return end_cell();
   }
   table_rows& number(const std::optional<double>& v, int significant = 4) {
