@@ -1,5 +1,6 @@
 #include "servicechain/io/table.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -145,14 +146,14 @@ void detail::append_number(std::string& out, double value, int significant) {
     int decimals = std::max(0, significant - digits_before);
     if (magnitude < 1) decimals = significant - static_cast<int>(std::floor(std::log10(magnitude))) - 1;
     const std::size_t start = out.size();
-    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, decimals);
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:.{}f}"), value, decimals);
     if (out.find('.', start) != std::string::npos) {
       while (out.back() == '0') out.pop_back();
       if (out.back() == '.') out.pop_back();
     }
     return;
   }
-  fmt::format_to(std::back_inserter(out), "{:.{}g}", value, significant);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE("{:.{}g}"), value, significant);
 }
 
 }  // namespace servicechain
